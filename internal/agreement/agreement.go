@@ -1,0 +1,204 @@
+// Package agreement holds partnership agreements and their amendments: who signed what, when,
+// for how much, and for which regions and action areas.
+package agreement
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/civil"
+	"pactum/internal/money"
+	"pactum/internal/reference"
+)
+
+// Statuses of an agreement through its life.
+const (
+	StatusDraft       = "draft"
+	StatusNegotiation = "negotiation"
+	StatusSigned      = "signed"
+	StatusActive      = "active"
+	StatusExpired     = "expired"
+	StatusTerminated  = "terminated"
+)
+
+// Statuses lists the agreement statuses in life order.
+var Statuses = []string{StatusDraft, StatusNegotiation, StatusSigned, StatusActive, StatusExpired, StatusTerminated}
+
+// Roles of a party to an agreement.
+const (
+	RoleFunder       = "funder"
+	RoleImplementing = "implementing_partner"
+	RoleCoSignatory  = "co_signatory"
+)
+
+// Roles lists the party roles.
+var Roles = []string{RoleFunder, RoleImplementing, RoleCoSignatory}
+
+// Kinds of amendment.
+const (
+	KindAddedFunds     = "added_funds"
+	KindNoCostExt      = "no_cost_extension"
+	KindScope          = "change_of_scope"
+	KindAdministrative = "administrative_correction"
+)
+
+// AmendmentKinds lists the kinds of amendment.
+var AmendmentKinds = []string{KindAddedFunds, KindNoCostExt, KindScope, KindAdministrative}
+
+// Party is a partner that signed an agreement, in a role.
+type Party struct {
+	PartnerID int64
+	Role      string
+}
+
+// RegionShare is the part of an agreement that benefits a region; an agreement's shares sum to 1.
+type RegionShare struct {
+	Region string
+	Share  float64
+}
+
+// EqualShares splits an agreement equally between regions, the default when none are given.
+func EqualShares(regions ...string) []RegionShare {
+	shares := make([]RegionShare, len(regions))
+	for i, r := range regions {
+		shares[i] = RegionShare{Region: r, Share: 1 / float64(len(regions))}
+	}
+	return shares
+}
+
+// Agreement is a signed (or planned) agreement with one or more partners. An amendment is an
+// Agreement of type "amendment" that names the agreement it amends; its Amount is what it adds.
+type Agreement struct {
+	ID        int64
+	Reference string
+	// Titles by language; English ("en") is required and is the fallback.
+	Titles            map[string]string
+	Type              string
+	Status            string
+	SignedOn          civil.Date
+	StartOn           civil.Date
+	EndOn             civil.Date
+	Amount            money.Amount // in Currency
+	Currency          string
+	ValueUSD          money.Amount // Amount at the rate of the signing date
+	InKindUSD         money.Amount
+	PrimaryActionArea string
+	OtherActionAreas  []string
+	Parties           []Party
+	Regions           []RegionShare
+	Countries         []string
+	AmendsID          int64
+	AmendmentKind     string
+	FrameworkID       int64 // the memorandum of understanding this agreement falls under
+	Initiative        string
+	OfficerID         int64
+	Office            string // "HQ" or a region code
+	Confidential      bool
+	Notes             string
+	Version           int
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Title returns the title in lang, or in English when it has none in lang.
+func (a *Agreement) Title(lang string) string {
+	if t := a.Titles[lang]; t != "" {
+		return t
+	}
+	return a.Titles["en"]
+}
+
+// IsAmendment reports whether the agreement amends another.
+func (a *Agreement) IsAmendment() bool { return a.Type == reference.AgreementTypeAmendment }
+
+// Codes answers whether a code belongs to a reference list.
+type Codes interface {
+	Has(list, code string) bool
+}
+
+// shareTolerance absorbs the rounding of shares such as thirds.
+const shareTolerance = 1e-6
+
+// Validate checks the rules every saved agreement keeps, returning field errors by form field.
+func (a *Agreement) Validate(codes Codes) error {
+	errs := apperr.FieldErrors{}
+	if strings.TrimSpace(a.Reference) == "" {
+		errs.Add("reference", "error.required")
+	}
+	if strings.TrimSpace(a.Titles["en"]) == "" {
+		errs.Add("title_en", "error.required")
+	}
+	if !codes.Has(reference.ListAgreementType, a.Type) {
+		errs.Add("type", "error.choose")
+	}
+	validStatus := false
+	for _, s := range Statuses {
+		validStatus = validStatus || s == a.Status
+	}
+	if !validStatus {
+		errs.Add("status", "error.choose")
+	}
+	if a.Status != StatusDraft && a.Status != StatusNegotiation && a.SignedOn.IsZero() {
+		errs.Add("signed_on", "agreement.error.signed_on_required")
+	}
+	if !a.StartOn.IsZero() && !a.EndOn.IsZero() && a.EndOn.Before(a.StartOn) {
+		errs.Add("end_on", "agreement.error.end_before_start")
+	}
+	if a.Amount < 0 {
+		errs.Add("amount", "error.negative")
+	}
+	if !codes.Has(reference.ListCurrency, a.Currency) {
+		errs.Add("currency", "error.choose")
+	}
+	if !codes.Has(reference.ListActionArea, a.PrimaryActionArea) {
+		errs.Add("action_area", "error.choose")
+	}
+	if len(a.Parties) == 0 {
+		errs.Add("parties", "agreement.error.no_party")
+	}
+	for _, p := range a.Parties {
+		if p.Role != RoleFunder && p.Role != RoleImplementing && p.Role != RoleCoSignatory {
+			errs.Add("parties", "error.choose")
+		}
+	}
+	validateShares(errs, codes, a.Regions)
+	for _, c := range a.Countries {
+		if !codes.Has(reference.ListCountry, c) {
+			errs.Add("countries", "error.unknown_code", c)
+			break
+		}
+	}
+	if a.IsAmendment() != (a.AmendsID != 0) {
+		errs.Add("amends", "agreement.error.amends")
+	}
+	if a.IsAmendment() && a.AmendmentKind == "" {
+		errs.Add("amendment_kind", "error.choose")
+	}
+	return errs.Err()
+}
+
+func validateShares(errs apperr.FieldErrors, codes Codes, shares []RegionShare) {
+	if len(shares) == 0 {
+		errs.Add("regions", "agreement.error.no_region")
+		return
+	}
+	sum := 0.0
+	seen := map[string]bool{}
+	for _, s := range shares {
+		if !codes.Has(reference.ListRegion, s.Region) || seen[s.Region] {
+			errs.Add("regions", "error.unknown_code", s.Region)
+			return
+		}
+		seen[s.Region] = true
+		if s.Share <= 0 || s.Share > 1 {
+			errs.Add("regions", "agreement.error.shares")
+			return
+		}
+		sum += s.Share
+	}
+	if math.Abs(sum-1) > shareTolerance {
+		errs.Add("regions", "agreement.error.shares")
+	}
+}

@@ -1,0 +1,167 @@
+// Package partner holds funding partners: the organisations the bureau works with, their
+// profiles in six languages, and their contacts.
+package partner
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/reference"
+)
+
+// Statuses of a relationship.
+const (
+	StatusProspect = "prospect"
+	StatusActive   = "active"
+	StatusDormant  = "dormant"
+)
+
+// Statuses lists the partner statuses in display order.
+var Statuses = []string{StatusProspect, StatusActive, StatusDormant}
+
+// Text is the part of a profile written in one language.
+type Text struct {
+	Name     string
+	Acronym  string
+	Mandate  string
+	Strategy string
+}
+
+// Partner is an organisation that funds or implements the bureau's work.
+type Partner struct {
+	ID  int64
+	Key string // stable identifier for imports, URLs and the API
+	// Texts holds the profile by language; English ("en") is required and is the fallback.
+	Texts          map[string]Text
+	Type           string // partner type code
+	Membership     string // membership category code
+	Country        string // ISO alpha-2 of the headquarters, "" when unknown
+	Website        string
+	Status         string
+	ParentID       int64 // the headquarters this office or agency belongs to; 0 for none
+	OwnerID        int64 // the staff user who owns the relationship; 0 for none
+	Notes          string
+	ActionAreas    []string
+	Regions        []string
+	Countries      []string
+	FinancingTypes []string
+	Tags           []string
+	Contacts       []Contact
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Contact is a person at a partner.
+type Contact struct {
+	ID       int64
+	Name     string
+	Title    string
+	Email    string
+	Phone    string
+	Language string
+	Primary  bool
+}
+
+// text returns the profile text in lang with each empty field taken from English.
+func (p *Partner) text(lang string) Text {
+	en := p.Texts["en"]
+	t, ok := p.Texts[lang]
+	if !ok {
+		return en
+	}
+	if t.Name == "" {
+		t.Name = en.Name
+	}
+	if t.Acronym == "" {
+		t.Acronym = en.Acronym
+	}
+	if t.Mandate == "" {
+		t.Mandate = en.Mandate
+	}
+	if t.Strategy == "" {
+		t.Strategy = en.Strategy
+	}
+	return t
+}
+
+// Name returns the partner's name in lang, or in English when it has none in lang.
+func (p *Partner) Name(lang string) string { return p.text(lang).Name }
+
+// Acronym returns the partner's acronym in lang, or in English.
+func (p *Partner) Acronym(lang string) string { return p.text(lang).Acronym }
+
+// Mandate returns the partner's mandate in lang, or in English.
+func (p *Partner) Mandate(lang string) string { return p.text(lang).Mandate }
+
+// Strategy returns the partner's development strategy in lang, or in English.
+func (p *Partner) Strategy(lang string) string { return p.text(lang).Strategy }
+
+var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
+
+// ValidKey reports whether key is a usable partner key: lowercase letters, digits and hyphens.
+func ValidKey(key string) bool { return keyPattern.MatchString(key) }
+
+// Codes answers whether a code belongs to a reference list; the store's loaded lists satisfy it.
+type Codes interface {
+	Has(list, code string) bool
+}
+
+// Validate checks the partner against the rules every save must keep, returning field errors
+// keyed by form field.
+func (p *Partner) Validate(codes Codes) error {
+	errs := apperr.FieldErrors{}
+	if !ValidKey(p.Key) {
+		errs.Add("key", "partner.error.key")
+	}
+	if strings.TrimSpace(p.Texts["en"].Name) == "" {
+		errs.Add("name_en", "error.required")
+	}
+	for lang := range p.Texts {
+		if !reference.IsLanguage(lang) {
+			errs.Add("name_"+lang, "error.language")
+		}
+	}
+	if !codes.Has(reference.ListPartnerType, p.Type) {
+		errs.Add("type", "error.choose")
+	}
+	if !codes.Has(reference.ListMembership, p.Membership) {
+		errs.Add("membership", "error.choose")
+	}
+	if p.Country != "" && !codes.Has(reference.ListCountry, p.Country) {
+		errs.Add("country", "error.country")
+	}
+	if p.Website != "" && !strings.HasPrefix(p.Website, "https://") && !strings.HasPrefix(p.Website, "http://") {
+		errs.Add("website", "error.url")
+	}
+	switch p.Status {
+	case StatusProspect, StatusActive, StatusDormant:
+	default:
+		errs.Add("status", "error.choose")
+	}
+	checkCodes(errs, codes, "action_areas", reference.ListActionArea, p.ActionAreas)
+	checkCodes(errs, codes, "regions", reference.ListRegion, p.Regions)
+	checkCodes(errs, codes, "countries", reference.ListCountry, p.Countries)
+	checkCodes(errs, codes, "financing_types", reference.ListFinancingType, p.FinancingTypes)
+	if p.ParentID != 0 && p.ParentID == p.ID {
+		errs.Add("parent", "partner.error.own_parent")
+	}
+	for i, c := range p.Contacts {
+		if strings.TrimSpace(c.Name) == "" {
+			errs.Add("contacts."+strconv.Itoa(i)+".name", "error.required")
+		}
+	}
+	return errs.Err()
+}
+
+func checkCodes(errs apperr.FieldErrors, codes Codes, field, list string, values []string) {
+	for _, v := range values {
+		if !codes.Has(list, v) {
+			errs.Add(field, "error.unknown_code", v)
+			return
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect holds every difference between SQLite and PostgreSQL that the store's SQL meets.
+// Everything else is portable SQL.
+type dialect interface {
+	name() string
+	// rebind turns the '?' placeholders of a query into the database's own.
+	rebind(query string) string
+	// year is an SQL expression for the year (an integer) of a DATE column.
+	year(column string) string
+	// tableExists is a query taking a table name and answering one boolean.
+	tableExists() string
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string               { return "sqlite" }
+func (sqliteDialect) rebind(query string) string { return query }
+func (sqliteDialect) year(column string) string {
+	return "CAST(substr(" + column + ", 1, 4) AS INTEGER)"
+}
+
+func (sqliteDialect) tableExists() string {
+	return "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
+}
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+// rebind numbers the placeholders $1, $2, … skipping quoted strings and identifiers.
+func (postgresDialect) rebind(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func (postgresDialect) year(column string) string {
+	return "CAST(EXTRACT(YEAR FROM " + column + ") AS INTEGER)"
+}
+
+func (postgresDialect) tableExists() string {
+	return "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?)"
+}
+
+// isUniqueViolation reports whether err is a unique or primary-key constraint failure,
+// judged by the driver's error code, never by message text.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		code := liteErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

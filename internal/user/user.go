@@ -1,0 +1,89 @@
+// Package user holds the people who sign in to Pactum — staff with their roles and external
+// accounts — and the secrets that prove who they are: passwords, sessions and API tokens.
+package user
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/reference"
+)
+
+// Role decides what a user may see and change.
+type Role string
+
+// The roles. Staff roles first, from most to least powerful; external accounts see only their own records.
+const (
+	RoleAdmin           Role = "admin"
+	RoleOfficer         Role = "officer"          // partnership officer: edits everything
+	RoleRegionalOfficer Role = "regional_officer" // edits records of their region, reads the rest
+	RoleViewer          Role = "viewer"           // reads
+	RoleExternal        Role = "external"         // sponsors and prospective partners
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleOfficer, RoleRegionalOfficer, RoleViewer, RoleExternal}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// IsStaff reports whether the role belongs to the bureau's staff.
+func (r Role) IsStaff() bool { return r.Valid() && r != RoleExternal }
+
+// User is an account.
+type User struct {
+	ID           int64
+	Username     string
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	Role         Role
+	Region       string // for regional officers: the region they edit
+	Language     string // preferred UI language, "" for none
+	Active       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
+
+// Validate checks the account's fields (not its password, which is only ever hashed).
+func (u *User) Validate() error {
+	errs := apperr.FieldErrors{}
+	if !usernamePattern.MatchString(u.Username) {
+		errs.Add("username", "user.error.username")
+	}
+	if u.Email != "" && (!strings.Contains(u.Email, "@") || strings.ContainsAny(u.Email, " \t\r\n<>")) {
+		errs.Add("email", "error.email")
+	}
+	if !u.Role.Valid() {
+		errs.Add("role", "error.choose")
+	}
+	if u.Role == RoleRegionalOfficer && u.Region == "" {
+		errs.Add("region", "user.error.region_required")
+	}
+	if u.Language != "" && !reference.IsLanguage(u.Language) {
+		errs.Add("language", "error.choose")
+	}
+	return errs.Err()
+}
+
+// CheckPassword tells whether a new password is acceptable.
+func CheckPassword(password string) error {
+	if len([]rune(password)) < MinPasswordLength {
+		return apperr.FieldErrors{"password": apperr.Msg("user.error.password_short", MinPasswordLength)}.Err()
+	}
+	return nil
+}
