@@ -166,7 +166,7 @@ func (a *Agreement) Validate(codes Codes) error {
 	validateShares(errs, codes, a.Regions)
 	for _, c := range a.Countries {
 		if !codes.Has(reference.ListCountry, c) {
-			errs.Add("countries", "error.unknown_code", c)
+			errs.Add("countries", "error.unknown_code", "code", c)
 			break
 		}
 	}
@@ -188,7 +188,7 @@ func validateShares(errs apperr.FieldErrors, codes Codes, shares []RegionShare) 
 	seen := map[string]bool{}
 	for _, s := range shares {
 		if !codes.Has(reference.ListRegion, s.Region) || seen[s.Region] {
-			errs.Add("regions", "error.unknown_code", s.Region)
+			errs.Add("regions", "error.unknown_code", "code", s.Region)
 			return
 		}
 		seen[s.Region] = true

@@ -22,6 +22,7 @@ const (
 )
 
 // Message is a translation key with its arguments, translated when a page or e-mail is rendered.
+// Args are name, value pairs that fill the {name} placeholders of the translation.
 type Message struct {
 	Key  string
 	Args []any

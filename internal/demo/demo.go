@@ -141,7 +141,10 @@ func Load(ctx context.Context, db *store.DB, today civil.Date) (Summary, error) 
 	if err != nil {
 		return Summary{}, err
 	}
-	g.demoAgreements()
+	g.keep = true
+	if err := g.demoAgreements(); err != nil {
+		return Summary{}, err
+	}
 	if err := g.validate(codes); err != nil {
 		return Summary{}, err
 	}
@@ -219,32 +222,32 @@ func prepareGenerator(ctx context.Context, db *store.DB, seed uint64, today civi
 }
 
 // demoAgreements draws the registry year by year: each year's new agreements, then its amendments.
-func (g *generator) demoAgreements() {
-	areas := make([]string, len(reference.ActionAreas))
-	for i, a := range reference.ActionAreas {
-		areas[i] = a.Code
-	}
+func (g *generator) demoAgreements() error {
+	areas := actionAreaCodes()
 	section6 := g.section6Slots(areas)
 	for year := FirstYear; year <= g.today.Year; year++ {
+		g.forget(year)
+		var slots []slot
 		if _, ok := section6New[year]; ok {
 			for _, s := range section6 {
 				if s.year == year {
-					g.draw(s)
+					slots = append(slots, s)
 				}
 			}
-			for range section6Amendments[year] {
-				g.amend(year)
+		} else {
+			slots = g.yearSlots(year, otherNew[year], areas)
+		}
+		for _, s := range slots {
+			g.draw(s)
+		}
+		amendments := otherAmendments[year]
+		if n, ok := section6Amendments[year]; ok {
+			amendments = n
+		}
+		for range amendments {
+			if g.amend(year) == nil {
+				return fmt.Errorf("demo: no agreement to amend in %d", year)
 			}
-			continue
-		}
-		n := otherNew[year]
-		regions := g.quota(section6Regions, section6Slots, n)
-		areaList := g.quota(areas, section6Areas, n)
-		for i := range n {
-			g.draw(slot{year: year, regions: regions[i], actionArea: areaList[i]})
-		}
-		for range otherAmendments[year] {
-			g.amend(year)
 		}
 	}
 	g.scaleSection6Value()
@@ -255,6 +258,27 @@ func (g *generator) demoAgreements() {
 		}
 		g.pipeline(slot{year: g.today.Year, regions: pick(g, section6Regions[:7]), actionArea: pick(g, areas)}, status)
 	}
+	return nil
+}
+
+// yearSlots lays out n agreements of a year with the regions and action areas of section 6 in
+// the same proportions.
+func (g *generator) yearSlots(year, n int, areas []string) []slot {
+	regions := g.quota(section6Regions, section6Slots, n)
+	areaList := g.quota(areas, section6Areas, n)
+	slots := make([]slot, n)
+	for i := range slots {
+		slots[i] = slot{year: year, regions: regions[i], actionArea: areaList[i]}
+	}
+	return slots
+}
+
+func actionAreaCodes() []string {
+	areas := make([]string, len(reference.ActionAreas))
+	for i, a := range reference.ActionAreas {
+		areas[i] = a.Code
+	}
+	return areas
 }
 
 // section6Slots lays out the 197 new agreements of 2014–2017 so that years, region shares and

@@ -39,26 +39,39 @@ type generator struct {
 	rates     reference.RateTable
 	labels    reference.LabelSet
 	partners  []*partner.Partner
-	byRegion  map[string][]*partner.Partner // partners that work in a region
-	coe       []*partner.Partner            // partners hosting the Academy's centres of excellence
-	countries map[string][]string           // country codes by region
-	regionOf  map[string]string             // region of each country
-	sequence  map[int]int                   // last reference number used in each year
-	agreed    []*planned                    // every agreement drawn so far, amendments included
+	byRegion  map[string][]*partner.Partner            // partners that work in a region
+	byArea    map[string]map[string][]*partner.Partner // …and favour an action area
+	implement map[string][]*partner.Partner            // implementing partners by region
+	coe       []*partner.Partner                       // partners hosting the Academy's centres of excellence
+	countries map[string][]string                      // country codes by region
+	regionOf  map[string]string                        // region of each country
+	sequence  map[int]int                              // last reference number used in each year
+	// recent holds the signed agreements (not amendments) that may still be amended: those that
+	// ended less than two years before the year being drawn.
+	recent     []*planned
+	amendments map[*planned]int   // how many amendments each recent agreement has
+	frameworks map[int64]*planned // the latest memorandum of understanding of each partner
+	keep       bool               // keep every drawn agreement in agreed
+	agreed     []*planned         // every agreement drawn, when keep is set
+	drawn      []*planned         // agreements drawn since the last take
 }
 
 func newGenerator(seed uint64, today civil.Date, partners []*partner.Partner, countries []reference.Country,
 	rates reference.RateTable, labels reference.LabelSet) *generator {
 	g := &generator{
-		rng:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		today:     today,
-		rates:     rates,
-		labels:    labels,
-		partners:  partners,
-		byRegion:  map[string][]*partner.Partner{},
-		countries: map[string][]string{},
-		regionOf:  map[string]string{},
-		sequence:  map[int]int{},
+		rng:        rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		today:      today,
+		rates:      rates,
+		labels:     labels,
+		partners:   partners,
+		byRegion:   map[string][]*partner.Partner{},
+		countries:  map[string][]string{},
+		regionOf:   map[string]string{},
+		sequence:   map[int]int{},
+		byArea:     map[string]map[string][]*partner.Partner{},
+		implement:  map[string][]*partner.Partner{},
+		amendments: map[*planned]int{},
+		frameworks: map[int64]*planned{},
 	}
 	for _, c := range countries {
 		if c.Region != "" && c.ITUMember {
@@ -76,6 +89,15 @@ func newGenerator(seed uint64, today civil.Date, partners []*partner.Partner, co
 		}
 		for _, r := range regions {
 			g.byRegion[r] = append(g.byRegion[r], p)
+			if g.byArea[r] == nil {
+				g.byArea[r] = map[string][]*partner.Partner{}
+			}
+			for _, area := range p.ActionAreas {
+				g.byArea[r][area] = append(g.byArea[r][area], p)
+			}
+			if p.Type == "academia" || p.Type == "ngo" || p.Type == "un_agency" {
+				g.implement[r] = append(g.implement[r], p)
+			}
 		}
 		if slices.Contains(p.Tags, "centre-of-excellence") {
 			g.coe = append(g.coe, p)
@@ -247,23 +269,51 @@ func (g *generator) draw(s slot) *planned {
 		}
 	}
 	pl := &planned{Agreement: a}
-	if typ == "project_document" {
-		pl.framework = g.frameworkOf(p, signed)
+	if mou := g.frameworks[p.ID]; typ == "project_document" && mou != nil && mou.SignedOn.Before(signed) && !mou.EndOn.Before(signed) {
+		pl.framework = mou
 	}
-	g.agreed = append(g.agreed, pl)
+	if typ == "mou" {
+		g.frameworks[p.ID] = pl
+	}
+	g.recent = append(g.recent, pl)
+	g.record(pl)
 	return pl
 }
 
-// frameworkOf returns the latest memorandum of understanding signed with p and in force on day.
-func (g *generator) frameworkOf(p *partner.Partner, day civil.Date) *planned {
-	for i := len(g.agreed) - 1; i >= 0; i-- {
-		pl := g.agreed[i]
-		if pl.Type == "mou" && !pl.SignedOn.IsZero() && pl.Parties[0].PartnerID == p.ID &&
-			pl.SignedOn.Before(day) && !pl.EndOn.Before(day) {
-			return pl
+// record adds a drawn agreement to those the caller will take.
+func (g *generator) record(pl *planned) {
+	g.drawn = append(g.drawn, pl)
+	if g.keep {
+		g.agreed = append(g.agreed, pl)
+	}
+}
+
+// take returns the agreements drawn since the last call.
+func (g *generator) take() []*planned {
+	list := g.drawn
+	g.drawn = nil
+	return list
+}
+
+// forget drops agreements that ended before the two years preceding year, so that a large draw
+// keeps only what later amendments may still refer to.
+func (g *generator) forget(year int) {
+	horizon := civil.Date{Year: year - 2, Month: 1, Day: 1}
+	kept := g.recent[:0]
+	for _, pl := range g.recent {
+		if pl.EndOn.Before(horizon) {
+			delete(g.amendments, pl)
+			continue
+		}
+		kept = append(kept, pl)
+	}
+	clear(g.recent[len(kept):])
+	g.recent = kept
+	for id, mou := range g.frameworks {
+		if mou.EndOn.Before(horizon) {
+			delete(g.frameworks, id)
 		}
 	}
-	return nil
 }
 
 // roundAmount rounds to whole hundreds of currency units, as agreements are written.
@@ -286,47 +336,30 @@ func (g *generator) partnerFor(regions []string, s slot) *partner.Partner {
 		}
 		return pick(g, g.coe)
 	}
-	candidates := g.byRegion[pick(g, regions)]
-	if len(candidates) == 0 {
-		candidates = g.byRegion[reference.RegionGLO]
+	region := pick(g, regions)
+	// Half the time the partner is one that favours the action area.
+	if favoured := g.byArea[region][s.actionArea]; len(favoured) > 0 && g.rng.IntN(2) == 0 {
+		return pick(g, favoured)
 	}
-	if len(candidates) == 0 {
-		return pick(g, g.partners)
+	if candidates := g.byRegion[region]; len(candidates) > 0 {
+		return pick(g, candidates)
 	}
-	// Partners with an affinity for the action area are three times as likely.
-	weights := make([]float64, len(candidates))
-	for i, p := range candidates {
-		weights[i] = 1
-		if slices.Contains(p.ActionAreas, s.actionArea) {
-			weights[i] = 3
-		}
+	if candidates := g.byRegion[reference.RegionGLO]; len(candidates) > 0 {
+		return pick(g, candidates)
 	}
-	total := 0.0
-	for _, w := range weights {
-		total += w
-	}
-	x := g.rng.Float64() * total
-	for i, w := range weights {
-		if x < w {
-			return candidates[i]
-		}
-		x -= w
-	}
-	return candidates[len(candidates)-1]
+	return pick(g, g.partners)
 }
 
 // implementer picks an implementing partner working in the regions, other than the signatory.
 func (g *generator) implementer(regions []string, signatory *partner.Partner) *partner.Partner {
-	var list []*partner.Partner
-	for _, p := range g.byRegion[regions[0]] {
-		if p != signatory && (p.Type == "academia" || p.Type == "ngo" || p.Type == "un_agency") {
-			list = append(list, p)
-		}
-	}
+	list := g.implement[regions[0]]
 	if len(list) == 0 {
 		return nil
 	}
-	return pick(g, list)
+	if p := pick(g, list); p != signatory {
+		return p
+	}
+	return nil
 }
 
 // beneficiaries picks up to three beneficiary countries in the regions, preferring the partner's.
@@ -432,35 +465,45 @@ func (g *generator) place(lang string, countries, regions []string) string {
 	return strings.Join(names, sep)
 }
 
-// amend creates an amendment signed in year to an earlier agreement.
+// amend creates an amendment signed in year to an earlier agreement still running, or ended
+// not long ago; it returns nil when there is none.
 func (g *generator) amend(year int) *planned {
-	before := civil.Date{Year: year, Month: 1, Day: 1}
-	var candidates []*planned
-	for _, pl := range g.agreed {
-		if !pl.IsAmendment() && !pl.SignedOn.IsZero() && pl.SignedOn.Before(before) && !pl.EndOn.Before(before.AddDays(-365)) {
-			candidates = append(candidates, pl)
+	if len(g.recent) == 0 {
+		return nil
+	}
+	horizon := civil.Date{Year: year - 1, Month: 1, Day: 1}
+	eligible := func(c *planned) bool { return !c.EndOn.Before(horizon) && c.SignedOn.Year < year }
+	var parent *planned
+	for range 8 {
+		if c := pick(g, g.recent); eligible(c) {
+			parent = c
+			break
 		}
 	}
-	if len(candidates) == 0 {
-		for _, pl := range g.agreed {
-			if !pl.IsAmendment() && !pl.SignedOn.IsZero() && pl.SignedOn.Year <= year {
-				candidates = append(candidates, pl)
+	if parent == nil {
+		// Few candidates: take the latest eligible one, or one signed early this year.
+		lastDay := civil.Date{Year: year, Month: 12, Day: 1}
+		for i := len(g.recent) - 1; i >= 0 && parent == nil; i-- {
+			c := g.recent[i]
+			if eligible(c) || (c.SignedOn.Year == year && c.SignedOn.Before(lastDay) && c.SignedOn.Before(g.today)) {
+				parent = c
 			}
 		}
 	}
-	if len(candidates) == 0 {
+	if parent == nil {
 		return nil
 	}
-	parent := pick(g, candidates)
-	number := 1
-	for _, pl := range g.agreed {
-		if pl.amends == parent {
-			number++
-		}
-	}
+	g.amendments[parent]++
+	number := g.amendments[parent]
 	signed := g.dayIn(year)
 	if !signed.After(parent.SignedOn) {
-		signed = parent.SignedOn.AddDays(1 + g.rng.IntN(60))
+		// Signed after the agreement it amends, within the same year.
+		last := civil.Date{Year: year, Month: 12, Day: 31}
+		if g.today.Before(last) {
+			last = g.today
+		}
+		days := int(last.Time().Sub(parent.SignedOn.Time()).Hours() / 24)
+		signed = parent.SignedOn.AddDays(1 + g.rng.IntN(max(days, 1)))
 	}
 	a := &agreement.Agreement{
 		Reference:         fmt.Sprintf("%s-A%d", parent.Reference, number),
@@ -498,13 +541,17 @@ func (g *generator) amend(year int) *planned {
 		a.Titles[lang] = fmt.Sprintf(amendmentFormat[lang], number, parent.Reference)
 	}
 	pl := &planned{Agreement: a, amends: parent}
-	g.agreed = append(g.agreed, pl)
+	g.record(pl)
 	return pl
 }
 
 // pipeline creates agreements still being drafted or negotiated: no signing date yet.
 func (g *generator) pipeline(s slot, status string) *planned {
 	pl := g.draw(s)
+	g.recent = g.recent[:len(g.recent)-1] // a draft cannot be amended or be a framework
+	if g.frameworks[pl.Parties[0].PartnerID] == pl {
+		delete(g.frameworks, pl.Parties[0].PartnerID)
+	}
 	pl.Status = status
 	pl.SignedOn = civil.Date{}
 	pl.StartOn, pl.EndOn = civil.Date{}, civil.Date{}

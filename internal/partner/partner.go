@@ -160,7 +160,7 @@ func (p *Partner) Validate(codes Codes) error {
 func checkCodes(errs apperr.FieldErrors, codes Codes, field, list string, values []string) {
 	for _, v := range values {
 		if !codes.Has(list, v) {
-			errs.Add(field, "error.unknown_code", v)
+			errs.Add(field, "error.unknown_code", "code", v)
 			return
 		}
 	}

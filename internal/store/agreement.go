@@ -60,7 +60,7 @@ func (w *agreementWriter) insert(ctx context.Context, a *agreement.Agreement, no
 		now, now).Scan(&a.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return apperr.Wrap(apperr.Conflict, err, "agreement.error.reference_taken", a.Reference)
+			return apperr.Wrap(apperr.Conflict, err, "agreement.error.reference_taken", "reference", a.Reference)
 		}
 		return fmt.Errorf("insert agreement %s: %w", a.Reference, err)
 	}
@@ -129,7 +129,7 @@ func (db *DB) AgreementByReference(ctx context.Context, reference string) (*agre
 			&a.PrimaryActionArea, &amends, &a.AmendmentKind, &framework, &a.Initiative, &officer, &a.Office, &a.Confidential,
 			&a.Notes, &a.Version, &a.CreatedAt, &a.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "agreement.error.not_found", reference)
+		return nil, apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", reference)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("agreement %s: %w", reference, err)

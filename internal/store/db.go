@@ -177,3 +177,18 @@ func placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// Backup writes a consistent copy of an SQLite database to path while the application runs
+// (VACUUM INTO reads one snapshot). PostgreSQL has its own tools for this: pg_dump.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.IsPostgres() {
+		return errors.New("backup copies SQLite databases; for PostgreSQL use pg_dump")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file name", path)
+	}
+	if _, err := db.write.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}

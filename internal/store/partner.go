@@ -62,7 +62,7 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 		en.Mandate, en.Strategy, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes, now, now).Scan(&p.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return apperr.Wrap(apperr.Conflict, err, "partner.error.key_taken", p.Key)
+			return apperr.Wrap(apperr.Conflict, err, "partner.error.key_taken", "key", p.Key)
 		}
 		return fmt.Errorf("insert partner %s: %w", p.Key, err)
 	}
@@ -127,7 +127,7 @@ func (db *DB) PartnerByKey(ctx context.Context, key string) (*partner.Partner, e
 		Scan(&p.ID, &en.Name, &en.Acronym, &p.Type, &p.Membership, &country, &p.Website, &en.Mandate, &en.Strategy,
 			&p.Status, &parent, &owner, &p.Notes, &p.Version, &p.CreatedAt, &p.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", key)
+		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", "key", key)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("partner %s: %w", key, err)

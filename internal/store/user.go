@@ -49,7 +49,7 @@ func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
 			u.Username, u.Email, u.DisplayName, u.PasswordHash, string(u.Role), nullString(u.Region), u.Language, u.Active,
 			now, now).Scan(&u.ID)
 		if isUniqueViolation(err) {
-			return apperr.Wrap(apperr.Conflict, err, "user.error.username_taken", u.Username)
+			return apperr.Wrap(apperr.Conflict, err, "user.error.username_taken", "username", u.Username)
 		}
 		if err != nil {
 			return fmt.Errorf("create user %s: %w", u.Username, err)
@@ -63,7 +63,7 @@ func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
 func (db *DB) UserByUsername(ctx context.Context, username string) (*user.User, error) {
 	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE username = ?", username))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "user.error.not_found", username)
+		return nil, apperr.New(apperr.NotFound, "user.error.not_found", "username", username)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", username, err)
@@ -107,7 +107,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 			return fmt.Errorf("set password of user %d: %w", userID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "user.error.not_found", userID)
+			return apperr.New(apperr.NotFound, "user.error.not_found", "username", userID)
 		}
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 			return fmt.Errorf("end sessions of user %d: %w", userID, err)

@@ -83,7 +83,7 @@ func (u *User) Validate() error {
 // CheckPassword tells whether a new password is acceptable.
 func CheckPassword(password string) error {
 	if len([]rune(password)) < MinPasswordLength {
-		return apperr.FieldErrors{"password": apperr.Msg("user.error.password_short", MinPasswordLength)}.Err()
+		return apperr.FieldErrors{"password": apperr.Msg("user.error.password_short", "min", MinPasswordLength)}.Err()
 	}
 	return nil
 }

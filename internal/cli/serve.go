@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/config"
+	"pactum/internal/i18n"
+	"pactum/internal/store"
+	"pactum/internal/user"
+	"pactum/internal/web"
+)
+
+// shutdownGrace is how long requests in flight may take to finish after SIGINT or SIGTERM.
+const shutdownGrace = 15 * time.Second
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	fs := flagSet(env, "serve", "serve [flags]")
+	cfg.ServeFlags(fs, env.Getenv)
+	if _, err := parseData(fs, env, args, &cfg); err != nil {
+		return err
+	}
+	log := newLogger(&cfg, env.Stderr)
+
+	db, err := store.Open(ctx, cfg.DataDir, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Take the port before the slower start-up work, so that a port in use is reported at once.
+	listener, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another Pactum running? choose another with --addr)", cfg.Addr, err)
+	}
+	defer listener.Close()
+	if err := prepareDatabase(ctx, db, &cfg, log); err != nil {
+		return err
+	}
+	if err := ensureAdmin(ctx, db, &cfg, env); err != nil {
+		return err
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	server, err := web.New(db, bundle, log)
+	if err != nil {
+		return err
+	}
+	httpServer := server.HTTPServer(cfg.Addr)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(listener) }()
+
+	url := "http://" + listener.Addr().String()
+	log.Info("Pactum is ready", "url", url, "database", db.Location)
+	fmt.Fprintf(env.Stdout, "Pactum is running at %s (stop it with Ctrl+C)\n", url)
+	if env.Ready != nil {
+		env.Ready(listener.Addr().String())
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// ensureAdmin creates the first administrator when there is no account yet and prints its login
+// once: user admin, with PACTUM_ADMIN_PASSWORD as password when set (then nothing secret is
+// printed) or a random one.
+func ensureAdmin(ctx context.Context, db *store.DB, cfg *config.Config, env Env) error {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password := cfg.AdminPassword
+	generated := password == ""
+	if generated {
+		password = user.NewPassword()
+	} else if err := user.CheckPassword(password); err != nil {
+		return fmt.Errorf("%s is too short: at least %d characters", config.EnvAdminPassword, user.MinPasswordLength)
+	}
+	hash, err := user.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	admin := &user.User{Username: "admin", DisplayName: "Administrator", Role: user.RoleAdmin, Active: true, PasswordHash: hash}
+	if err := db.CreateUser(ctx, admin); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return nil // another server created it first
+		}
+		return fmt.Errorf("create administrator: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(env.Stdout, "\nPactum created an administrator account. Sign in with:\n  user:     admin\n  password: %s\n"+
+			"This password is shown only this once; change it with 'pactum user passwd admin'.\n\n", password)
+	} else {
+		fmt.Fprintf(env.Stdout, "Pactum created the administrator account 'admin' with the password from %s.\n", config.EnvAdminPassword)
+	}
+	return nil
+}

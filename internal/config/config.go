@@ -1,0 +1,92 @@
+// Package config holds Pactum's settings. Each setting is a command-line flag with a PACTUM_*
+// environment variable as its default, so the same binary is configured the same way by hand,
+// in a service file or in a container. The configuration is built once in main and passed down.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// Config is the configuration shared by every subcommand that touches data.
+type Config struct {
+	Addr        string // where serve listens
+	DataDir     string // the SQLite data folder
+	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
+	Demo        bool   // load the demo dataset into an empty database
+	LogFormat   string // text or json
+	LogLevel    string // debug, info, warn, error
+	// AdminPassword, from PACTUM_ADMIN_PASSWORD only (never a flag, which would show in ps),
+	// is the password of the first administrator; empty means a random one is printed.
+	AdminPassword string
+}
+
+// Environment variables, one per flag.
+const (
+	EnvAddr          = "PACTUM_ADDR"
+	EnvData          = "PACTUM_DATA"
+	EnvDatabaseURL   = "PACTUM_DATABASE_URL"
+	EnvDemo          = "PACTUM_DEMO"
+	EnvLogFormat     = "PACTUM_LOG_FORMAT"
+	EnvLogLevel      = "PACTUM_LOG_LEVEL"
+	EnvAdminPassword = "PACTUM_ADMIN_PASSWORD"
+)
+
+// Getenv reads an environment variable; tests pass their own.
+type Getenv func(string) string
+
+// Flags registers the data flags on fs with defaults from the environment. It returns a function
+// to call after fs.Parse that reports an environment variable with a bad value.
+func (c *Config) Flags(fs *flag.FlagSet, getenv Getenv) func() error {
+	var envErr error
+	str := func(name string, fallback string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	demoDefault := true
+	if v := getenv(EnvDemo); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("%s=%q: want true or false", EnvDemo, v)
+		}
+		demoDefault = b
+	}
+	fs.StringVar(&c.DataDir, "data", str(EnvData, "pactum-data"), "folder of the SQLite database and files (env "+EnvData+")")
+	fs.StringVar(&c.DatabaseURL, "database-url", str(EnvDatabaseURL, ""), "postgres://… URL: use PostgreSQL instead of SQLite (env "+EnvDatabaseURL+")")
+	fs.BoolVar(&c.Demo, "demo", demoDefault, "load the demo dataset into an empty database; --demo=false loads reference data only (env "+EnvDemo+")")
+	fs.StringVar(&c.LogFormat, "log-format", str(EnvLogFormat, "text"), "log format: text or json (env "+EnvLogFormat+")")
+	fs.StringVar(&c.LogLevel, "log-level", str(EnvLogLevel, "info"), "log level: debug, info, warn or error (env "+EnvLogLevel+")")
+	c.AdminPassword = getenv(EnvAdminPassword)
+	return func() error {
+		if envErr != nil {
+			return envErr
+		}
+		switch c.LogFormat {
+		case "text", "json":
+		default:
+			return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+		}
+		switch c.LogLevel {
+		case "debug", "info", "warn", "error":
+		default:
+			return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+		}
+		return nil
+	}
+}
+
+// ServeFlags registers the flags only serve has.
+func (c *Config) ServeFlags(fs *flag.FlagSet, getenv Getenv) {
+	addr := getenv(EnvAddr)
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	fs.StringVar(&c.Addr, "addr", addr, "address to listen on, host:port (env "+EnvAddr+")")
+}
+
+// OSGetenv is os.Getenv, for main.
+var OSGetenv Getenv = os.Getenv

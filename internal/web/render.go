@@ -1,0 +1,215 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"pactum/internal/i18n"
+	"pactum/internal/user"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// staticURLs maps each static file's name to a URL that holds its content hash, so that browsers
+// may cache it for a year and still see every change.
+var staticURLs = func() map[string]string {
+	urls := map[string]string{}
+	fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		name := strings.TrimPrefix(p, "static/")
+		urls[name] = "/static/" + hex.EncodeToString(sum[:6]) + "/" + name
+		return nil
+	})
+	return urls
+}()
+
+// staticHandler serves /static/{hash}/{name}; a stale hash still gets the current file.
+func staticHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest := strings.TrimPrefix(r.URL.Path, "/static/")
+		_, name, ok := strings.Cut(rest, "/")
+		if !ok || strings.Contains(name, "..") {
+			http.NotFound(w, r)
+			return
+		}
+		data, err := staticFiles.ReadFile("static/" + name)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Write(data)
+	})
+}
+
+// templates holds one parsed template set per page, each with the shared layout.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// functions are the template functions. They hold no request state: the reader's language
+// travels in the page data (page.L), never in a shared function.
+var functions = template.FuncMap{
+	"static": func(name string) (string, error) {
+		u, ok := staticURLs[name]
+		if !ok {
+			return "", fmt.Errorf("no static file %q", name)
+		}
+		return u, nil
+	},
+}
+
+func parseTemplates() (*templates, error) {
+	layouts, err := fs.Glob(templateFiles, "templates/layout/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		files := append(append([]string{}, layouts...), p)
+		tmpl, err := template.New(name).Funcs(functions).ParseFS(templateFiles, files...)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		t.pages[name] = tmpl
+	}
+	return t, nil
+}
+
+// page is what every page's view holds: the reader's language, the user, and the layout's needs.
+type page struct {
+	L         *i18n.Localizer
+	User      *user.User
+	Title     string
+	Path      string
+	Languages []languageLink
+	Nav       []navLink
+}
+
+type languageLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+type navLink struct {
+	Label, URL string
+	Current    bool
+}
+
+// languageNames are each language's name in itself, as a language switcher shows them.
+var languageNames = map[string]string{
+	"ar": "العربية", "en": "English", "es": "Español", "fr": "Français", "ru": "Русский", "zh": "中文",
+}
+
+// newPage fills the common part of a view for the request.
+func (s *Server) newPage(r *http.Request, titleKey string) page {
+	l := localizer(r)
+	u := currentUser(r)
+	p := page{L: l, User: u, Title: l.T(titleKey), Path: r.URL.Path}
+	for _, code := range []string{"ar", "en", "es", "fr", "ru", "zh"} {
+		q := url.Values{}
+		for k, v := range r.URL.Query() {
+			q[k] = v
+		}
+		q.Set("lang", code)
+		p.Languages = append(p.Languages, languageLink{Code: code, Name: languageNames[code], URL: r.URL.Path + "?" + q.Encode(), Current: code == l.Lang})
+	}
+	for _, n := range s.navigation(u) {
+		p.Nav = append(p.Nav, navLink{Label: l.T(n.labelKey), URL: n.url, Current: r.URL.Path == n.url})
+	}
+	return p
+}
+
+// navEntry is one module in the navigation, shown to those its route lets in.
+type navEntry struct {
+	labelKey, url string
+	access        access
+}
+
+// navigation lists the modules the user may open. It grows as modules are built; no entry
+// points at a page that does not exist.
+func (s *Server) navigation(u *user.User) []navEntry {
+	all := []navEntry{
+		{"nav.home", "/", anyone},
+		{"nav.start", "/start", staff},
+	}
+	var list []navEntry
+	for _, n := range all {
+		if n.access.allows(u) {
+			list = append(list, n)
+		}
+	}
+	return list
+}
+
+// render writes a page with a status, buffering it so that a template error becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
+	tmpl, ok := s.templates.pages[name]
+	if !ok {
+		s.log.Error("render: no such page", "page", name)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", view); err != nil {
+		s.log.Error("render", "page", name, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorView struct {
+	page
+	Heading, Text string
+}
+
+// errorKeys maps the statuses that have an error page to their texts.
+var errorKeys = map[int][2]string{
+	http.StatusNotFound:            {"error.page.not_found", "error.page.not_found_text"},
+	http.StatusForbidden:           {"error.page.forbidden", "error.page.forbidden_text"},
+	http.StatusInternalServerError: {"error.page.internal", "error.page.internal_text"},
+}
+
+// renderError shows the error page for status in the reader's language.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int) {
+	keys, ok := errorKeys[status]
+	if !ok {
+		keys = errorKeys[http.StatusInternalServerError]
+	}
+	v := errorView{page: s.newPage(r, keys[0])}
+	v.Heading, v.Text = v.Title, v.L.T(keys[1])
+	s.render(w, r, status, "error", v)
+}

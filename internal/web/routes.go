@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+
+	"pactum/internal/user"
+)
+
+// access says who may use a route. Every route declares one; there is no default.
+type access int
+
+const (
+	// anyone, signed in or not: public pages, sign-in, health.
+	anyone access = iota + 1
+	// signedIn is any account, staff or external.
+	signedIn
+	// staff is any staff role, viewers included.
+	staff
+	// editors are the staff roles that change records: administrators and officers.
+	editors
+	// admins are administrators only.
+	admins
+	// apiStaff is a staff account authenticated by an API token (Authorization: Bearer).
+	apiStaff
+)
+
+// allows reports whether u (nil when anonymous) may use a route with this access.
+func (a access) allows(u *user.User) bool {
+	switch a {
+	case anyone:
+		return true
+	case signedIn:
+		return u != nil
+	case staff, apiStaff:
+		return u != nil && u.Role.IsStaff()
+	case editors:
+		return u != nil && (u.Role == user.RoleAdmin || u.Role == user.RoleOfficer || u.Role == user.RoleRegionalOfficer)
+	case admins:
+		return u != nil && u.Role == user.RoleAdmin
+	}
+	return false
+}
+
+// route is one entry of the route table.
+type route struct {
+	pattern string
+	access  access
+	handler http.HandlerFunc
+}
+
+// routeTable lists every route of the application with who may use it. The authorisation test
+// walks this table with every role, so a route cannot be added without a declaration.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET /healthz", anyone, s.healthz},
+		{"GET /{$}", anyone, s.showHome},
+		{"GET /login", anyone, s.showLogin},
+		{"POST /login", anyone, s.login},
+		{"POST /logout", signedIn, s.logout},
+		{"GET /start", staff, s.showStart},
+		{"GET /api/v1/reports/agreements", apiStaff, s.apiAgreementReport},
+		{"/", anyone, s.notFound},
+	}
+}
+
+// guard enforces a route's access: anonymous visitors of a page are sent to sign in, signed-in
+// users without the right get 403, API callers get JSON errors.
+func (s *Server) guard(r route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.access == apiStaff {
+			s.serveAPI(w, req, r.handler)
+			return
+		}
+		u := currentUser(req)
+		if r.access.allows(u) {
+			r.handler(w, req)
+			return
+		}
+		if u == nil {
+			http.Redirect(w, req, "/login?next="+safeNext(req.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		s.renderError(w, req, http.StatusForbidden)
+	})
+}

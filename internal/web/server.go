@@ -1,0 +1,81 @@
+// Package web serves Pactum's pages and API: server-rendered HTML that works without JavaScript,
+// in six languages, and a JSON API under /api/v1 for integrators.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"pactum/internal/i18n"
+	"pactum/internal/store"
+)
+
+// Server holds what the handlers need; it keeps no per-user state of its own (sessions are in the
+// database), so several servers can share one PostgreSQL database.
+type Server struct {
+	db        *store.DB
+	bundle    *i18n.Bundle
+	templates *templates
+	log       *slog.Logger
+	routes    []route
+	mux       *http.ServeMux
+}
+
+// New prepares the server: it parses every template and fails fast on an error in one.
+func New(db *store.DB, bundle *i18n.Bundle, log *slog.Logger) (*Server, error) {
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, bundle: bundle, templates: tmpl, log: log, mux: http.NewServeMux()}
+	s.routes = s.routeTable()
+	for _, r := range s.routes {
+		s.mux.Handle(r.pattern, s.guard(r))
+	}
+	s.mux.Handle("GET /static/", staticHandler())
+	return s, nil
+}
+
+// Handler returns the whole application with its middleware.
+func (s *Server) Handler() http.Handler {
+	protect := http.NewCrossOriginProtection()
+	var h http.Handler = s.mux
+	h = s.withUser(h)
+	h = protect.Handler(h)
+	h = limitBody(h)
+	h = securityHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	return h
+}
+
+// HTTPServer wraps the handler in an http.Server with timeouts that keep slow or stuck clients
+// from holding connections open.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// healthz answers 200 when the database answers, 503 when it does not.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Warn("health check: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unreachable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
