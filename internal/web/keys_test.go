@@ -1,0 +1,75 @@
+package web
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"pactum/internal/i18n"
+)
+
+var (
+	// templateKey finds the keys templates translate: {{.L.T "key" …}} and {{$.L.N "key" …}}.
+	templateKey = regexp.MustCompile(`\.L\.[TN] "([^"]+)"`)
+	// codeKey finds string literals in Go code that look like message keys of the catalogue's areas.
+	codeKey = regexp.MustCompile(`"((?:app|nav|footer|home|login|start|error|auth|partner|agreement|user|insight|date)\.[a-z0-9_.]+)"`)
+)
+
+// TestEveryKeyInUseIsInTheCatalogue fails when a template or Go code uses a key that the English
+// catalogue (and so, by the catalogue test, every catalogue) lacks.
+func TestEveryKeyInUseIsInTheCatalogue(t *testing.T) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := bundle.Catalog("en")
+	known := map[string]bool{}
+	for _, k := range en.Keys() {
+		known[k] = true
+	}
+	used := 0
+	err = fs.WalkDir(templateFiles, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := templateFiles.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range templateKey.FindAllStringSubmatch(string(data), -1) {
+			used++
+			if !known[m[1]] {
+				t.Errorf("%s uses unknown key %q", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range codeKey.FindAllStringSubmatch(string(data), -1) {
+			used++
+			if !known[m[1]] && !strings.HasSuffix(m[1], ".") {
+				t.Errorf("%s uses unknown key %q", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used < 20 {
+		t.Errorf("found only %d keys in use: the scan is broken", used)
+	}
+}

@@ -1,0 +1,425 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"pactum/internal/civil"
+	"pactum/internal/demo"
+	"pactum/internal/i18n"
+	"pactum/internal/store"
+	"pactum/internal/store/storetest"
+	"pactum/internal/user"
+)
+
+// testApp is a running Pactum on a test database, with one account per role.
+type testApp struct {
+	t      *testing.T
+	db     *store.DB
+	server *Server
+	http   *httptest.Server
+}
+
+const testPassword = "correct horse battery"
+
+// roles are the accounts every test app has, by role; "" is the anonymous visitor.
+var roles = []user.Role{"", user.RoleAdmin, user.RoleOfficer, user.RoleRegionalOfficer, user.RoleViewer, user.RoleExternal}
+
+func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
+	t.Helper()
+	ctx := context.Background()
+	if withDemo {
+		if _, err := demo.Load(ctx, db, civil.MustParse("2026-11-27")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash, err := user.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range roles[1:] {
+		u := &user.User{Username: string(r), Role: r, Active: true, PasswordHash: hash}
+		if r == user.RoleRegionalOfficer {
+			u.Region = "AFR"
+		}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(db, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return &testApp{t: t, db: db, server: s, http: ts}
+}
+
+// client returns an HTTP client that keeps cookies and does not follow redirects, signed in as
+// role (anonymous for "").
+func (a *testApp) client(role user.Role) *http.Client {
+	a.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if role != "" {
+		resp := a.post(c, "/login", url.Values{"username": {string(role)}, "password": {testPassword}})
+		if resp.StatusCode != http.StatusSeeOther {
+			a.t.Fatalf("sign in as %s: status %d", role, resp.StatusCode)
+		}
+	}
+	return c
+}
+
+// sessionClient returns a client with a new session of role made directly in the database, which
+// is faster than signing in when a test needs many.
+func (a *testApp) sessionClient(role user.Role) *http.Client {
+	a.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if role == "" {
+		return c
+	}
+	u, err := a.db.UserByUsername(context.Background(), string(role))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	secret, _ := user.NewSecret("")
+	if err := a.db.CreateSession(context.Background(), user.HashSecret(secret), u.ID); err != nil {
+		a.t.Fatal(err)
+	}
+	base, _ := url.Parse(a.http.URL)
+	jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: secret, Path: "/"}})
+	return c
+}
+
+func (a *testApp) get(c *http.Client, path string, header ...string) (*http.Response, string) {
+	a.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, a.http.URL+path, nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func (a *testApp) post(c *http.Client, path string, form url.Values) *http.Response {
+	a.t.Helper()
+	resp, err := c.PostForm(a.http.URL+path, form)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func (a *testApp) token(role user.Role) string {
+	a.t.Helper()
+	u, err := a.db.UserByUsername(context.Background(), string(role))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	token, _ := user.NewSecret(user.APITokenPrefix)
+	if err := a.db.CreateAPIToken(context.Background(), u.ID, "test", user.HashSecret(token)); err != nil {
+		a.t.Fatal(err)
+	}
+	return token
+}
+
+func TestHealthzFollowsTheDatabase(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	app := newTestApp(t, db, false)
+	c := app.client("")
+	if resp, _ := app.get(c, "/healthz"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz with the database up: %d", resp.StatusCode)
+	}
+	db.Close()
+	if resp, _ := app.get(c, "/healthz"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("healthz with the database closed: %d, want 503", resp.StatusCode)
+	}
+}
+
+func TestSignInAndOut(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	c := app.client("")
+
+	// A wrong password keeps the user name and says what went wrong, in the reader's language.
+	resp := app.post(c, "/login?lang=fr", url.Values{"username": {"officer"}, "password": {"wrong password"}})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: status %d, want 401", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/login", strings.NewReader("username=officer&password=nope"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "fr")
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r2.Body)
+	r2.Body.Close()
+	if !strings.Contains(string(body), "Le nom d&#39;utilisateur ou le mot de passe est incorrect.") || !strings.Contains(string(body), `value="officer"`) {
+		t.Errorf("failed sign-in page lacks the French message or the typed user name:\n%s", body)
+	}
+
+	// The right password opens a session and leads to the start page, still in French.
+	resp = app.post(c, "/login", url.Values{"username": {"officer"}, "password": {testPassword}, "next": {"/start"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/start" {
+		t.Fatalf("sign in: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sessionCookie {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v: want HttpOnly and SameSite=Lax", session)
+	}
+	if resp, body := app.get(c, "/start"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Bienvenue, officer.") {
+		t.Fatalf("start page after sign-in: %d\n%s", resp.StatusCode, body)
+	}
+
+	// A redirect target elsewhere is ignored.
+	other := app.client("")
+	resp = app.post(other, "/login", url.Values{"username": {"viewer"}, "password": {testPassword}, "next": {"//evil.example/"}})
+	if loc := resp.Header.Get("Location"); loc != "/start" {
+		t.Errorf("sign in with next=//evil.example/: redirected to %q", loc)
+	}
+
+	// Signing out ends the session on the server, not only in the browser.
+	app.post(c, "/logout", nil)
+	if resp, _ := app.get(c, "/start"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("start page after sign-out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	replay := &http.Client{CheckRedirect: c.CheckRedirect}
+	req, _ = http.NewRequest(http.MethodGet, app.http.URL+"/start", nil)
+	req.AddCookie(session)
+	r3, err := replay.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r3.Body.Close()
+	if r3.StatusCode != http.StatusSeeOther {
+		t.Errorf("old session cookie after sign-out: status %d, want a redirect to sign in", r3.StatusCode)
+	}
+}
+
+var htmlTag = regexp.MustCompile(`<html lang="([a-z]+)" dir="(ltr|rtl)">`)
+
+func TestEveryLanguageSetsLangAndDirection(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	for _, lang := range i18n.Languages {
+		c := app.client("")
+		_, body := app.get(c, "/?lang="+lang)
+		m := htmlTag.FindStringSubmatch(body)
+		wantDir := "ltr"
+		if lang == "ar" {
+			wantDir = "rtl"
+		}
+		if m == nil || m[1] != lang || m[2] != wantDir {
+			t.Errorf("?lang=%s: html tag %v, want lang=%s dir=%s", lang, m, lang, wantDir)
+		}
+		// The choice is remembered by a cookie.
+		_, body = app.get(c, "/login")
+		if m := htmlTag.FindStringSubmatch(body); m == nil || m[1] != lang {
+			t.Errorf("after ?lang=%s the next page is in %v", lang, m)
+		}
+	}
+	// Without a choice, Accept-Language decides, then English.
+	_, body := app.get(app.client(""), "/", "Accept-Language", "ru-RU,ru;q=0.9")
+	if m := htmlTag.FindStringSubmatch(body); m == nil || m[1] != "ru" {
+		t.Errorf("Accept-Language ru: page in %v", m)
+	}
+	_, body = app.get(app.client(""), "/", "Accept-Language", "de-DE")
+	if m := htmlTag.FindStringSubmatch(body); m == nil || m[1] != "en" {
+		t.Errorf("Accept-Language de: page in %v, want English", m)
+	}
+}
+
+// examples give a value for each wildcard of the route patterns, for walking the routes.
+var examples = map[string]string{}
+
+var wildcard = regexp.MustCompile(`\{([a-zA-Z_]+)(\.\.\.)?\}`)
+
+// TestEveryRouteDeclaresWhoMayUseIt walks the route table with every role and anonymously: each
+// route answers those its declaration allows and refuses the others.
+func TestEveryRouteDeclaresWhoMayUseIt(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	tokens := map[user.Role]string{}
+	for _, r := range roles[1:] {
+		tokens[r] = app.token(r)
+	}
+	for _, rt := range app.server.routes {
+		if rt.access == 0 {
+			t.Errorf("route %q declares no access", rt.pattern)
+			continue
+		}
+		method, path, ok := strings.Cut(rt.pattern, " ")
+		if !ok {
+			method, path = http.MethodGet, rt.pattern
+		}
+		path = strings.TrimSuffix(path, "{$}")
+		path = wildcard.ReplaceAllStringFunc(path, func(w string) string {
+			name := wildcard.FindStringSubmatch(w)[1]
+			v, ok := examples[name]
+			if !ok {
+				t.Errorf("route %q: no example value for {%s}; add one to examples", rt.pattern, name)
+			}
+			return v
+		})
+		for _, r := range roles {
+			var u *user.User
+			if r != "" {
+				u = &user.User{Role: r}
+			}
+			allowed := rt.access.allows(u)
+			req, _ := http.NewRequest(method, app.http.URL+path, nil)
+			client := app.sessionClient(r) // a fresh session: a route walked before may end one
+			if rt.access == apiStaff {
+				client = &http.Client{}
+				if r != "" {
+					req.Header.Set("Authorization", "Bearer "+tokens[r])
+				}
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			// Refusal is 403, or for an anonymous visitor a redirect to sign in, or 401 from the API;
+			// a 401 from the sign-in form itself only says the (empty) credentials are wrong.
+			refused := resp.StatusCode == http.StatusForbidden ||
+				(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login?next=")) ||
+				(resp.StatusCode == http.StatusUnauthorized && rt.access == apiStaff)
+			if allowed == refused {
+				t.Errorf("%s as %q: status %d; allowed by its declaration: %t", rt.pattern, r, resp.StatusCode, allowed)
+			}
+		}
+	}
+}
+
+func TestReportAPIGivesTheReportFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		app := newTestApp(t, db, true)
+		c := &http.Client{}
+		token := app.token(user.RoleViewer)
+
+		resp, body := app.get(c, "/api/v1/reports/agreements?from=2014&to=2017&by=region", "Authorization", "Bearer "+token)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Fatalf("report: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		var got struct {
+			By   string `json:"by"`
+			From int    `json:"from"`
+			To   int    `json:"to"`
+			Rows []struct {
+				Key        string  `json:"key"`
+				New        float64 `json:"new"`
+				Amendments float64 `json:"amendments"`
+				ValueUSD   float64 `json:"value_usd"`
+			} `json:"rows"`
+			Total struct {
+				New        float64 `json:"new"`
+				Amendments float64 `json:"amendments"`
+				ValueUSD   float64 `json:"value_usd"`
+			} `json:"total"`
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatalf("report JSON: %v\n%s", err, body)
+		}
+		want := map[string]float64{"AFR": 27.5, "AMS": 26, "ARB": 17, "ASP": 42, "CIS": 5, "EUR": 10.5, "GLO": 69}
+		if got.By != "region" || got.From != 2014 || got.To != 2017 || len(got.Rows) != len(want) {
+			t.Fatalf("report header or rows: %+v", got)
+		}
+		for _, row := range got.Rows {
+			if row.New != want[row.Key] {
+				t.Errorf("region %s: %v new agreements, want %v", row.Key, row.New, want[row.Key])
+			}
+		}
+		if got.Total.New != 197 || got.Total.Amendments != 35 || got.Total.ValueUSD < 36.55e6 || got.Total.ValueUSD > 36.65e6 {
+			t.Errorf("total: %+v, want 197 new, 35 amendments, USD 36.6 million", got.Total)
+		}
+
+		resp, body = app.get(c, "/api/v1/reports/agreements?from=2014&to=2017&by=year", "Authorization", "Bearer "+token, "Accept", "text/csv")
+		lines := strings.Split(strings.TrimSpace(body), "\n")
+		if resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || len(lines) != 6 ||
+			lines[0] != "year,new,amendments,value_usd" || !strings.HasPrefix(lines[1], "2014,42,") || !strings.HasPrefix(lines[5], "total,197,35,") {
+			t.Errorf("CSV report:\n%s", body)
+		}
+	})
+}
+
+func TestReportAPIRefusesWithoutAValidToken(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	c := &http.Client{}
+	cases := []struct {
+		name, auth string
+		status     int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"unknown token", "Bearer pct_nothing", http.StatusUnauthorized},
+		{"external account", "Bearer " + app.token(user.RoleExternal), http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		resp, body := app.get(c, "/api/v1/reports/agreements", "Authorization", tc.auth)
+		if resp.StatusCode != tc.status || !strings.Contains(body, `"error"`) {
+			t.Errorf("%s: %d %s, want %d with a JSON error", tc.name, resp.StatusCode, body, tc.status)
+		}
+	}
+	resp, body := app.get(c, "/api/v1/reports/agreements?by=colour", "Authorization", "Bearer "+app.token(user.RoleAdmin))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"by"`) {
+		t.Errorf("unknown dimension: %d %s, want 422 naming the field", resp.StatusCode, body)
+	}
+}
+
+func TestSecurityHeadersAndCrossOriginRequests(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	resp, _ := app.get(app.client(""), "/")
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("Content-Security-Policy %q: want scripts from self only, no unsafe-inline", csp)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("no X-Content-Type-Options: nosniff")
+	}
+	req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/login", strings.NewReader("username=admin&password="+testPassword))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site sign-in: status %d, want 403", r.StatusCode)
+	}
+}
+
+func TestUnknownPagesAnswer404InTheReadersLanguage(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	resp, body := app.get(app.client(""), "/no-such-page?lang=es")
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Página no encontrada") {
+		t.Errorf("unknown page: %d\n%s", resp.StatusCode, body)
+	}
+}
