@@ -32,38 +32,35 @@ func (a Amount) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
 
-// Parse reads an amount written with a dot for decimals, such as "1234.5" or "1 234.50";
-// spaces, non-breaking spaces and commas between digit groups are ignored. More than two
-// decimals are refused rather than rounded, so nothing is silently lost.
+// Parse reads an amount written with a dot for decimals, such as "1234.5", "-20" or
+// "1 234 567.50". Spaces, non-breaking spaces, commas and apostrophes may separate groups of three
+// digits and nothing else, so "1,5" (a decimal comma) is refused rather than read as 15. More than
+// two decimals are refused rather than rounded, so nothing is silently lost.
 func Parse(s string) (Amount, error) {
-	clean := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\u00a0', '\u202f', ',', '\'':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if clean == "" {
-		return 0, fmt.Errorf("amount %q: empty", s)
+	text := strings.TrimSpace(s)
+	negative := strings.HasPrefix(text, "-")
+	text = strings.TrimPrefix(text, "-")
+	whole, frac, hasFrac := strings.Cut(text, ".")
+	if hasFrac && (len(frac) == 0 || len(frac) > 2 || !allDigits(frac)) {
+		return 0, fmt.Errorf("amount %q: write at most two decimals after a dot", s)
 	}
-	whole, frac, hasFrac := strings.Cut(clean, ".")
-	if hasFrac && (len(frac) == 0 || len(frac) > 2) {
-		return 0, fmt.Errorf("amount %q: at most two decimals", s)
+	groups := strings.FieldsFunc(whole, func(r rune) bool {
+		return r == ' ' || r == '\u00a0' || r == '\u202f' || r == ',' || r == '\''
+	})
+	if len(groups) == 0 {
+		return 0, fmt.Errorf("amount %q: not a number", s)
+	}
+	for i, g := range groups {
+		if !allDigits(g) || (len(groups) > 1 && (len(g) > 3 || (i > 0 && len(g) != 3))) {
+			return 0, fmt.Errorf("amount %q: not a number (use a dot for decimals)", s)
+		}
 	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
-	negative := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || strings.HasPrefix(whole, "+") {
-		return 0, fmt.Errorf("amount %q: not a number", s)
-	}
-	f, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil || strings.HasPrefix(frac, "-") || strings.HasPrefix(frac, "+") {
-		return 0, fmt.Errorf("amount %q: not a number", s)
-	}
-	if w > math.MaxInt64/100-1 {
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	w, err := strconv.ParseInt(strings.Join(groups, ""), 10, 64)
+	if err != nil || w > (math.MaxInt64-f)/100 {
 		return 0, fmt.Errorf("amount %q: too large", s)
 	}
 	v := w*100 + f
@@ -71,4 +68,16 @@ func Parse(s string) (Amount, error) {
 		v = -v
 	}
 	return Amount(v), nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

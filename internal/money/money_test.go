@@ -56,8 +56,8 @@ func TestParseRefuses(t *testing.T) {
 		{"1_000", "underscore"},
 		{"NaN", "not a number"},
 		{"Inf", "infinity"},
-		{"92233720368547758", "too large for cents in int64"},
-		{"-92233720368547758", "too small for cents in int64"},
+		{"92233720368547758.08", "one cent more than int64 holds"},
+		{"-92233720368547758.08", "one cent beyond what a negated int64 holds"},
 		{"99999999999999999999", "overflows int64"},
 	}
 	for _, tt := range tests {
@@ -103,19 +103,19 @@ func TestConvert(t *testing.T) {
 		rate   float64
 		want   Amount
 	}{
-		{10000, 1.11, 11100},                // EUR 100.00 at 1.11 = USD 111.00
-		{123456789, 1.11, 137037036},        // 1,234,567.89 × 1.11 = 1,370,370.3579 → 1,370,370.36
-		{100000000000, 1.1, 110000000000},   // a billion at 1.10, no float drift
-		{1, 1.11, 1},                        // 1.11 cents rounds down to 1
-		{1, 0.5, 1},                         // half a cent rounds away from zero
-		{-1, 0.5, -1},                       // likewise for a negative amount
-		{1000, 0.0096, 10},                  // JPY 10.00 at 0.0096 = 0.096 → 0.10
-		{50000, 0, 0},                       // rate zero
-		{-25000, 1.2, -30000},               // negative amounts convert too
-		{99999999, 1, 99999999},             // rate one keeps every cent
-		{2000000, 0.27229408, 544588},       // AED 20,000.00 → 5,445.8816 → 5,445.88
-		{7, 100, 700},                       // large rate
-		{333, 1.0 / 3, 111},                 // thirds
+		{10000, 1.11, 11100},                      // EUR 100.00 at 1.11 = USD 111.00
+		{123456789, 1.11, 137037036},              // 1,234,567.89 × 1.11 = 1,370,370.3579 → 1,370,370.36
+		{100000000000, 1.1, 110000000000},         // a billion at 1.10, no float drift
+		{1, 1.11, 1},                              // 1.11 cents rounds down to 1
+		{1, 0.5, 1},                               // half a cent rounds away from zero
+		{-1, 0.5, -1},                             // likewise for a negative amount
+		{1000, 0.0096, 10},                        // JPY 10.00 at 0.0096 = 0.096 → 0.10
+		{50000, 0, 0},                             // rate zero
+		{-25000, 1.2, -30000},                     // negative amounts convert too
+		{99999999, 1, 99999999},                   // rate one keeps every cent
+		{2000000, 0.27229408, 544588},             // AED 20,000.00 → 5,445.8816 → 5,445.88
+		{7, 100, 700},                             // large rate
+		{333, 1.0 / 3, 111},                       // thirds
 		{100000000000000, 1.129, 112900000000000}, // 1e12 units at 1.129
 	}
 	for _, tt := range tests {

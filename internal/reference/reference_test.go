@@ -178,17 +178,17 @@ func TestRateTable(t *testing.T) {
 		want     float64
 		ok       bool
 	}{
-		{"EUR", d("2015-06-30"), 1.11, true},   // within a year
-		{"EUR", d("2015-01-01"), 1.11, true},   // on the day a rate starts
-		{"EUR", d("2014-12-31"), 1.329, true},  // the day before
-		{"EUR", d("2016-01-01"), 1.107, true},  // the last rate …
-		{"EUR", d("2030-07-01"), 1.107, true},  // … holds on afterwards
-		{"EUR", d("2013-12-31"), 0, false},     // before the first rate
-		{"CHF", d("2015-03-01"), 1.04, true},   // currencies are kept apart
-		{"CHF", d("2014-06-30"), 0, false},     // EUR's 2014 rate is not CHF's
-		{"XYZ", d("2015-06-30"), 0, false},     // unknown currency
-		{"USD", d("2015-06-30"), 1, true},      // US dollars are always 1
-		{"USD", d("1900-01-01"), 1, true},      // even with no USD rate at all
+		{"EUR", d("2015-06-30"), 1.11, true},  // within a year
+		{"EUR", d("2015-01-01"), 1.11, true},  // on the day a rate starts
+		{"EUR", d("2014-12-31"), 1.329, true}, // the day before
+		{"EUR", d("2016-01-01"), 1.107, true}, // the last rate …
+		{"EUR", d("2030-07-01"), 1.107, true}, // … holds on afterwards
+		{"EUR", d("2013-12-31"), 0, false},    // before the first rate
+		{"CHF", d("2015-03-01"), 1.04, true},  // currencies are kept apart
+		{"CHF", d("2014-06-30"), 0, false},    // EUR's 2014 rate is not CHF's
+		{"XYZ", d("2015-06-30"), 0, false},    // unknown currency
+		{"USD", d("2015-06-30"), 1, true},     // US dollars are always 1
+		{"USD", d("1900-01-01"), 1, true},     // even with no USD rate at all
 	}
 	for _, tt := range tests {
 		got, ok := table.USDPerUnit(tt.currency, tt.day)
