@@ -135,7 +135,7 @@ func (db *DB) AgreementByReference(ctx context.Context, reference string) (*agre
 		return nil, fmt.Errorf("agreement %s: %w", reference, err)
 	}
 	a.Titles["en"] = title
-	a.Amount, a.ValueUSD, a.InKindUSD = moneyOf(amount), moneyOf(valueUSD), moneyOf(inKind)
+	a.Amount, a.ValueUSD, a.InKindUSD = money.Amount(amount), money.Amount(valueUSD), money.Amount(inKind)
 	a.AmendsID, a.FrameworkID, a.OfficerID = amends.Int64, framework.Int64, officer.Int64
 
 	rows, err := db.query(ctx, "SELECT lang, title FROM agreement_translations WHERE agreement_id = ?", a.ID)
@@ -203,5 +203,3 @@ func (db *DB) CountAgreements(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-func moneyOf(cents int64) money.Amount { return money.Amount(cents) }
