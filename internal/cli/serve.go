@@ -11,6 +11,7 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/config"
 	"pactum/internal/i18n"
+	"pactum/internal/mail"
 	"pactum/internal/store"
 	"pactum/internal/user"
 	"pactum/internal/web"
@@ -45,6 +46,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := ensureAdmin(ctx, db, &cfg, env); err != nil {
 		return err
 	}
+	sender, err := mail.NewSender(db, cfg.SMTPURL, cfg.MailFrom, log)
+	if err != nil {
+		return err
+	}
+	senderCtx, cancelSender := context.WithCancel(ctx)
+	senderDone := make(chan struct{})
+	go func() { defer close(senderDone); sender.Run(senderCtx) }()
+	stopSender := func() { cancelSender(); <-senderDone }
+	defer stopSender()
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
@@ -78,6 +88,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	stopSender()
 	log.Info("stopped")
 	return nil
 }

@@ -4,8 +4,11 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"os"
 	"strconv"
 )
@@ -18,6 +21,8 @@ type Config struct {
 	Demo        bool   // load the demo dataset into an empty database
 	LogFormat   string // text or json
 	LogLevel    string // debug, info, warn, error
+	SMTPURL     string // smtp://… or smtps://… of the mail server; empty: mail waits in the outbox
+	MailFrom    string // the sender address of Pactum's e-mail
 	// AdminPassword, from PACTUM_ADMIN_PASSWORD only (never a flag, which would show in ps),
 	// is the password of the first administrator; empty means a random one is printed.
 	AdminPassword string
@@ -31,6 +36,8 @@ const (
 	EnvDemo          = "PACTUM_DEMO"
 	EnvLogFormat     = "PACTUM_LOG_FORMAT"
 	EnvLogLevel      = "PACTUM_LOG_LEVEL"
+	EnvSMTPURL       = "PACTUM_SMTP_URL"
+	EnvMailFrom      = "PACTUM_MAIL_FROM"
 	EnvAdminPassword = "PACTUM_ADMIN_PASSWORD"
 )
 
@@ -60,6 +67,8 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv Getenv) func() error {
 	fs.BoolVar(&c.Demo, "demo", demoDefault, "load the demo dataset into an empty database; --demo=false loads reference data only (env "+EnvDemo+")")
 	fs.StringVar(&c.LogFormat, "log-format", str(EnvLogFormat, "text"), "log format: text or json (env "+EnvLogFormat+")")
 	fs.StringVar(&c.LogLevel, "log-level", str(EnvLogLevel, "info"), "log level: debug, info, warn or error (env "+EnvLogLevel+")")
+	fs.StringVar(&c.SMTPURL, "smtp-url", str(EnvSMTPURL, ""), "smtp://[user:password@]host[:port] or smtps://…: the mail server; without it e-mail waits in the outbox (env "+EnvSMTPURL+")")
+	fs.StringVar(&c.MailFrom, "mail-from", str(EnvMailFrom, "Pactum <pactum@localhost>"), "sender address of Pactum's e-mail (env "+EnvMailFrom+")")
 	c.AdminPassword = getenv(EnvAdminPassword)
 	return func() error {
 		if envErr != nil {
@@ -74,6 +83,15 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv Getenv) func() error {
 		case "debug", "info", "warn", "error":
 		default:
 			return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+		}
+		if c.SMTPURL != "" {
+			// The message names no URL: it may hold a password.
+			if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+				return errors.New("--smtp-url: want smtp://[user:password@]host[:port] or smtps://…")
+			}
+		}
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return fmt.Errorf("--mail-from %q: want an address such as Pactum <pactum@example.org>", c.MailFrom)
 		}
 		return nil
 	}

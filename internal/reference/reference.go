@@ -149,3 +149,17 @@ type LabelSet map[string]map[string]Labels
 func (s LabelSet) Label(list, code, lang string) string {
 	return s[list][code].In(lang, code)
 }
+
+// Item is one entry of a reference list as administrators see it.
+type Item struct {
+	Code      string
+	Labels    Labels
+	SortOrder int
+	// Detail is the list's own attribute: the DAC sector codes of an action area (separated by
+	// spaces), the IATI organisation type of a partner type, the minor units of a currency, the
+	// region of a country.
+	Detail string
+}
+
+// EditableLists are the lists administrators edit, in menu order.
+var EditableLists = []string{ListRegion, ListActionArea, ListPartnerType, ListMembership, ListAgreementType, ListFinancingType, ListCurrency, ListCountry}

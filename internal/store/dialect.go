@@ -20,6 +20,9 @@ type dialect interface {
 	year(column string) string
 	// tableExists is a query taking a table name and answering one boolean.
 	tableExists() string
+	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
+	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
+	skipLocked() string
 }
 
 type sqliteDialect struct{}
@@ -33,6 +36,10 @@ func (sqliteDialect) year(column string) string {
 func (sqliteDialect) tableExists() string {
 	return "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
 }
+
+// SQLite has one writer at a time (BEGIN IMMEDIATE on a one-connection pool), so a write
+// transaction sees no concurrent claims and needs no row locks.
+func (sqliteDialect) skipLocked() string { return "" }
 
 type postgresDialect struct{}
 
@@ -74,6 +81,8 @@ func (postgresDialect) year(column string) string {
 func (postgresDialect) tableExists() string {
 	return "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?)"
 }
+
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 // isUniqueViolation reports whether err is a unique or primary-key constraint failure,
 // judged by the driver's error code, never by message text.

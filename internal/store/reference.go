@@ -2,8 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 
+	"pactum/internal/apperr"
+	"pactum/internal/audit"
 	"pactum/internal/reference"
 )
 
@@ -194,4 +199,223 @@ func (db *DB) Rates(ctx context.Context) (reference.RateTable, error) {
 		return nil, fmt.Errorf("rates: %w", err)
 	}
 	return reference.NewRateTable(list), nil
+}
+
+// referenceQueries gives, per list, the query of its codes in display order with their detail.
+var referenceQueries = map[string]string{
+	reference.ListRegion:        "SELECT code, sort_order, '' FROM regions ORDER BY sort_order",
+	reference.ListActionArea:    "SELECT code, sort_order, '' FROM action_areas ORDER BY sort_order",
+	reference.ListPartnerType:   "SELECT code, sort_order, iati_org_type FROM partner_types ORDER BY sort_order",
+	reference.ListMembership:    "SELECT code, sort_order, '' FROM membership_categories ORDER BY sort_order",
+	reference.ListAgreementType: "SELECT code, sort_order, '' FROM agreement_types ORDER BY sort_order",
+	reference.ListFinancingType: "SELECT code, sort_order, '' FROM financing_types ORDER BY sort_order",
+	reference.ListCurrency:      "SELECT code, 0, CAST(minor_units AS TEXT) FROM currencies ORDER BY code",
+	reference.ListCountry:       "SELECT code, 0, COALESCE(region_code, '') FROM countries ORDER BY code",
+}
+
+// ReferenceItems returns a list's entries in display order with their labels in every language.
+func (db *DB) ReferenceItems(ctx context.Context, list string) ([]reference.Item, error) {
+	query, ok := referenceQueries[list]
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "admin.reference.unknown_list")
+	}
+	rows, err := db.query(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("reference list %s: %w", list, err)
+	}
+	defer rows.Close()
+	var items []reference.Item
+	index := map[string]int{}
+	for rows.Next() {
+		it := reference.Item{Labels: reference.Labels{}}
+		if err := rows.Scan(&it.Code, &it.SortOrder, &it.Detail); err != nil {
+			return nil, fmt.Errorf("reference list %s: %w", list, err)
+		}
+		index[it.Code] = len(items)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reference list %s: %w", list, err)
+	}
+	if list == reference.ListActionArea {
+		srows, err := db.query(ctx, "SELECT action_area_code, dac_sector_code FROM action_area_sectors ORDER BY dac_sector_code")
+		if err != nil {
+			return nil, fmt.Errorf("action area sectors: %w", err)
+		}
+		defer srows.Close()
+		for srows.Next() {
+			var code, sector string
+			if err := srows.Scan(&code, &sector); err != nil {
+				return nil, fmt.Errorf("action area sectors: %w", err)
+			}
+			if i, ok := index[code]; ok {
+				items[i].Detail = strings.TrimSpace(items[i].Detail + " " + sector)
+			}
+		}
+		if err := srows.Err(); err != nil {
+			return nil, fmt.Errorf("action area sectors: %w", err)
+		}
+	}
+	lrows, err := db.query(ctx, "SELECT code, lang, label FROM reference_labels WHERE list = ?", list)
+	if err != nil {
+		return nil, fmt.Errorf("labels of %s: %w", list, err)
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var code, lang, label string
+		if err := lrows.Scan(&code, &lang, &label); err != nil {
+			return nil, fmt.Errorf("labels of %s: %w", list, err)
+		}
+		if i, ok := index[code]; ok {
+			items[i].Labels[lang] = label
+		}
+	}
+	return items, lrows.Err()
+}
+
+// SaveReferenceItem saves the labels of a list's entry, and its detail where the list has an
+// editable one (the DAC sectors of an action area, the IATI type of a partner type), recording
+// the change in the audit trail.
+func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference.Item) error {
+	items, err := db.ReferenceItems(ctx, list)
+	if err != nil {
+		return err
+	}
+	var before *reference.Item
+	for i := range items {
+		if items[i].Code == item.Code {
+			before = &items[i]
+		}
+	}
+	if before == nil {
+		return apperr.New(apperr.NotFound, "admin.reference.unknown_code", "code", item.Code)
+	}
+	errs := apperr.FieldErrors{}
+	if strings.TrimSpace(item.Labels["en"]) == "" {
+		errs.Add("label_en", "error.required")
+	}
+	for lang := range item.Labels {
+		if !reference.IsLanguage(lang) {
+			errs.Add("label_"+lang, "error.language")
+		}
+	}
+	var sectors []string
+	switch list {
+	case reference.ListActionArea:
+		sectors = strings.Fields(item.Detail)
+		for _, sector := range sectors {
+			if len(sector) != 5 || strings.Trim(sector, "0123456789") != "" {
+				errs.Add("detail", "admin.reference.error.dac_sector", "code", sector)
+			}
+		}
+	case reference.ListPartnerType:
+		if strings.Trim(item.Detail, "0123456789") != "" || item.Detail == "" {
+			errs.Add("detail", "admin.reference.error.iati_type")
+		}
+	default:
+		item.Detail = before.Detail // not editable here
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	beforeRecord, afterRecord := audit.Record{"detail": before.Detail}, audit.Record{"detail": item.Detail}
+	for _, lang := range reference.Languages {
+		beforeRecord["label_"+lang] = before.Labels[lang]
+		afterRecord["label_"+lang] = strings.TrimSpace(item.Labels[lang])
+	}
+	changes := audit.Diff(beforeRecord, afterRecord)
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, lang := range reference.Languages {
+			label := strings.TrimSpace(item.Labels[lang])
+			if _, err := tx.exec(ctx, "DELETE FROM reference_labels WHERE list = ? AND code = ? AND lang = ?", list, item.Code, lang); err != nil {
+				return fmt.Errorf("save label: %w", err)
+			}
+			if label == "" {
+				continue
+			}
+			if _, err := tx.exec(ctx, "INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)", list, item.Code, lang, label); err != nil {
+				return fmt.Errorf("save label: %w", err)
+			}
+		}
+		switch list {
+		case reference.ListActionArea:
+			if _, err := tx.exec(ctx, "DELETE FROM action_area_sectors WHERE action_area_code = ?", item.Code); err != nil {
+				return fmt.Errorf("save sectors: %w", err)
+			}
+			for _, sector := range dedupe(sectors) {
+				if _, err := tx.exec(ctx, "INSERT INTO action_area_sectors (action_area_code, dac_sector_code) VALUES (?, ?)", item.Code, sector); err != nil {
+					return fmt.Errorf("save sectors: %w", err)
+				}
+			}
+		case reference.ListPartnerType:
+			if _, err := tx.exec(ctx, "UPDATE partner_types SET iati_org_type = ? WHERE code = ?", item.Detail, item.Code); err != nil {
+				return fmt.Errorf("save IATI type: %w", err)
+			}
+		}
+		return recordAudit(ctx, tx, audit.ActionUpdate, "reference_"+list, item.Code, changes)
+	})
+}
+
+// CurrencyRates returns the rates of a currency, newest first.
+func (db *DB) CurrencyRates(ctx context.Context, currency string) ([]reference.Rate, error) {
+	rows, err := db.query(ctx, "SELECT currency_code, valid_from, usd_per_unit FROM currency_rates WHERE currency_code = ? ORDER BY valid_from DESC", currency)
+	if err != nil {
+		return nil, fmt.Errorf("rates of %s: %w", currency, err)
+	}
+	defer rows.Close()
+	var list []reference.Rate
+	for rows.Next() {
+		var r reference.Rate
+		if err := rows.Scan(&r.Currency, &r.ValidFrom, &r.USDPerUnit); err != nil {
+			return nil, fmt.Errorf("rates of %s: %w", currency, err)
+		}
+		list = append(list, r)
+	}
+	return list, rows.Err()
+}
+
+// SaveRate stores the rate of a currency from a date, replacing a rate of the same date, and
+// records it in the audit trail. Agreements already stored keep the USD value they were saved with.
+func (db *DB) SaveRate(ctx context.Context, r reference.Rate) error {
+	errs := apperr.FieldErrors{}
+	if r.ValidFrom.IsZero() {
+		errs.Add("valid_from", "error.date")
+	}
+	if !(r.USDPerUnit > 0) {
+		errs.Add("usd_per_unit", "admin.rates.error.positive")
+	}
+	if r.Currency == "USD" {
+		errs.Add("currency", "admin.rates.error.usd")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var exists bool
+		if err := tx.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM currencies WHERE code = ?)", r.Currency).Scan(&exists); err != nil {
+			return fmt.Errorf("save rate: %w", err)
+		}
+		if !exists {
+			return apperr.FieldErrors{"currency": apperr.Msg("error.choose")}.Err()
+		}
+		var old float64
+		err := tx.queryRow(ctx, "SELECT usd_per_unit FROM currency_rates WHERE currency_code = ? AND valid_from = ?", r.Currency, r.ValidFrom).Scan(&old)
+		action := audit.ActionUpdate
+		if errors.Is(err, sql.ErrNoRows) {
+			action = audit.ActionCreate
+		} else if err != nil {
+			return fmt.Errorf("save rate: %w", err)
+		}
+		_, err = tx.exec(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
+			ON CONFLICT (currency_code, valid_from) DO UPDATE SET usd_per_unit = excluded.usd_per_unit`, r.Currency, r.ValidFrom, r.USDPerUnit)
+		if err != nil {
+			return fmt.Errorf("save rate: %w", err)
+		}
+		var before audit.Record
+		if action == audit.ActionUpdate {
+			before = audit.Record{"usd_per_unit": old}
+		}
+		return recordAudit(ctx, tx, action, "currency_rate", r.Currency+" "+r.ValidFrom.String(),
+			audit.Diff(before, audit.Record{"usd_per_unit": r.USDPerUnit}))
+	})
 }

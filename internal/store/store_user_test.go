@@ -44,6 +44,7 @@ func TestUsers(t *testing.T) {
 			Region:       "ARB",
 			Language:     "ar",
 			Active:       true,
+			Version:      1,
 		})
 
 		list, err := db.Users(ctx)

@@ -49,9 +49,28 @@ type User struct {
 	Role         Role
 	Region       string // for regional officers: the region they edit
 	Language     string // preferred UI language, "" for none
+	Organisation string // for external accounts: the company or agency they speak for
 	Active       bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// EmailVerifiedAt is when the user proved the e-mail address is theirs (zero: not yet).
+	EmailVerifiedAt time.Time
+	LastLoginAt     time.Time
+	Version         int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// CanSignIn reports whether the account may sign in: active, and for an external account with
+// its e-mail address verified.
+func (u *User) CanSignIn() bool {
+	return u.Active && (u.Role != RoleExternal || !u.EmailVerifiedAt.IsZero())
+}
+
+// Name is what the interface calls the user: the display name, or the user name.
+func (u *User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
 }
 
 // MinPasswordLength is the shortest password accepted.

@@ -3,8 +3,10 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/store"
 	"pactum/internal/user"
 )
 
@@ -12,7 +14,8 @@ type loginView struct {
 	page
 	Username string
 	Next     string
-	Failed   bool
+	Problem  string // why the last attempt failed, in the reader's language
+	Notice   string // a message from the page that sent the reader here
 }
 
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
@@ -29,14 +32,38 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
 var dummyHash, _ = user.HashPassword("pactum-dummy-password")
 
 // login checks the credentials, starts a new session (a fresh token: the session is rotated at
-// every sign-in) and goes back to where the user was heading.
+// every sign-in) and goes back to where the user was heading. Repeated failures slow down the
+// next attempts and then lock the user name, and the client address, for a while.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	username := strings.TrimSpace(r.PostFormValue("username"))
+	l := localizer(r)
+	login := strings.TrimSpace(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
+	refuse := func(status int, problem string) {
+		v := loginView{page: s.newPage(r, "login.title"), Username: login, Next: next, Problem: problem}
+		s.render(w, r, status, "login", v)
+	}
 
-	u, err := s.db.UserByUsername(ctx, username)
+	now := time.Now()
+	keys := []store.ThrottleKey{{Kind: user.ThrottleUser, Value: login}, {Kind: user.ThrottleAddress, Value: clientAddress(r)}}
+	until, locked, err := s.db.SignInBlockedUntil(ctx, now, keys...)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if locked {
+		minutes := int(until.Sub(now).Minutes()) + 1
+		refuse(http.StatusTooManyRequests, l.N("login.locked", minutes))
+		return
+	}
+	if !until.IsZero() {
+		seconds := int(until.Sub(now).Seconds()) + 1
+		refuse(http.StatusTooManyRequests, l.N("login.slow_down", seconds))
+		return
+	}
+
+	u, err := s.db.UserByLogin(ctx, login)
 	hash := dummyHash
 	if err == nil {
 		hash = u.PasswordHash
@@ -45,37 +72,67 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ok, verr := user.VerifyPassword(password, hash)
-	if verr != nil {
-		s.log.Error("verify password", "user", username, "err", verr)
+	if verr != nil && err == nil {
+		s.log.Error("verify password", "user", u.Username, "err", verr)
 	}
 	if err != nil || !ok || !u.Active {
-		s.log.Info("sign-in failed", "user", username)
-		v := loginView{page: s.newPage(r, "login.title"), Username: username, Next: next, Failed: true}
-		s.render(w, r, http.StatusUnauthorized, "login", v)
+		s.log.Info("sign-in failed", "login", login, "address", clientAddress(r))
+		if err := s.db.RecordSignInFailure(ctx, now, keys...); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		refuse(http.StatusUnauthorized, l.T("login.failed"))
 		return
 	}
+	if !u.CanSignIn() {
+		refuse(http.StatusForbidden, l.T("login.unverified"))
+		return
+	}
+	if err := s.db.ClearSignInFailures(ctx, keys[0]); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if next == "/" {
+		next = s.landing(u)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// landing is the page a user starts from: the start page for staff, the account for others.
+func (s *Server) landing(u *user.User) string {
+	if u.Role.IsStaff() {
+		return "/start"
+	}
+	return "/account"
+}
+
+// startSession ends the request's old session, if any, and opens a new one for u.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *user.User) error {
+	ctx := r.Context()
 	if old, err := r.Cookie(sessionCookie); err == nil {
 		if err := s.db.DeleteSession(ctx, user.HashSecret(old.Value)); err != nil {
-			s.log.Warn("end previous session", "err", err)
+			return err
 		}
 	}
 	token, err := user.NewSecret("")
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	if err := s.db.CreateSession(ctx, user.HashSecret(token), u.ID); err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
+	}
+	if err := s.db.RecordSignIn(ctx, u); err != nil {
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: isSecure(r), SameSite: http.SameSiteLaxMode,
 	})
 	s.log.Info("signed in", "user", u.Username)
-	if next == "/" && u.Role.IsStaff() {
-		next = "/start"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,21 @@ type templates struct {
 // functions are the template functions. They hold no request state: the reader's language
 // travels in the page data (page.L), never in a shared function.
 var functions = template.FuncMap{
+	// dict builds the argument of a form-control template: dict "Name" "email" "Label" "E-mail" ….
+	"dict": func(pairs ...any) (map[string]any, error) {
+		if len(pairs)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(pairs)/2)
+		for i := 0; i < len(pairs); i += 2 {
+			k, ok := pairs[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", pairs[i])
+			}
+			m[k] = pairs[i+1]
+		}
+		return m, nil
+	},
 	"static": func(name string) (string, error) {
 		u, ok := staticURLs[name]
 		if !ok {
@@ -120,6 +135,12 @@ type languageLink struct {
 	Current         bool
 }
 
+// option is one choice of a select control.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
 type navLink struct {
 	Label, URL string
 	Current    bool
@@ -144,7 +165,8 @@ func (s *Server) newPage(r *http.Request, titleKey string) page {
 		p.Languages = append(p.Languages, languageLink{Code: code, Name: languageNames[code], URL: r.URL.Path + "?" + q.Encode(), Current: code == l.Lang})
 	}
 	for _, n := range s.navigation(u) {
-		p.Nav = append(p.Nav, navLink{Label: l.T(n.labelKey), URL: n.url, Current: r.URL.Path == n.url})
+		current := r.URL.Path == n.url || (n.url != "/" && strings.HasPrefix(r.URL.Path, n.url+"/"))
+		p.Nav = append(p.Nav, navLink{Label: l.T(n.labelKey), URL: n.url, Current: current})
 	}
 	return p
 }
@@ -161,6 +183,7 @@ func (s *Server) navigation(u *user.User) []navEntry {
 	all := []navEntry{
 		{"nav.home", "/", anyone},
 		{"nav.start", "/start", staff},
+		{"nav.admin", "/admin", admins},
 	}
 	var list []navEntry
 	for _, n := range all {

@@ -9,9 +9,11 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"pactum/internal/civil"
 	"pactum/internal/demo"
@@ -51,6 +53,9 @@ func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
 		if r == user.RoleRegionalOfficer {
 			u.Region = "AFR"
 		}
+		if r == user.RoleExternal {
+			u.Email, u.EmailVerifiedAt = "external@example.org", time.Now()
+		}
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +64,7 @@ func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(db, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(db, bundle, slog.New(slog.NewTextHandler(testLogOutput(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +263,7 @@ func TestEveryLanguageSetsLangAndDirection(t *testing.T) {
 }
 
 // examples give a value for each wildcard of the route patterns, for walking the routes.
-var examples = map[string]string{}
+var examples = map[string]string{"username": "viewer", "list": "currency", "code": "EUR"}
 
 var wildcard = regexp.MustCompile(`\{([a-zA-Z_]+)(\.\.\.)?\}`)
 
@@ -422,4 +427,12 @@ func TestUnknownPagesAnswer404InTheReadersLanguage(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Página no encontrada") {
 		t.Errorf("unknown page: %d\n%s", resp.StatusCode, body)
 	}
+}
+
+// testLogOutput is where the server under test logs: nowhere, unless PACTUM_TEST_LOG is set.
+func testLogOutput() io.Writer {
+	if os.Getenv("PACTUM_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

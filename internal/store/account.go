@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/user"
+)
+
+// ThrottleKey names whose sign-in failures a throttle row counts.
+type ThrottleKey struct {
+	Kind  user.ThrottleKind
+	Value string // the user name or the client address
+}
+
+func (k ThrottleKey) String() string {
+	if k.Kind == user.ThrottleAddress {
+		return "ip:" + k.Value
+	}
+	return "user:" + strings.ToLower(k.Value)
+}
+
+// SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
+// that slows down guessing — or the zero time when it is allowed now; locked says which.
+func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
+	for _, k := range keys {
+		var failures int
+		var last time.Time
+		var lockedUntil sql.NullTime
+		err := db.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()).
+			Scan(&failures, &last, &lockedUntil)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("sign-in throttle: %w", err)
+		}
+		if lockedUntil.Valid && lockedUntil.Time.After(now) {
+			if lockedUntil.Time.After(until) || !locked {
+				until, locked = lockedUntil.Time, true
+			}
+			continue
+		}
+		if now.Sub(last) > user.FailureWindow {
+			continue
+		}
+		if wait := last.Add(user.SignInDelay(k.Kind, failures)); wait.After(now) && !locked && wait.After(until) {
+			until = wait
+		}
+	}
+	return until, locked, nil
+}
+
+// RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit.
+func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
+	now = now.UTC()
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			var failures int
+			var last time.Time
+			err := tx.queryRow(ctx, "SELECT failures, last_failure_at FROM login_throttle WHERE key = ?", k.String()).Scan(&failures, &last)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				failures = 0
+			case err != nil:
+				return fmt.Errorf("sign-in throttle: %w", err)
+			case now.Sub(last) > user.FailureWindow:
+				failures = 0
+			}
+			failures++
+			var lockedUntil any
+			if user.LocksAfter(k.Kind, failures) {
+				lockedUntil = now.Add(user.LockDuration)
+			}
+			_, err = tx.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
+				locked_until = excluded.locked_until`, k.String(), failures, now, lockedUntil)
+			if err != nil {
+				return fmt.Errorf("sign-in throttle: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// ClearSignInFailures forgets the failures of a key: after a successful sign-in, or when an
+// administrator unlocks an account.
+func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
+			return fmt.Errorf("clear sign-in failures: %w", err)
+		}
+		return nil
+	})
+}
+
+// Token purposes.
+const (
+	TokenInvite = "invite" // an invited user sets a first password
+	TokenReset  = "reset"  // a user who forgot the password sets a new one
+	TokenVerify = "verify" // a registered external account proves its e-mail address
+)
+
+// tokenLifetimes says how long each kind of e-mailed link stays valid.
+var tokenLifetimes = map[string]time.Duration{
+	TokenInvite: 7 * 24 * time.Hour,
+	TokenReset:  time.Hour,
+	TokenVerify: 3 * 24 * time.Hour,
+}
+
+// createUserToken stores the hash of a one-time token, replacing earlier tokens of the same
+// purpose for the user so that only the latest link works.
+func createUserToken(ctx context.Context, tx *Tx, userID int64, purpose, tokenHash string) error {
+	now := time.Now().UTC()
+	if _, err := tx.exec(ctx, "DELETE FROM user_tokens WHERE user_id = ? AND purpose = ?", userID, purpose); err != nil {
+		return fmt.Errorf("replace %s token: %w", purpose, err)
+	}
+	if _, err := tx.exec(ctx, "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+		tokenHash, userID, purpose, now, now.Add(tokenLifetimes[purpose])); err != nil {
+		return fmt.Errorf("create %s token: %w", purpose, err)
+	}
+	return nil
+}
+
+// TokenUser returns the user a live one-time token belongs to, without using the token up.
+func (db *DB) TokenUser(ctx context.Context, tokenHash, purpose string) (*user.User, error) {
+	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf("u")+`
+		FROM user_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.purpose = ? AND t.expires_at > ?`, tokenHash, purpose, time.Now().UTC()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "account.error.link_expired")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s token: %w", purpose, err)
+	}
+	return u, nil
+}
+
+// useToken deletes a live token in tx and returns its user's ID.
+func useToken(ctx context.Context, tx *Tx, tokenHash, purpose string) (int64, error) {
+	var userID int64
+	err := tx.queryRow(ctx, "SELECT user_id FROM user_tokens WHERE token_hash = ? AND purpose = ? AND expires_at > ?",
+		tokenHash, purpose, time.Now().UTC()).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, apperr.New(apperr.NotFound, "account.error.link_expired")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s token: %w", purpose, err)
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM user_tokens WHERE token_hash = ?", tokenHash); err != nil {
+		return 0, fmt.Errorf("use %s token: %w", purpose, err)
+	}
+	return userID, nil
+}
+
+// SetPasswordWithToken sets a new password with an invitation or reset link, which it uses up.
+// Following an e-mailed link proves the address, so it is marked verified.
+func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, passwordHash string) (*user.User, error) {
+	var u *user.User
+	err := db.inTx(ctx, func(tx *Tx) error {
+		id, err := useToken(ctx, tx, tokenHash, purpose)
+		if err != nil {
+			return err
+		}
+		if err := setPasswordHash(ctx, tx, id, passwordHash); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?", time.Now().UTC(), id); err != nil {
+			return fmt.Errorf("verify e-mail: %w", err)
+		}
+		u, err = scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+		return err
+	})
+	return u, err
+}
+
+// VerifyEmail uses up a verification link and marks the account's address as verified.
+func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, error) {
+	var u *user.User
+	err := db.inTx(ctx, func(tx *Tx) error {
+		id, err := useToken(ctx, tx, tokenHash, TokenVerify)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "UPDATE users SET email_verified_at = ? WHERE id = ?", time.Now().UTC(), id); err != nil {
+			return fmt.Errorf("verify e-mail: %w", err)
+		}
+		u, err = scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+		return err
+	})
+	return u, err
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"pactum/internal/audit"
+)
+
+// recordAudit appends an entry to the audit trail in the transaction of the change it describes,
+// with the actor of ctx. An update that changed nothing records nothing.
+func recordAudit(ctx context.Context, tx *Tx, action, entity, key string, changes audit.Changes) error {
+	if action == audit.ActionUpdate && len(changes) == 0 {
+		return nil
+	}
+	if changes == nil {
+		changes = audit.Changes{}
+	}
+	data, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", entity, key, err)
+	}
+	actor := audit.ActorFrom(ctx)
+	_, err = tx.exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, entity, entity_key, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, time.Now().UTC(), nullID(actor.UserID), actor.Username, action, entity, key, string(data))
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", entity, key, err)
+	}
+	return nil
+}
+
+// RecordAudit appends an entry on its own, for events that change no record (a sign-in, a bulk load).
+func (db *DB) RecordAudit(ctx context.Context, action, entity, key string, changes audit.Changes) error {
+	return db.inTx(ctx, func(tx *Tx) error { return recordAudit(ctx, tx, action, entity, key, changes) })
+}
+
+// AuditEntries returns the entries that match f, newest first, and how many match in all.
+func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.Entity != "" {
+		add("entity = ?", f.Entity)
+	}
+	if f.EntityKey != "" {
+		add("entity_key = ?", f.EntityKey)
+	}
+	if f.Actor != "" {
+		add("actor = ?", f.Actor)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", f.From.Time())
+	}
+	if !f.To.IsZero() {
+		add("at < ?", f.To.AddDays(1).Time())
+	}
+	query := "SELECT id, at, user_id, actor, action, entity, entity_key, changes, COUNT(*) OVER () FROM audit_log"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	query += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit entries: %w", err)
+	}
+	defer rows.Close()
+	var entries []audit.Entry
+	total := 0
+	for rows.Next() {
+		var e audit.Entry
+		var userID *int64
+		var changes string
+		if err := rows.Scan(&e.ID, &e.At, &userID, &e.Actor, &e.Action, &e.Entity, &e.EntityKey, &changes, &total); err != nil {
+			return nil, 0, fmt.Errorf("audit entries: %w", err)
+		}
+		if userID != nil {
+			e.UserID = *userID
+		}
+		if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
+			return nil, 0, fmt.Errorf("audit entry %d: %w", e.ID, err)
+		}
+		entries = append(entries, e)
+	}
+	return entries, total, rows.Err()
+}
+
+// AuditEntities lists the kinds of record that appear in the trail, for the page's filter.
+func (db *DB) AuditEntities(ctx context.Context) ([]string, error) {
+	return db.strings(ctx, "SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+}

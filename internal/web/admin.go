@@ -1,0 +1,346 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/audit"
+	"pactum/internal/civil"
+	"pactum/internal/reference"
+	"pactum/internal/store"
+	"pactum/internal/user"
+)
+
+type adminView struct {
+	page
+}
+
+func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "admin", adminView{page: s.newPage(r, "admin.title")})
+}
+
+// regionOptions lists the regions (not "global") for a select, with "" first.
+func (s *Server) regionOptions(r *http.Request, selected string) ([]option, error) {
+	l := localizer(r)
+	items, err := s.db.ReferenceItems(r.Context(), reference.ListRegion)
+	if err != nil {
+		return nil, err
+	}
+	opts := []option{{Value: "", Label: l.T("form.none"), Selected: selected == ""}}
+	for _, it := range items {
+		if it.Code == reference.RegionGLO {
+			continue
+		}
+		opts = append(opts, option{Value: it.Code, Label: it.Labels.In(l.Lang, it.Code), Selected: it.Code == selected})
+	}
+	return opts, nil
+}
+
+func roleOptions(l interface{ T(string, ...any) string }, selected user.Role) []option {
+	var opts []option
+	for _, role := range user.Roles {
+		opts = append(opts, option{Value: string(role), Label: l.T("role." + string(role)), Selected: role == selected})
+	}
+	return opts
+}
+
+type userRow struct {
+	Username, Name, Email, Role, Region string
+	Active                              bool
+	LastSignIn                          string
+}
+
+type usersView struct {
+	page
+	Users  []userRow
+	Notice string
+}
+
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) {
+	l := localizer(r)
+	users, err := s.db.Users(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	regions, err := s.db.ReferenceItems(r.Context(), reference.ListRegion)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	regionLabel := map[string]string{}
+	for _, it := range regions {
+		regionLabel[it.Code] = it.Labels.In(l.Lang, it.Code)
+	}
+	v := usersView{page: s.newPage(r, "admin.users.title")}
+	if r.URL.Query().Get("invited") != "" {
+		v.Notice = l.T("admin.users.invited", "email", r.URL.Query().Get("invited"))
+	}
+	for _, u := range users {
+		row := userRow{Username: u.Username, Name: u.DisplayName, Email: u.Email, Role: l.T("role." + string(u.Role)),
+			Region: regionLabel[u.Region], Active: u.Active}
+		if !u.LastLoginAt.IsZero() {
+			row.LastSignIn = l.Date(civil.Of(u.LastLoginAt))
+		}
+		v.Users = append(v.Users, row)
+	}
+	s.render(w, r, http.StatusOK, "admin_users", v)
+}
+
+// userForm is what the user form sends.
+type userForm struct {
+	Username, Email, DisplayName, Organisation, Role, Region, Language string
+	Active                                                             bool
+	Version                                                            int
+}
+
+func userFormOf(u *user.User) userForm {
+	return userForm{Username: u.Username, Email: u.Email, DisplayName: u.DisplayName, Organisation: u.Organisation,
+		Role: string(u.Role), Region: u.Region, Language: u.Language, Active: u.Active, Version: u.Version}
+}
+
+func parseUserForm(r *http.Request) userForm {
+	return userForm{
+		Username:     strings.ToLower(strings.TrimSpace(r.PostFormValue("username"))),
+		Email:        strings.TrimSpace(r.PostFormValue("email")),
+		DisplayName:  strings.TrimSpace(r.PostFormValue("display_name")),
+		Organisation: strings.TrimSpace(r.PostFormValue("organisation")),
+		Role:         r.PostFormValue("role"),
+		Region:       r.PostFormValue("region"),
+		Language:     r.PostFormValue("language"),
+		Active:       r.PostFormValue("active") == "1",
+		Version:      formInt(r.PostFormValue("version"), 0),
+	}
+}
+
+type userEditView struct {
+	page
+	Form           userForm
+	Errors         formErrors
+	Roles          []option
+	Regions        []option
+	LanguageChoice []option
+	Locked         bool
+	Notice         string
+	New            bool // the invitation form rather than the edit form
+}
+
+func (s *Server) userEditView(r *http.Request, titleKey string, form userForm) (userEditView, error) {
+	v := userEditView{page: s.newPage(r, titleKey), Form: form}
+	v.Roles = roleOptions(v.L, user.Role(form.Role))
+	v.LanguageChoice = languageOptions(v.L, form.Language)
+	var err error
+	v.Regions, err = s.regionOptions(r, form.Region)
+	return v, err
+}
+
+func (s *Server) showUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.db.UserByUsername(r.Context(), r.PathValue("username"))
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v, err := s.userEditView(r, "admin.users.edit", userFormOf(u))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Title = u.Username
+	_, v.Locked, err = s.db.SignInBlockedUntil(r.Context(), time.Now(), store.ThrottleKey{Kind: user.ThrottleUser, Value: u.Username})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	switch r.URL.Query().Get("saved") {
+	case "1":
+		v.Notice = v.L.T("form.saved")
+	case "unlocked":
+		v.Notice = v.L.T("admin.users.unlocked")
+	}
+	s.render(w, r, http.StatusOK, "admin_user", v)
+}
+
+func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	ctx := r.Context()
+	u, err := s.db.UserByUsername(ctx, r.PathValue("username"))
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	form := parseUserForm(r)
+	form.Username = u.Username
+	me := currentUser(r)
+	if u.ID == me.ID && (!form.Active || form.Role != string(user.RoleAdmin)) {
+		// An administrator cannot lock themselves out of administration.
+		v, verr := s.userEditView(r, "admin.users.edit", form)
+		if verr != nil {
+			s.serverError(w, r, verr)
+			return
+		}
+		v.Title, v.Errors = u.Username, fieldError(v.L, "role", "admin.users.error.self")
+		s.render(w, r, http.StatusUnprocessableEntity, "admin_user", v)
+		return
+	}
+	u.Email, u.DisplayName, u.Organisation = form.Email, form.DisplayName, form.Organisation
+	u.Role, u.Region, u.Language, u.Active, u.Version = user.Role(form.Role), form.Region, form.Language, form.Active, form.Version
+	if u.Role != user.RoleRegionalOfficer {
+		u.Region = ""
+	}
+	if err := s.db.UpdateUser(ctx, u); err != nil {
+		fe, ok := explain(localizer(r), err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		v, verr := s.userEditView(r, "admin.users.edit", form)
+		if verr != nil {
+			s.serverError(w, r, verr)
+			return
+		}
+		v.Title, v.Errors = u.Username, fe
+		s.render(w, r, statusOf(apperr.CodeOf(err)), "admin_user", v)
+		return
+	}
+	http.Redirect(w, r, "/admin/users/"+url.PathEscape(u.Username)+"?saved=1", http.StatusSeeOther)
+}
+
+func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	username := r.PathValue("username")
+	if _, err := s.db.UserByUsername(r.Context(), username); apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.db.ClearSignInFailures(r.Context(), store.ThrottleKey{Kind: user.ThrottleUser, Value: username}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.db.RecordAudit(r.Context(), audit.ActionUpdate, "user", username, audit.Changes{"locked": {Before: true, After: false}}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/users/"+url.PathEscape(username)+"?saved=unlocked", http.StatusSeeOther)
+}
+
+type auditRow struct {
+	At, Actor, Action, Entity, Key string
+	Changes                        []auditChange
+}
+
+type auditChange struct {
+	Field, Before, After string
+}
+
+type auditView struct {
+	page
+	Filter   audit.Filter
+	From, To string
+	Entities []option
+	Actions  []option
+	Rows     []auditRow
+	Total    int
+	Pages    pager
+}
+
+// pager links the pages of a long list.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+func newPager(r *http.Request, page, total, perPage int) pager {
+	p := pager{Page: page, Pages: max(1, (total+perPage-1)/perPage)}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < p.Pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+const auditPerPage = 50
+
+// showAudit lists the audit trail, newest first, filtered by kind of record, key, person, action
+// and dates.
+func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
+	l := localizer(r)
+	q := r.URL.Query()
+	v := auditView{page: s.newPage(r, "admin.audit.title"), From: q.Get("from"), To: q.Get("to")}
+	page := max(1, formInt(q.Get("page"), 1))
+	v.Filter = audit.Filter{Entity: q.Get("entity"), EntityKey: strings.TrimSpace(q.Get("key")), Actor: strings.TrimSpace(q.Get("actor")),
+		Action: q.Get("action"), Offset: (page - 1) * auditPerPage, Limit: auditPerPage}
+	v.Filter.From, _ = civil.Parse(v.From)
+	v.Filter.To, _ = civil.Parse(v.To)
+	entities, err := s.db.AuditEntities(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Entities = []option{{Value: "", Label: l.T("form.all")}}
+	for _, e := range entities {
+		v.Entities = append(v.Entities, option{Value: e, Label: e, Selected: e == v.Filter.Entity})
+	}
+	v.Actions = []option{{Value: "", Label: l.T("form.all")}}
+	for _, a := range audit.Actions {
+		v.Actions = append(v.Actions, option{Value: a, Label: l.T("audit.action." + a), Selected: a == v.Filter.Action})
+	}
+	entries, total, err := s.db.AuditEntries(r.Context(), v.Filter)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Total, v.Pages = total, newPager(r, page, total, auditPerPage)
+	for _, e := range entries {
+		row := auditRow{At: l.Date(civil.Of(e.At)) + " " + e.At.UTC().Format("15:04:05") + " UTC", Actor: e.Actor,
+			Action: l.T("audit.action." + e.Action), Entity: e.Entity, Key: e.EntityKey}
+		for _, f := range e.Changes.Fields() {
+			c := e.Changes[f]
+			row.Changes = append(row.Changes, auditChange{Field: f, Before: auditValue(c.Before), After: auditValue(c.After)})
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	s.render(w, r, http.StatusOK, "admin_audit", v)
+}
+
+// auditValue writes a recorded value for the audit page.
+func auditValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case []any:
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = auditValue(p)
+		}
+		return strings.Join(parts, ", ")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
