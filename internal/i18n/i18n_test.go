@@ -74,7 +74,7 @@ func TestCataloguesAreComplete(t *testing.T) {
 			if got, want := placeholders(text), placeholders(enText); !slices.Equal(got, want) {
 				t.Errorf("%s %s: placeholders %v, want %v as in English", lang, key, got, want)
 			}
-			if lang != "en" && text == enText && !untranslatable(enText) {
+			if lang != "en" && text == enText && !untranslatable(enText) && !sameAsEnglish[lang+" "+key] {
 				t.Errorf("%s %s: same text as English %q", lang, key, text)
 			}
 		}
@@ -84,6 +84,11 @@ func TestCataloguesAreComplete(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sameAsEnglish lists the texts that are rightly the same word in a language as in English.
+var sameAsEnglish = map[string]bool{
+	"fr admin.reference.code": true, // « Code »
 }
 
 // untranslatable texts are the same in every language: the product name and pure placeholders.
