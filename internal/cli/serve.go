@@ -59,7 +59,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	server, err := web.New(db, bundle, log)
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = "http://" + listener.Addr().String()
+	}
+	server, err := web.New(db, bundle, log, web.Options{BaseURL: baseURL, MailQueued: sender.Wake})
 	if err != nil {
 		return err
 	}

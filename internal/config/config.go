@@ -16,6 +16,7 @@ import (
 // Config is the configuration shared by every subcommand that touches data.
 type Config struct {
 	Addr        string // where serve listens
+	BaseURL     string // the address people reach Pactum at, for links in e-mails
 	DataDir     string // the SQLite data folder
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	Demo        bool   // load the demo dataset into an empty database
@@ -31,6 +32,7 @@ type Config struct {
 // Environment variables, one per flag.
 const (
 	EnvAddr          = "PACTUM_ADDR"
+	EnvBaseURL       = "PACTUM_BASE_URL"
 	EnvData          = "PACTUM_DATA"
 	EnvDatabaseURL   = "PACTUM_DATABASE_URL"
 	EnvDemo          = "PACTUM_DEMO"
@@ -104,6 +106,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet, getenv Getenv) {
 		addr = "127.0.0.1:8080"
 	}
 	fs.StringVar(&c.Addr, "addr", addr, "address to listen on, host:port (env "+EnvAddr+")")
+	fs.StringVar(&c.BaseURL, "base-url", getenv(EnvBaseURL), "address people reach Pactum at, for links in e-mails, such as https://pactum.example.org; default: http:// and the listening address (env "+EnvBaseURL+")")
 }
 
 // OSGetenv is os.Getenv, for main.

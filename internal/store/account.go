@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/mail"
 	"pactum/internal/user"
 )
 
@@ -194,4 +195,50 @@ func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, er
 		return err
 	})
 	return u, err
+}
+
+// CreateUserWithLink creates an account and, in the same transaction, a one-time token for it
+// and the e-mail that carries the link: an invitation to set a first password, or the
+// verification of a registered external account. Either everything is stored or nothing.
+func (db *DB) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tokenHash string, m mail.Message) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := createUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := createUserToken(ctx, tx, u.ID, purpose, tokenHash); err != nil {
+			return err
+		}
+		return enqueueMail(ctx, tx, m)
+	})
+}
+
+// resetInterval is the least time between two reset e-mails to one account, so that the form
+// cannot be used to flood someone's mailbox.
+const resetInterval = time.Minute
+
+// SendLink creates a one-time token for an existing account and queues the e-mail that carries
+// it (a password reset, or a new verification link). It sends nothing when a link of the same
+// purpose went out less than a minute ago, and reports whether it sent one.
+func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash string, m mail.Message) (bool, error) {
+	sent := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var recent bool
+		err := tx.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM user_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?)",
+			userID, purpose, time.Now().UTC().Add(-resetInterval)).Scan(&recent)
+		if err != nil {
+			return fmt.Errorf("%s link: %w", purpose, err)
+		}
+		if recent {
+			return nil
+		}
+		if err := createUserToken(ctx, tx, userID, purpose, tokenHash); err != nil {
+			return err
+		}
+		sent = true
+		return enqueueMail(ctx, tx, m)
+	})
+	return sent, err
 }

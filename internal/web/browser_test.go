@@ -2,8 +2,9 @@ package web
 
 // Browser tests: a real Chromium, driven through the DevTools protocol with chromedp, signs in,
 // switches languages and opens every page that the navigation offers each role, and axe-core
-// checks each page for accessibility. They need Chromium and axe-core's axe.min.js (which is
-// not kept in this repository: .ci/run installs it from npm and names it in PACTUM_AXE_JS).
+// checks each page for accessibility. They need Chromium and axe-core's axe.min.js, which is not
+// kept in this repository: .ci/run installs it from npm into the user's cache folder and names it
+// in PACTUM_AXE_JS.
 
 import (
 	"bytes"
@@ -12,12 +13,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"pactum/internal/i18n"
@@ -27,8 +29,8 @@ import (
 
 // browserHowTo says how to run the browser tests, for the skip and failure messages.
 const browserHowTo = "install Chromium (apt-get install chromium, or name it in PACTUM_CHROMIUM) and axe-core " +
-	"(npm install --prefix ~/.cache/pactum-test axe-core@4), then run " +
-	"PACTUM_AXE_JS=~/.cache/pactum-test/node_modules/axe-core/axe.min.js go test ./internal/web/ -run Browser"
+	"(npm install --no-save --prefix ~/.cache/pactum-test axe-core@4, or name its axe.min.js in PACTUM_AXE_JS), " +
+	"then run go test ./internal/web/ -run Browser"
 
 // browserDeps finds Chromium and axe-core. When one is missing the test skips, or fails when
 // PACTUM_BROWSER_TESTS=1 says that they must run (as in CI).
@@ -42,10 +44,15 @@ func browserDeps(t *testing.T) (chromium string, axeJS []byte) {
 	if st, err := os.Stat(chromium); err != nil || st.IsDir() {
 		missing = append(missing, fmt.Sprintf("no Chromium at %s", chromium))
 	}
-	if path := os.Getenv("PACTUM_AXE_JS"); path == "" {
-		missing = append(missing, "PACTUM_AXE_JS does not name axe-core's axe.min.js")
-	} else if data, err := os.ReadFile(path); err != nil {
-		missing = append(missing, fmt.Sprintf("cannot read axe-core from PACTUM_AXE_JS: %v", err))
+	path := os.Getenv("PACTUM_AXE_JS")
+	if path == "" {
+		// Where .ci/run installs it.
+		if cache, err := os.UserCacheDir(); err == nil {
+			path = filepath.Join(cache, "pactum-test", "node_modules", "axe-core", "axe.min.js")
+		}
+	}
+	if data, err := os.ReadFile(path); err != nil {
+		missing = append(missing, fmt.Sprintf("cannot read axe-core (PACTUM_AXE_JS): %v", err))
 	} else {
 		axeJS = data
 	}
@@ -64,9 +71,7 @@ type browser struct {
 	ctx   context.Context // the first tab's context; it owns the browser
 	base  string          // the test server's URL
 	axeJS string          // axe-core's source
-	app   *testApp
 
-	mu     sync.Mutex
 	logged map[string]bool // minor and moderate violations logged so far, by rule and path
 }
 
@@ -94,7 +99,7 @@ func startBrowser(t *testing.T, chromium string, axeJS []byte, app *testApp) *br
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium %s: %v\n%s", chromium, err, output.String())
 	}
-	return &browser{ctx: ctx, base: app.http.URL, axeJS: string(axeJS), app: app, logged: map[string]bool{}}
+	return &browser{ctx: ctx, base: app.http.URL, axeJS: string(axeJS), logged: map[string]bool{}}
 }
 
 // tab opens a new tab in a browser context of its own, so that it has its own cookies (its own
@@ -112,7 +117,7 @@ func (b *browser) tab(t *testing.T) context.Context {
 }
 
 // open loads path (or an absolute URL) and fails unless the server answers want.
-func (b *browser) open(t *testing.T, ctx context.Context, path string, want int) {
+func (b *browser) open(t *testing.T, ctx context.Context, path string, want int) *network.Response {
 	t.Helper()
 	u := path
 	if strings.HasPrefix(path, "/") {
@@ -125,6 +130,7 @@ func (b *browser) open(t *testing.T, ctx context.Context, path string, want int)
 	if int(resp.Status) != want {
 		t.Fatalf("open %s: status %d, want %d", u, resp.Status, want)
 	}
+	return resp
 }
 
 // waitPage runs the actions (a click, a submit), waits for the page they lead to and returns its
@@ -133,7 +139,7 @@ func waitPage(t *testing.T, ctx context.Context, actions ...chromedp.Action[chro
 	t.Helper()
 	resp, err := chromedp.RunResponse(ctx, actions...)
 	if err != nil {
-		t.Fatalf("follow: %v", err)
+		t.Fatalf("wait for the next page: %v", err)
 	}
 	return int(resp.Status)
 }
@@ -242,11 +248,8 @@ func (b *browser) audit(t *testing.T, ctx context.Context, who string) {
 			t.Error(msg)
 			continue
 		}
-		b.mu.Lock()
-		seen := b.logged[v.ID+" "+page.Path]
-		b.logged[v.ID+" "+page.Path] = true
-		b.mu.Unlock()
-		if !seen {
+		if key := v.ID + " " + page.Path; !b.logged[key] {
+			b.logged[key] = true
 			t.Log(msg + "\n    (not serious; logged once per rule and page)")
 		}
 	}
@@ -337,10 +340,14 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("Accessibility", func(t *testing.T) {
-		// The harness itself: axe-core loads despite the CSP and finds a violation planted in a page.
+		// The harness itself: axe-core loads despite the page's Content-Security-Policy, and
+		// finds violations planted in a page.
 		t.Run("harness", func(t *testing.T) {
 			ctx := b.tab(t)
-			b.open(t, ctx, "/", http.StatusOK)
+			resp := b.open(t, ctx, "/", http.StatusOK)
+			if csp, _ := resp.Headers["Content-Security-Policy"].(string); !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("the page's Content-Security-Policy is %q; this check means to show that axe-core runs under script-src 'self'", csp)
+			}
 			evalJS[bool](t, ctx, `document.querySelector('main').insertAdjacentHTML('beforeend',
 				'<img src="/static/none.png"><button></button>'), true`)
 			var ids []string
@@ -365,6 +372,9 @@ func TestBrowser(t *testing.T) {
 						links := evalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('nav.modules a'), a => a.href)`)
 						if len(links) == 0 {
 							t.Fatalf("the start page %s shows %s no navigation", start.Path, roleLabel(role))
+						}
+						if lang == i18n.Languages[0] {
+							t.Logf("%s starts on %s; the navigation leads to %v", roleLabel(role), start.Path, links)
 						}
 						for _, link := range links {
 							if !strings.HasPrefix(link, b.base+"/") {

@@ -175,19 +175,21 @@ func (s *Server) newPage(r *http.Request, titleKey string) page {
 type navEntry struct {
 	labelKey, url string
 	access        access
+	guestOnly     bool // shown only to visitors who are not signed in
 }
 
 // navigation lists the modules the user may open. It grows as modules are built; no entry
 // points at a page that does not exist.
 func (s *Server) navigation(u *user.User) []navEntry {
 	all := []navEntry{
-		{"nav.home", "/", anyone},
-		{"nav.start", "/start", staff},
-		{"nav.admin", "/admin", admins},
+		{"nav.home", "/", anyone, false},
+		{"nav.register", "/register", anyone, true},
+		{"nav.start", "/start", staff, false},
+		{"nav.admin", "/admin", admins, false},
 	}
 	var list []navEntry
 	for _, n := range all {
-		if n.access.allows(u) {
+		if n.access.allows(u) && !(n.guestOnly && u != nil) {
 			list = append(list, n)
 		}
 	}

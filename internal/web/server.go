@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"pactum/internal/i18n"
@@ -19,17 +20,30 @@ type Server struct {
 	bundle    *i18n.Bundle
 	templates *templates
 	log       *slog.Logger
+	opts      Options
 	routes    []route
 	mux       *http.ServeMux
 }
 
+// Options are the settings of the web application.
+type Options struct {
+	// BaseURL is the address people reach Pactum at, such as https://pactum.example.org; links
+	// in e-mails start with it. It is configured, never taken from a request's Host header,
+	// which a client chooses.
+	BaseURL string
+	// MailQueued, when set, is called after a request queued e-mail, to send it without waiting
+	// for the sender's next round.
+	MailQueued func()
+}
+
 // New prepares the server: it parses every template and fails fast on an error in one.
-func New(db *store.DB, bundle *i18n.Bundle, log *slog.Logger) (*Server, error) {
+func New(db *store.DB, bundle *i18n.Bundle, log *slog.Logger, opts Options) (*Server, error) {
 	tmpl, err := parseTemplates()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, bundle: bundle, templates: tmpl, log: log, mux: http.NewServeMux()}
+	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
+	s := &Server{db: db, bundle: bundle, templates: tmpl, log: log, opts: opts, mux: http.NewServeMux()}
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
 		s.mux.Handle(r.pattern, s.guard(r))

@@ -64,7 +64,7 @@ func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(db, bundle, slog.New(slog.NewTextHandler(testLogOutput(), nil)))
+	s, err := New(db, bundle, slog.New(slog.NewTextHandler(testLogOutput(), nil)), Options{BaseURL: "https://pactum.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
