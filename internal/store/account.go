@@ -242,3 +242,13 @@ func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash str
 	})
 	return sent, err
 }
+
+// CountLockedNames returns how many user names are locked after repeated failed sign-ins.
+func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := db.queryRow(ctx, "SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'user:%' AND locked_until > ?", now.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count locked names: %w", err)
+	}
+	return n, nil
+}

@@ -152,3 +152,13 @@ func (db *DB) MailOutbox(ctx context.Context, limit int) ([]mail.Queued, int, er
 	}
 	return list, total, rows.Err()
 }
+
+// CountFailingMail returns how many waiting messages the mail server has refused or could not
+// take at least once.
+func (db *DB) CountFailingMail(ctx context.Context) (int, error) {
+	var n int
+	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts > 0").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count failing mail: %w", err)
+	}
+	return n, nil
+}

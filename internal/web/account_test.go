@@ -131,6 +131,9 @@ func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
 	if !strings.Contains(page, "Sign-in is locked") {
 		t.Error("the user page does not say the account is locked")
 	}
+	if _, start := app.get(app.client(user.RoleAdmin), "/start"); !strings.Contains(start, "1 account is locked after failed sign-ins") {
+		t.Error("the administrator's start page does not point at the locked account")
+	}
 	if r := app.post(app.client(user.RoleAdmin), "/admin/users/officer/unlock", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unlock: %d", r.StatusCode)
 	}

@@ -22,21 +22,53 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 type startView struct {
 	page
 	Welcome    string
+	Attention  []attentionItem
 	Partners   int
 	Agreements int
 	Period     *insight.Report
+}
+
+// attentionItem is something on the start page that someone should act on.
+type attentionItem struct {
+	Text, URL string
+}
+
+// attention lists what needs the user's attention. Each module adds its own checks here, for
+// the roles that can act on them.
+func (s *Server) attention(r *http.Request) ([]attentionItem, error) {
+	ctx := r.Context()
+	l := localizer(r)
+	u := currentUser(r)
+	var items []attentionItem
+	if admins.allows(u) {
+		failing, err := s.db.CountFailingMail(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if failing > 0 {
+			items = append(items, attentionItem{Text: l.N("start.attention.mail", failing), URL: "/admin/mail"})
+		}
+		locked, err := s.db.CountLockedNames(ctx, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		if locked > 0 {
+			items = append(items, attentionItem{Text: l.N("start.attention.locked", locked), URL: "/admin/users"})
+		}
+	}
+	return items, nil
 }
 
 // showStart is the staff start page: what Pactum holds and the last four full years at a glance.
 func (s *Server) showStart(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := startView{page: s.newPage(r, "start.title")}
-	name := v.User.DisplayName
-	if name == "" {
-		name = v.User.Username
-	}
-	v.Welcome = v.L.T("start.welcome", "name", name)
+	v.Welcome = v.L.T("start.welcome", "name", v.User.Name())
 	var err error
+	if v.Attention, err = s.attention(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if v.Partners, err = s.db.CountPartners(ctx); err != nil {
 		s.serverError(w, r, err)
 		return

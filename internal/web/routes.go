@@ -78,6 +78,7 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{username}", admins, s.saveUser},
 		{"POST /admin/users/{username}/unlock", admins, s.unlockUser},
 		{"GET /admin/audit", admins, s.showAudit},
+		{"GET /admin/mail", admins, s.showOutbox},
 		{"GET /admin/reference", admins, s.showReferenceLists},
 		{"GET /admin/reference/{list}", admins, s.showReferenceList},
 		{"GET /admin/reference/{list}/{code}", admins, s.showReferenceItem},

@@ -57,6 +57,9 @@ func TestRegistrationNeedsAVerifiedAddress(t *testing.T) {
 	if r := app.post(app.client(""), "/login", url.Values{"username": {"ana@condor.example"}, "password": {"un secreto bastante largo"}}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("sign in before verification: %d, want 403", r.StatusCode)
 	}
+	if _, outbox := app.get(app.client(user.RoleAdmin), "/admin/mail"); !strings.Contains(outbox, "ana@condor.example") || !strings.Contains(outbox, "1 message waiting") {
+		t.Error("the outbox page does not list the verification e-mail")
+	}
 	path, token, text := app.lastLink("ana@condor.example")
 	if path != "/verify" || !strings.Contains(text, "Ana López") || !strings.Contains(text, "Confirme") {
 		t.Errorf("verification e-mail (want it in Spanish):\n%s", text)
