@@ -376,6 +376,9 @@ func TestBrowser(t *testing.T) {
 						if lang == i18n.Languages[0] {
 							t.Logf("%s starts on %s; the navigation leads to %v", roleLabel(role), start.Path, links)
 						}
+						// The account page, linked from the header, is every signed-in user's too.
+						links = append(links, evalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('header a.who'), a => a.href)`)...)
+						visited := map[string]bool{}
 						for _, link := range links {
 							if !strings.HasPrefix(link, b.base+"/") {
 								t.Errorf("navigation link %s leaves the application", link)
@@ -384,6 +387,19 @@ func TestBrowser(t *testing.T) {
 							b.open(t, ctx, link, http.StatusOK)
 							checkLangDir(t, ctx, lang)
 							b.audit(t, ctx, roleLabel(role))
+							visited[pathOf(link)] = true
+							// One step further: the pages a module's page links to (the
+							// administration's users, lists, outbox and trail, say).
+							inner := evalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('main a[href^="/"]'), a => a.href)`)
+							for _, next := range inner {
+								if visited[pathOf(next)] || len(visited) > 40 {
+									continue
+								}
+								visited[pathOf(next)] = true
+								b.open(t, ctx, next, http.StatusOK)
+								checkLangDir(t, ctx, lang)
+								b.audit(t, ctx, roleLabel(role))
+							}
 						}
 					})
 				}
@@ -415,8 +431,31 @@ func TestBrowser(t *testing.T) {
 					b.open(t, ctx, "/no-such-page", http.StatusNotFound)
 					checkLangDir(t, ctx, lang)
 					b.audit(t, ctx, "anonymous")
+
+					// The pages e-mailed links and the sign-in form lead to.
+					for _, page := range []struct {
+						path   string
+						status int
+					}{
+						{"/password/forgot", http.StatusOK},
+						{"/password/reset?token=expired", http.StatusGone},
+						{"/verify?token=expired", http.StatusGone},
+					} {
+						b.open(t, ctx, page.path, page.status)
+						checkLangDir(t, ctx, lang)
+						b.audit(t, ctx, "anonymous")
+					}
 				})
 			}
 		})
 	})
+}
+
+// pathOf returns the path of an absolute URL, to tell pages apart whatever their query.
+func pathOf(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return link
+	}
+	return u.Path
 }
