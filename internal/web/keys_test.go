@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,7 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"pactum/internal/audit"
 	"pactum/internal/i18n"
+	"pactum/internal/reference"
+	"pactum/internal/store"
+	"pactum/internal/user"
 )
 
 var (
@@ -68,6 +73,28 @@ func TestEveryKeyInUseIsInTheCatalogue(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Keys built at run time from codes: each code of these families must have its text.
+	var dynamic []string
+	for _, r := range user.Roles {
+		dynamic = append(dynamic, "role."+string(r))
+	}
+	for _, list := range reference.EditableLists {
+		dynamic = append(dynamic, "list."+list)
+	}
+	for _, a := range audit.Actions {
+		dynamic = append(dynamic, "audit.action."+a)
+	}
+	for _, purpose := range []string{store.TokenInvite, store.TokenReset, store.TokenVerify} {
+		dynamic = append(dynamic, "mail."+purpose+".subject", "mail."+purpose+".body")
+	}
+	for month := 1; month <= 12; month++ {
+		dynamic = append(dynamic, fmt.Sprintf("date.month.%d", month))
+	}
+	for _, key := range dynamic {
+		if !known[key] {
+			t.Errorf("key %q, built from a code, is not in the catalogue", key)
+		}
 	}
 	if used < 20 {
 		t.Errorf("found only %d keys in use: the scan is broken", used)
