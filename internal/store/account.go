@@ -237,10 +237,13 @@ func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash str
 		if err := createUserToken(ctx, tx, userID, purpose, tokenHash); err != nil {
 			return err
 		}
+		if err := enqueueMail(ctx, tx, m); err != nil {
+			return err
+		}
 		sent = true
-		return enqueueMail(ctx, tx, m)
+		return nil
 	})
-	return sent, err
+	return sent && err == nil, err
 }
 
 // CountLockedNames returns how many user names are locked after repeated failed sign-ins.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"pactum/internal/apperr"
@@ -302,12 +303,14 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 	var sectors []string
 	switch list {
 	case reference.ListActionArea:
-		sectors = strings.Fields(item.Detail)
+		sectors = dedupe(strings.Fields(item.Detail))
+		slices.Sort(sectors)
 		for _, sector := range sectors {
 			if len(sector) != 5 || strings.Trim(sector, "0123456789") != "" {
 				errs.Add("detail", "admin.reference.error.dac_sector", "code", sector)
 			}
 		}
+		item.Detail = strings.Join(sectors, " ") // as stored, so the trail shows what changed
 	case reference.ListPartnerType:
 		if strings.Trim(item.Detail, "0123456789") != "" || item.Detail == "" {
 			errs.Add("detail", "admin.reference.error.iati_type")
@@ -342,7 +345,7 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 			if _, err := tx.exec(ctx, "DELETE FROM action_area_sectors WHERE action_area_code = ?", item.Code); err != nil {
 				return fmt.Errorf("save sectors: %w", err)
 			}
-			for _, sector := range dedupe(sectors) {
+			for _, sector := range sectors {
 				if _, err := tx.exec(ctx, "INSERT INTO action_area_sectors (action_area_code, dac_sector_code) VALUES (?, ?)", item.Code, sector); err != nil {
 					return fmt.Errorf("save sectors: %w", err)
 				}

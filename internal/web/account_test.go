@@ -151,4 +151,11 @@ func TestExternalAccountsSignInWithTheirEmailAndLandOnTheirAccount(t *testing.T)
 	if resp, _ := app.get(app.client(user.RoleExternal), "/start"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("external account on the staff start page: %d, want 403", resp.StatusCode)
 	}
+	// Failures by e-mail address count against the account, as failures by user name do.
+	for i := 0; i < 3; i++ {
+		app.post(app.client(""), "/login", url.Values{"username": {"EXTERNAL@example.org"}, "password": {"guess"}})
+	}
+	if r := app.post(app.client(""), "/login", url.Values{"username": {"external"}, "password": {testPassword}}); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("sign-in by user name after three failures by e-mail: %d, want 429", r.StatusCode)
+	}
 }

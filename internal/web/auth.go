@@ -45,11 +45,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", v)
 	}
 
-	now := time.Now()
-	keys := []store.ThrottleKey{{Kind: user.ThrottleUser, Value: login}, {Kind: user.ThrottleAddress, Value: clientAddress(r)}}
-	until, locked, err := s.db.SignInBlockedUntil(ctx, now, keys...)
-	if err != nil {
+	// The user is looked up first so that failures count against the account whether its user
+	// name or its e-mail address was typed; an unknown login counts against what was typed.
+	u, err := s.db.UserByLogin(ctx, login)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		s.serverError(w, r, err)
+		return
+	}
+	name := login
+	hash := dummyHash
+	if err == nil {
+		name, hash = u.Username, u.PasswordHash
+	}
+	now := time.Now()
+	keys := []store.ThrottleKey{{Kind: user.ThrottleUser, Value: name}, {Kind: user.ThrottleAddress, Value: clientAddress(r)}}
+	until, locked, terr := s.db.SignInBlockedUntil(ctx, now, keys...)
+	if terr != nil {
+		s.serverError(w, r, terr)
 		return
 	}
 	if locked {
@@ -60,15 +72,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !until.IsZero() {
 		seconds := int(until.Sub(now).Seconds()) + 1
 		refuse(http.StatusTooManyRequests, l.N("login.slow_down", seconds))
-		return
-	}
-
-	u, err := s.db.UserByLogin(ctx, login)
-	hash := dummyHash
-	if err == nil {
-		hash = u.PasswordHash
-	} else if !apperr.Is(err, apperr.NotFound) {
-		s.serverError(w, r, err)
 		return
 	}
 	ok, verr := user.VerifyPassword(password, hash)
