@@ -37,6 +37,11 @@ func prepareDatabase(ctx context.Context, db *store.DB, cfg *config.Config, log 
 	if err := db.LoadReferenceDefaults(ctx); err != nil {
 		return err
 	}
+	if n, err := db.ReindexPartners(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("partners indexed for search", "partners", n)
+	}
 	if !cfg.Demo {
 		return nil
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/civil"
+	"pactum/internal/money"
 	"pactum/internal/reference"
 )
 
@@ -48,8 +50,15 @@ type Partner struct {
 	Regions        []string
 	Countries      []string
 	FinancingTypes []string
-	Tags           []string
-	Contacts       []Contact
+	// FinancingMechanisms describes how the partner funds, where known (trust funds, calls for
+	// proposals, matching grants …), in the partner's words.
+	FinancingMechanisms string
+	Tags                []string
+	Contacts            []Contact
+	// Figures the store keeps from the agreements the partner is a party to.
+	AgreementCount int
+	ValueUSD       money.Amount
+	LastSignedOn   civil.Date
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

@@ -106,12 +106,20 @@ func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agre
 			return err
 		}
 		defer w.close()
+		parties := map[int64]bool{}
+		var ids []int64
 		for _, a := range agreements {
 			if err := w.insert(ctx, a, now); err != nil {
 				return err
 			}
+			for _, p := range a.Parties {
+				if !parties[p.PartnerID] {
+					parties[p.PartnerID] = true
+					ids = append(ids, p.PartnerID)
+				}
+			}
 		}
-		return nil
+		return refreshPartnerStats(ctx, tx, ids)
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"pactum/internal/search"
 )
 
 // dialect holds every difference between SQLite and PostgreSQL that the store's SQL meets.
@@ -20,6 +22,14 @@ type dialect interface {
 	year(column string) string
 	// tableExists is a query taking a table name and answering one boolean.
 	tableExists() string
+	// searchIDs is a query selecting (id, rank) of the rows of a full-text table that match the
+	// one argument it takes (written by searchArg); a lower rank is a better match.
+	searchIDs(table, idColumn string) string
+	// searchArg writes search terms as the query language of the database.
+	searchArg(terms []search.Term) string
+	// indexDocument returns the statements that put (id, document) into a full-text table,
+	// replacing what it held for the id.
+	indexDocument(table, idColumn string) []string
 	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
 	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
 	skipLocked() string
@@ -40,6 +50,20 @@ func (sqliteDialect) tableExists() string {
 // SQLite has one writer at a time (BEGIN IMMEDIATE on a one-connection pool), so a write
 // transaction sees no concurrent claims and needs no row locks.
 func (sqliteDialect) skipLocked() string { return "" }
+
+func (sqliteDialect) searchIDs(table, _ string) string {
+	return "SELECT rowid AS id, rank FROM " + table + " WHERE " + table + " MATCH ?"
+}
+
+func (sqliteDialect) searchArg(terms []search.Term) string { return search.FTS5(terms) }
+
+// indexDocument on SQLite: a contentless FTS5 table keyed by rowid.
+func (sqliteDialect) indexDocument(table, _ string) []string {
+	return []string{
+		"DELETE FROM " + table + " WHERE rowid = ?",
+		"INSERT INTO " + table + " (rowid, document) VALUES (?, ?)",
+	}
+}
 
 type postgresDialect struct{}
 
@@ -83,6 +107,20 @@ func (postgresDialect) tableExists() string {
 }
 
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (postgresDialect) searchIDs(table, idColumn string) string {
+	return "SELECT " + idColumn + " AS id, -ts_rank(vector, q) AS rank FROM " + table +
+		", to_tsquery('simple', ?) q WHERE vector @@ q"
+}
+
+func (postgresDialect) searchArg(terms []search.Term) string { return search.TSQuery(terms) }
+
+func (postgresDialect) indexDocument(table, idColumn string) []string {
+	return []string{
+		"DELETE FROM " + table + " WHERE " + idColumn + " = ?",
+		"INSERT INTO " + table + " (" + idColumn + ", document) VALUES (?, ?)",
+	}
+}
 
 // isUniqueViolation reports whether err is a unique or primary-key constraint failure,
 // judged by the driver's error code, never by message text.

@@ -5,28 +5,51 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/audit"
+	"pactum/internal/money"
 	"pactum/internal/partner"
+	"pactum/internal/reference"
+	"pactum/internal/search"
 )
 
-// partnerWriter inserts partners inside one transaction with prepared statements, so that
+// partnerSearchVersion is the version of the partner search document. Raise it when the document
+// or internal/search changes, and every partner is indexed again at the next start.
+const partnerSearchVersion = 1
+
+// partnerDocument is what the search index holds of a partner: its key and, in every language,
+// its names, acronyms, mandate and strategy.
+func partnerDocument(p *partner.Partner) string {
+	texts := []string{strings.ReplaceAll(p.Key, "-", " ")}
+	for _, lang := range reference.Languages {
+		t := p.Texts[lang]
+		texts = append(texts, t.Name, t.Acronym, t.Mandate, t.Strategy)
+	}
+	return search.Document(texts...)
+}
+
+// partnerWriter writes partners inside one transaction with prepared statements, so that
 // loading a hundred thousand partners costs one parse per statement.
 type partnerWriter struct {
 	tx                                                 *Tx
 	partner, text, area, region, country, fin, tag, ct *sql.Stmt
+	unindex, index                                     *sql.Stmt
 }
 
 func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 	w := &partnerWriter{tx: tx}
+	indexSQL := tx.d.indexDocument("partner_search", "partner_id")
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
 	}{
 		{&w.partner, `INSERT INTO partners (key, name, acronym, type_code, membership_code, country_code, website, mandate,
-			strategy, status, parent_id, owner_id, notes, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`},
+			strategy, financing_mechanisms, status, parent_id, owner_id, notes, search_version, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`},
 		{&w.text, "INSERT INTO partner_translations (partner_id, lang, name, acronym, mandate, strategy) VALUES (?, ?, ?, ?, ?, ?)"},
 		{&w.area, "INSERT INTO partner_action_areas (partner_id, action_area_code) VALUES (?, ?)"},
 		{&w.region, "INSERT INTO partner_regions (partner_id, region_code) VALUES (?, ?)"},
@@ -35,6 +58,8 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 		{&w.tag, "INSERT INTO partner_tags (partner_id, tag) VALUES (?, ?)"},
 		{&w.ct, `INSERT INTO contacts (partner_id, name, title, email, phone, language, is_primary, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.unindex, indexSQL[0]},
+		{&w.index, indexSQL[1]},
 	}
 	for _, s := range statements {
 		stmt, err := tx.prepare(ctx, s.query)
@@ -48,7 +73,7 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 }
 
 func (w *partnerWriter) close() {
-	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct} {
+	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct, w.unindex, w.index} {
 		if s != nil {
 			s.Close()
 		}
@@ -59,20 +84,38 @@ func (w *partnerWriter) close() {
 func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time.Time) error {
 	en := p.Texts["en"]
 	err := w.partner.QueryRowContext(ctx, p.Key, en.Name, en.Acronym, p.Type, p.Membership, nullString(p.Country), p.Website,
-		en.Mandate, en.Strategy, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes, now, now).Scan(&p.ID)
+		en.Mandate, en.Strategy, p.FinancingMechanisms, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes,
+		partnerSearchVersion, now, now).Scan(&p.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return apperr.Wrap(apperr.Conflict, err, "partner.error.key_taken", "key", p.Key)
+			return &apperr.Error{Code: apperr.Conflict, Message: apperr.Msg("partner.error.key_taken", "key", p.Key),
+				Fields: apperr.FieldErrors{"key": apperr.Msg("partner.error.key_taken", "key", p.Key)}, Err: err}
 		}
 		return fmt.Errorf("insert partner %s: %w", p.Key, err)
 	}
 	p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
-	for lang, t := range p.Texts {
+	if err := w.writeDetails(ctx, p); err != nil {
+		return err
+	}
+	for i := range p.Contacts {
+		c := &p.Contacts[i]
+		if _, err := w.ct.ExecContext(ctx, p.ID, c.Name, c.Title, c.Email, c.Phone, c.Language, c.Primary, now, now); err != nil {
+			return fmt.Errorf("insert partner %s contact %s: %w", p.Key, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// writeDetails writes a partner's translations, lists and search document, which the caller has
+// cleared first when it updates.
+func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner) error {
+	for _, lang := range reference.Languages {
+		t := p.Texts[lang]
 		if lang == "en" || t == (partner.Text{}) {
 			continue
 		}
 		if _, err := w.text.ExecContext(ctx, p.ID, lang, t.Name, t.Acronym, t.Mandate, t.Strategy); err != nil {
-			return fmt.Errorf("insert partner %s text %s: %w", p.Key, lang, err)
+			return fmt.Errorf("partner %s text %s: %w", p.Key, lang, err)
 		}
 	}
 	lists := []struct {
@@ -84,21 +127,22 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 	for _, l := range lists {
 		for _, v := range dedupe(l.values) {
 			if _, err := l.stmt.ExecContext(ctx, p.ID, v); err != nil {
-				return fmt.Errorf("insert partner %s list value %s: %w", p.Key, v, err)
+				return fmt.Errorf("partner %s list value %s: %w", p.Key, v, err)
 			}
 		}
 	}
-	for i := range p.Contacts {
-		c := &p.Contacts[i]
-		if _, err := w.ct.ExecContext(ctx, p.ID, c.Name, c.Title, c.Email, c.Phone, c.Language, c.Primary, now, now); err != nil {
-			return fmt.Errorf("insert partner %s contact %s: %w", p.Key, c.Name, err)
-		}
+	if _, err := w.unindex.ExecContext(ctx, p.ID); err != nil {
+		return fmt.Errorf("index partner %s: %w", p.Key, err)
+	}
+	if _, err := w.index.ExecContext(ctx, p.ID, partnerDocument(p)); err != nil {
+		return fmt.Errorf("index partner %s: %w", p.Key, err)
 	}
 	return nil
 }
 
 // CreatePartners stores new partners in one transaction: all of them or none. Each partner's
-// ParentID must name a stored partner or one earlier in the list (by its ID once stored).
+// ParentID must name a stored partner or one earlier in the list (by its ID once stored). A
+// single partner created by a person is recorded in the audit trail; bulk loads record one entry.
 func (db *DB) CreatePartners(ctx context.Context, partners []*partner.Partner) error {
 	now := time.Now().UTC()
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -111,21 +155,199 @@ func (db *DB) CreatePartners(ctx context.Context, partners []*partner.Partner) e
 			if err := w.insert(ctx, p, now); err != nil {
 				return err
 			}
+			if len(partners) == 1 {
+				if err := recordAudit(ctx, tx, audit.ActionCreate, "partner", p.Key, audit.Diff(nil, auditPartner(p))); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 }
 
+// auditPartner is what the trail records of a partner.
+func auditPartner(p *partner.Partner) audit.Record {
+	r := audit.Record{
+		"type": p.Type, "membership": p.Membership, "country": p.Country, "website": p.Website, "status": p.Status,
+		"parent_id": p.ParentID, "owner_id": p.OwnerID, "notes": p.Notes, "financing_mechanisms": p.FinancingMechanisms,
+		"action_areas": sorted(p.ActionAreas), "regions": sorted(p.Regions), "countries": sorted(p.Countries),
+		"financing_types": sorted(p.FinancingTypes), "tags": sorted(p.Tags),
+	}
+	for _, lang := range reference.Languages {
+		t := p.Texts[lang]
+		r["name_"+lang], r["acronym_"+lang], r["mandate_"+lang], r["strategy_"+lang] = t.Name, t.Acronym, t.Mandate, t.Strategy
+	}
+	for k, v := range r {
+		if id, ok := v.(int64); ok && id == 0 {
+			r[k] = nil
+		}
+	}
+	return r
+}
+
+func sorted(values []string) []string {
+	out := slices.Clone(dedupe(values))
+	slices.Sort(out)
+	return out
+}
+
+// UpdatePartner saves a partner's profile: texts, codes, lists, parent and owner (not its
+// contacts, which are saved one by one). It is refused with Conflict when the partner changed
+// since p.Version was read.
+func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		before, err := partnerByKey(ctx, tx, p.Key)
+		if err != nil {
+			return err
+		}
+		if before.Version != p.Version {
+			return apperr.New(apperr.Conflict, "error.changed_meanwhile")
+		}
+		if p.ParentID != 0 {
+			if err := checkParent(ctx, tx, before.ID, p.ParentID); err != nil {
+				return err
+			}
+		}
+		p.ID = before.ID
+		now := time.Now().UTC()
+		en := p.Texts["en"]
+		_, err = tx.exec(ctx, `UPDATE partners SET name = ?, acronym = ?, type_code = ?, membership_code = ?, country_code = ?,
+			website = ?, mandate = ?, strategy = ?, financing_mechanisms = ?, status = ?, parent_id = ?, owner_id = ?, notes = ?,
+			search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			en.Name, en.Acronym, p.Type, p.Membership, nullString(p.Country), p.Website, en.Mandate, en.Strategy,
+			p.FinancingMechanisms, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes, partnerSearchVersion, now, p.ID)
+		if err != nil {
+			return fmt.Errorf("update partner %s: %w", p.Key, err)
+		}
+		for _, table := range []string{"partner_translations", "partner_action_areas", "partner_regions", "partner_countries",
+			"partner_financing_types", "partner_tags"} {
+			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", p.ID); err != nil {
+				return fmt.Errorf("update partner %s: %w", p.Key, err)
+			}
+		}
+		w, err := newPartnerWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.writeDetails(ctx, p); err != nil {
+			return err
+		}
+		p.Version, p.UpdatedAt = before.Version+1, now
+		return recordAudit(ctx, tx, audit.ActionUpdate, "partner", p.Key, audit.Diff(auditPartner(before), auditPartner(p)))
+	})
+}
+
+// checkParent refuses a parent that does not exist or that would make a cycle.
+func checkParent(ctx context.Context, tx *Tx, id, parentID int64) error {
+	for ancestor, depth := parentID, 0; ancestor != 0; depth++ {
+		if ancestor == id || depth > 100 {
+			return apperr.FieldErrors{"parent": apperr.Msg("partner.error.parent_cycle")}.Err()
+		}
+		var next sql.NullInt64
+		err := tx.queryRow(ctx, "SELECT parent_id FROM partners WHERE id = ?", ancestor).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.FieldErrors{"parent": apperr.Msg("partner.error.not_found", "key", fmt.Sprint(ancestor))}.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("check parent: %w", err)
+		}
+		ancestor = next.Int64
+	}
+	return nil
+}
+
+// ReindexPartners writes the search document of every partner indexed with an older version of
+// it (or never), in batches, and returns how many it indexed.
+func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var keys []string
+		err := func() error {
+			rows, err := db.query(ctx, "SELECT key FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", partnerSearchVersion)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					return err
+				}
+				keys = append(keys, k)
+			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return total, fmt.Errorf("reindex partners: %w", err)
+		}
+		if len(keys) == 0 {
+			return total, nil
+		}
+		err = db.inTx(ctx, func(tx *Tx) error {
+			stmts := tx.d.indexDocument("partner_search", "partner_id")
+			for _, key := range keys {
+				p, err := partnerByKey(ctx, tx, key)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, stmts[0], p.ID); err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, stmts[1], p.ID, partnerDocument(p)); err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, "UPDATE partners SET search_version = ? WHERE id = ?", partnerSearchVersion, p.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("reindex partners: %w", err)
+		}
+		total += len(keys)
+	}
+}
+
+// querier is what reads need: the read pool, or a transaction.
+type querier interface {
+	queryRow(ctx context.Context, query string, args ...any) *sql.Row
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const partnerColumns = `id, key, name, acronym, type_code, membership_code, country_code, website, mandate, strategy,
+	financing_mechanisms, status, parent_id, owner_id, notes, agreement_count, value_usd_cents, last_signed_on,
+	version, created_at, updated_at`
+
 // PartnerByKey returns the partner with key, with its texts, lists and contacts.
 func (db *DB) PartnerByKey(ctx context.Context, key string) (*partner.Partner, error) {
-	p := &partner.Partner{Key: key, Texts: map[string]partner.Text{}}
+	return partnerByKey(ctx, db, key)
+}
+
+// PartnerByID returns the partner with id.
+func (db *DB) PartnerByID(ctx context.Context, id int64) (*partner.Partner, error) {
+	var key string
+	err := db.queryRow(ctx, "SELECT key FROM partners WHERE id = ?", id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", "key", fmt.Sprint(id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("partner %d: %w", id, err)
+	}
+	return db.PartnerByKey(ctx, key)
+}
+
+func partnerByKey(ctx context.Context, q querier, key string) (*partner.Partner, error) {
+	p := &partner.Partner{Texts: map[string]partner.Text{}}
 	var en partner.Text
 	var country sql.NullString
 	var parent, owner sql.NullInt64
-	err := db.queryRow(ctx, `SELECT id, name, acronym, type_code, membership_code, country_code, website, mandate, strategy,
-		status, parent_id, owner_id, notes, version, created_at, updated_at FROM partners WHERE key = ?`, key).
-		Scan(&p.ID, &en.Name, &en.Acronym, &p.Type, &p.Membership, &country, &p.Website, &en.Mandate, &en.Strategy,
-			&p.Status, &parent, &owner, &p.Notes, &p.Version, &p.CreatedAt, &p.UpdatedAt)
+	var value int64
+	err := q.queryRow(ctx, "SELECT "+partnerColumns+" FROM partners WHERE key = ?", key).
+		Scan(&p.ID, &p.Key, &en.Name, &en.Acronym, &p.Type, &p.Membership, &country, &p.Website, &en.Mandate, &en.Strategy,
+			&p.FinancingMechanisms, &p.Status, &parent, &owner, &p.Notes, &p.AgreementCount, &value, &p.LastSignedOn,
+			&p.Version, &p.CreatedAt, &p.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", "key", key)
 	}
@@ -133,8 +355,8 @@ func (db *DB) PartnerByKey(ctx context.Context, key string) (*partner.Partner, e
 		return nil, fmt.Errorf("partner %s: %w", key, err)
 	}
 	p.Texts["en"] = en
-	p.Country, p.ParentID, p.OwnerID = country.String, parent.Int64, owner.Int64
-	rows, err := db.query(ctx, "SELECT lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id = ?", p.ID)
+	p.Country, p.ParentID, p.OwnerID, p.ValueUSD = country.String, parent.Int64, owner.Int64, money.Amount(value)
+	rows, err := q.query(ctx, "SELECT lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id = ?", p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("partner %s texts: %w", key, err)
 	}
@@ -161,12 +383,12 @@ func (db *DB) PartnerByKey(ctx context.Context, key string) (*partner.Partner, e
 		{&p.Tags, "SELECT tag FROM partner_tags WHERE partner_id = ? ORDER BY tag"},
 	}
 	for _, l := range lists {
-		if *l.dst, err = db.strings(ctx, l.query, p.ID); err != nil {
+		if *l.dst, err = queryStrings(ctx, q, l.query, p.ID); err != nil {
 			return nil, fmt.Errorf("partner %s: %w", key, err)
 		}
 	}
-	crows, err := db.query(ctx, `SELECT id, name, title, email, phone, language, is_primary FROM contacts
-		WHERE partner_id = ? ORDER BY is_primary DESC, name`, p.ID)
+	crows, err := q.query(ctx, `SELECT id, name, title, email, phone, language, is_primary FROM contacts
+		WHERE partner_id = ? ORDER BY is_primary DESC, name, id`, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("partner %s contacts: %w", key, err)
 	}
@@ -190,9 +412,35 @@ func (db *DB) CountPartners(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// strings runs a query that returns one text column.
-func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := db.query(ctx, query, args...)
+// refreshPartnerStats recomputes the agreement figures kept with each of the partners: how many
+// signed agreements (amendments not counted) they are a party to, their value in USD with the
+// amendments' added value, and the last signing date.
+func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, reference.AgreementTypeAmendment)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		_, err := tx.exec(ctx, `UPDATE partners SET
+			agreement_count = (SELECT COUNT(*) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
+				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL AND a.type_code <> ?),
+			value_usd_cents = (SELECT COALESCE(SUM(a.value_usd_cents), 0) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
+				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL),
+			last_signed_on = (SELECT MAX(a.signed_on) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
+				WHERE ap.partner_id = partners.id)
+			WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("refresh partner figures: %w", err)
+		}
+	}
+	return nil
+}
+
+// queryStrings runs a query that returns one text column.
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +454,11 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 		list = append(list, s)
 	}
 	return list, rows.Err()
+}
+
+// strings runs a query that returns one text column on the read pool.
+func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	return queryStrings(ctx, db, query, args...)
 }
 
 func nullString(s string) any {

@@ -1,0 +1,166 @@
+// Package search turns texts in any of the six languages into something a full-text index can
+// match, the same way on SQLite (FTS5) and PostgreSQL (tsvector): case and accents folded, Arabic
+// letter variants unified, and Chinese, Japanese and Korean runs split into overlapping
+// two-character pieces, because word tokenizers cannot find a two-character Chinese word inside
+// a longer run of characters.
+package search
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// arabicVariants unifies letters that people type interchangeably: alef maksura and ya, ta
+// marbuta and ha. (Hamza forms and harakat fall away as combining marks.)
+var arabicVariants = strings.NewReplacer("ى", "ي", "ة", "ه", "ـ", "")
+
+// Fold returns s in lower case without accents, diacritics or punctuation: "Télécoms-Société" →
+// "telecoms societe", "Связь ЁЖ" → "связь еж", "الإتصالات" → "الاتصالات". Words are separated by
+// single spaces.
+func Fold(s string) string {
+	decomposed := norm.NFKD.String(s)
+	var b strings.Builder
+	b.Grow(len(decomposed))
+	space := true
+	for _, r := range decomposed {
+		switch {
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == 'ـ':
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if r == 'ß' {
+				b.WriteString("ss")
+			} else {
+				b.WriteRune(unicode.ToLower(r))
+			}
+			space = false
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return arabicVariants.Replace(strings.TrimSpace(b.String()))
+}
+
+// isCJK reports whether r is written without spaces between words: Han, Kana or Hangul.
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
+}
+
+// split cuts a folded word into its runs of CJK and of other characters: "5g网络" → "5g", "网络".
+func split(word string) []string {
+	var parts []string
+	var cur []rune
+	curCJK := false
+	for _, r := range word {
+		c := isCJK(r)
+		if len(cur) > 0 && c != curCJK {
+			parts = append(parts, string(cur))
+			cur = cur[:0]
+		}
+		cur, curCJK = append(cur, r), c
+	}
+	if len(cur) > 0 {
+		parts = append(parts, string(cur))
+	}
+	return parts
+}
+
+// bigrams returns the overlapping two-character pieces of a CJK run; a single character stands alone.
+func bigrams(run string) []string {
+	rs := []rune(run)
+	if len(rs) < 2 {
+		return []string{run}
+	}
+	out := make([]string, 0, len(rs)-1)
+	for i := 0; i+1 < len(rs); i++ {
+		out = append(out, string(rs[i:i+2]))
+	}
+	return out
+}
+
+// Document returns the text to index for texts: folded words, with CJK runs written as their
+// bigrams. "国际电信联盟" → "国际 际电 电信 信联 联盟".
+func Document(texts ...string) string {
+	var b strings.Builder
+	for _, t := range texts {
+		for _, word := range strings.Fields(Fold(t)) {
+			for _, part := range split(word) {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				if isCJK([]rune(part)[0]) {
+					b.WriteString(strings.Join(bigrams(part), " "))
+				} else {
+					b.WriteString(part)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// Term is one thing a query must match: a word or its beginning (Prefix), or for CJK text a
+// phrase of consecutive bigrams.
+type Term struct {
+	Words  []string // one word, or the bigrams of a CJK run in order
+	Prefix bool     // match words that start with Words[0]
+}
+
+// maxTerms bounds the work one query can ask of the index.
+const maxTerms = 12
+
+// Parse turns what someone typed into the terms a document must all contain. Every word
+// matches as a prefix ("tele" finds "telecom"); a CJK run must appear as a whole; a single CJK
+// character matches the pieces that start with it.
+func Parse(query string) []Term {
+	var terms []Term
+	for _, word := range strings.Fields(Fold(query)) {
+		for _, part := range split(word) {
+			if len(terms) == maxTerms {
+				return terms
+			}
+			rs := []rune(part)
+			switch {
+			case isCJK(rs[0]) && len(rs) > 1:
+				terms = append(terms, Term{Words: bigrams(part)})
+			default:
+				terms = append(terms, Term{Words: []string{part}, Prefix: true})
+			}
+		}
+	}
+	return terms
+}
+
+// FTS5 writes terms as an SQLite FTS5 MATCH expression: "word"* for a prefix, "ab bc" for a
+// phrase, all of them required. Folded words hold only letters and digits, so quoting is safe.
+func FTS5(terms []Term) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
+		if t.Prefix {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// TSQuery writes terms as a PostgreSQL tsquery for the 'simple' configuration: 'word':* for a
+// prefix, 'ab' <-> 'bc' for a phrase, joined with &.
+func TSQuery(terms []Term) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		words := make([]string, len(t.Words))
+		for j, w := range t.Words {
+			words[j] = "'" + w + "'"
+		}
+		parts[i] = strings.Join(words, " <-> ")
+		if t.Prefix {
+			parts[i] += ":*"
+		}
+	}
+	return strings.Join(parts, " & ")
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"pactum/internal/money"
+	"pactum/internal/partner"
+	"pactum/internal/search"
+)
+
+// partnerQuery is the FROM and WHERE of a partner selection, with its arguments in order.
+type partnerQuery struct {
+	from  string
+	where []string
+	args  []any
+}
+
+func (q *partnerQuery) add(cond string, args ...any) {
+	q.where = append(q.where, cond)
+	q.args = append(q.args, args...)
+}
+
+func (q *partnerQuery) sql() string {
+	s := q.from
+	if len(q.where) > 0 {
+		s += " WHERE " + strings.Join(q.where, " AND ")
+	}
+	return s
+}
+
+// facetColumns are the facets held in a column of partners (or of its due-diligence record).
+var facetColumns = map[string]string{
+	partner.FacetType:         "p.type_code",
+	partner.FacetMembership:   "p.membership_code",
+	partner.FacetStatus:       "p.status",
+	partner.FacetCountry:      "COALESCE(p.country_code, '')",
+	partner.FacetDueDiligence: "COALESCE(dd.status, 'none')",
+}
+
+// facetTables are the facets held in a list table: table and code column.
+var facetTables = map[string][2]string{
+	partner.FacetRegion:        {"partner_regions", "region_code"},
+	partner.FacetActionArea:    {"partner_action_areas", "action_area_code"},
+	partner.FacetFinancingType: {"partner_financing_types", "financing_type_code"},
+}
+
+// selection builds the query for the partners f selects, leaving out the facet except (to count
+// that facet's codes). The search, when there is one, is joined as s with its rank; the due
+// diligence as dd; prefix adds joins (and their arguments) before the filters.
+func (db *DB) selection(f *partner.Filter, terms []search.Term, except string, prefix string, prefixArgs ...any) *partnerQuery {
+	q := &partnerQuery{from: "FROM partners p " + prefix, args: prefixArgs}
+	if len(terms) > 0 {
+		q.from += " JOIN (" + db.dialect.searchIDs("partner_search", "partner_id") + ") s ON s.id = p.id"
+		q.args = append(q.args, db.dialect.searchArg(terms))
+	}
+	q.from += " LEFT JOIN due_diligence dd ON dd.partner_id = p.id"
+	for _, facet := range partner.Facets {
+		codes := f.Values(facet)
+		if facet == except || len(codes) == 0 {
+			continue
+		}
+		args := make([]any, len(codes))
+		for i, c := range codes {
+			args[i] = c
+		}
+		if column, ok := facetColumns[facet]; ok {
+			q.add(column+" IN ("+placeholders(len(codes))+")", args...)
+			continue
+		}
+		t := facetTables[facet]
+		q.add("EXISTS (SELECT 1 FROM "+t[0]+" x WHERE x.partner_id = p.id AND x."+t[1]+" IN ("+placeholders(len(codes))+"))", args...)
+	}
+	return q
+}
+
+// partnerSorts whitelists the orders of the list; every order ends with the id, so pages never
+// overlap.
+var partnerSorts = map[string]string{
+	partner.SortName:       "lower(COALESCE(NULLIF(t.name, ''), p.name)), p.id",
+	partner.SortRelevance:  "s.rank, p.id",
+	partner.SortValue:      "p.value_usd_cents DESC, p.id",
+	partner.SortAgreements: "p.agreement_count DESC, p.id",
+	partner.SortRecent:     "p.last_signed_on DESC NULLS LAST, p.id",
+}
+
+// ListPartners returns a page of the partners f selects, the total, and the counts of every facet.
+func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page, error) {
+	terms := search.Parse(f.Query)
+	sort := f.Sort
+	if sort == partner.SortRelevance && len(terms) == 0 || partnerSorts[sort] == "" {
+		sort = partner.SortName
+		if len(terms) > 0 {
+			sort = partner.SortRelevance
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 25
+	}
+	page := &partner.Page{Facets: map[string][]partner.Count{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, len(partner.Facets)+1)
+
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		items, total, err := db.partnerItems(ctx, &f, terms, sort, limit)
+		if err != nil {
+			errs <- err
+			return
+		}
+		mu.Lock()
+		page.Items, page.Total = items, total
+		mu.Unlock()
+	}()
+	for _, facet := range partner.Facets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			counts, err := db.facetCounts(ctx, &f, terms, facet)
+			if err != nil {
+				errs <- err
+				return
+			}
+			mu.Lock()
+			page.Facets[facet] = counts
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, terms []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
+	q := db.selection(f, terms, "", "LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?", f.Lang)
+	query := `SELECT p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), COALESCE(NULLIF(t.acronym, ''), p.acronym),
+		p.type_code, p.membership_code, COALESCE(p.country_code, ''), p.status, p.agreement_count, p.value_usd_cents,
+		p.last_signed_on, COALESCE(dd.status, ''), COUNT(*) OVER () ` + q.sql() + " ORDER BY " + partnerSorts[sort] + " LIMIT ? OFFSET ?"
+	rows, err := db.query(ctx, query, append(q.args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list partners: %w", err)
+	}
+	defer rows.Close()
+	var items []partner.Summary
+	total := 0
+	for rows.Next() {
+		var s partner.Summary
+		var value int64
+		if err := rows.Scan(&s.ID, &s.Key, &s.Name, &s.Acronym, &s.Type, &s.Membership, &s.Country, &s.Status,
+			&s.AgreementCount, &value, &s.LastSignedOn, &s.DueDiligence, &total); err != nil {
+			return nil, 0, fmt.Errorf("list partners: %w", err)
+		}
+		s.ValueUSD = money.Amount(value)
+		items = append(items, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list partners: %w", err)
+	}
+	if len(items) == 0 && f.Offset > 0 {
+		// Past the last page: the total still tells the reader how many there are.
+		if err := db.queryRow(ctx, "SELECT COUNT(*) "+q.sql(), q.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count partners: %w", err)
+		}
+	}
+	return items, total, nil
+}
+
+func (db *DB) facetCounts(ctx context.Context, f *partner.Filter, terms []search.Term, facet string) ([]partner.Count, error) {
+	var query string
+	var q *partnerQuery
+	if column, ok := facetColumns[facet]; ok {
+		q = db.selection(f, terms, facet, "")
+		query = "SELECT " + column + ", COUNT(*) " + q.sql() + " GROUP BY " + column + " ORDER BY 2 DESC, 1"
+	} else {
+		t := facetTables[facet]
+		q = db.selection(f, terms, facet, "JOIN "+t[0]+" v ON v.partner_id = p.id")
+		query = "SELECT v." + t[1] + ", COUNT(*) " + q.sql() + " GROUP BY v." + t[1] + " ORDER BY 2 DESC, 1"
+	}
+	rows, err := db.query(ctx, query, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count partners by %s: %w", facet, err)
+	}
+	defer rows.Close()
+	var counts []partner.Count
+	for rows.Next() {
+		var c partner.Count
+		if err := rows.Scan(&c.Code, &c.Count); err != nil {
+			return nil, fmt.Errorf("count partners by %s: %w", facet, err)
+		}
+		counts = append(counts, c)
+	}
+	return counts, rows.Err()
+}

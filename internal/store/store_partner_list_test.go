@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"pactum/internal/civil"
+	"pactum/internal/demo"
+	"pactum/internal/partner"
+	"pactum/internal/store"
+	"pactum/internal/store/storetest"
+)
+
+// demoKeysWhere returns the keys of the demo partners with any text for which match holds,
+// worked out from the demo file, not through the search index.
+func demoKeysWhere(t *testing.T, match func(p *partner.Partner, text string) bool) []string {
+	t.Helper()
+	partners, _, err := demo.Partners()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, p := range partners {
+		for _, txt := range p.Texts {
+			if match(p, txt.Name+" "+txt.Acronym+" "+txt.Mandate+" "+txt.Strategy) {
+				keys = append(keys, p.Key)
+				break
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func listKeys(t *testing.T, db *store.DB, f partner.Filter) ([]string, *partner.Page) {
+	t.Helper()
+	f.Limit = 500
+	page, err := db.ListPartners(t.Context(), f)
+	if err != nil {
+		t.Fatalf("list %+v: %v", f, err)
+	}
+	var keys []string
+	for _, it := range page.Items {
+		keys = append(keys, it.Key)
+	}
+	slices.Sort(keys)
+	if page.Total != len(keys) {
+		t.Errorf("list %+v: total %d but %d items", f, page.Total, len(keys))
+	}
+	return keys, page
+}
+
+func TestPartnerSearchInEveryScript(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
+			t.Fatal(err)
+		}
+		// A two-character Chinese word finds every partner whose texts contain it.
+		want := demoKeysWhere(t, func(_ *partner.Partner, text string) bool { return strings.Contains(text, "电信") })
+		got, _ := listKeys(t, db, partner.Filter{Query: "电信"})
+		if len(want) < 3 || !slices.Equal(got, want) {
+			t.Errorf("search 电信: %v, want %v", got, want)
+		}
+		// Case and accents do not matter, in Latin and Cyrillic script.
+		for _, pair := range [][2]string{{"numérique", "NUMERIQUE"}, {"Télécommunications", "telecommunications"}, {"Связи", "связи"}} {
+			a, _ := listKeys(t, db, partner.Filter{Query: pair[0]})
+			b, _ := listKeys(t, db, partner.Filter{Query: pair[1]})
+			if len(a) == 0 || !slices.Equal(a, b) {
+				t.Errorf("search %q gives %v, %q gives %v: want the same, not empty", pair[0], a, pair[1], b)
+			}
+		}
+		// Arabic with and without hamza on the alef.
+		a, _ := listKeys(t, db, partner.Filter{Query: "الاتصالات"})
+		b, _ := listKeys(t, db, partner.Filter{Query: "الإتصالات"})
+		if len(a) == 0 || !slices.Equal(a, b) {
+			t.Errorf("Arabic search: %v and %v", a, b)
+		}
+		// The beginning of a word is enough; every word must match.
+		prefix, _ := listKeys(t, db, partner.Filter{Query: "telecom"})
+		both, _ := listKeys(t, db, partner.Filter{Query: "telecom senegal"})
+		if len(both) == 0 || len(both) >= len(prefix) {
+			t.Errorf("telecom: %d partners, telecom senegal: %d; want fewer but some", len(prefix), len(both))
+		}
+		if none, _ := listKeys(t, db, partner.Filter{Query: "zzqxw"}); len(none) != 0 {
+			t.Errorf("a word no partner has finds %v", none)
+		}
+	})
+}
+
+func TestPartnerFacetsCountWhatTheOtherFiltersSelect(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
+			t.Fatal(err)
+		}
+		partners, _, _ := demo.Partners()
+		byType := map[string]int{}
+		foundationsInAFR := 0
+		for _, p := range partners {
+			byType[p.Type]++
+			if p.Type == "foundation" && slices.Contains(p.Regions, "AFR") {
+				foundationsInAFR++
+			}
+		}
+		keys, page := listKeys(t, db, partner.Filter{Types: []string{"foundation"}})
+		if len(keys) != byType["foundation"] {
+			t.Errorf("foundations: %d, want %d", len(keys), byType["foundation"])
+		}
+		// The type facet ignores the type filter, so it still counts every type.
+		for _, c := range page.Facets[partner.FacetType] {
+			if c.Count != byType[c.Code] {
+				t.Errorf("type facet %s: %d, want %d", c.Code, c.Count, byType[c.Code])
+			}
+		}
+		// Two facets together.
+		keys, page = listKeys(t, db, partner.Filter{Types: []string{"foundation"}, Regions: []string{"AFR"}})
+		if len(keys) != foundationsInAFR {
+			t.Errorf("foundations working in Africa: %d, want %d", len(keys), foundationsInAFR)
+		}
+		for _, c := range page.Facets[partner.FacetRegion] {
+			if c.Code == "AFR" && c.Count != foundationsInAFR {
+				t.Errorf("region facet AFR among foundations: %d, want %d", c.Count, foundationsInAFR)
+			}
+		}
+		// Without due diligence records, every partner counts under "none".
+		if dd := page.Facets[partner.FacetDueDiligence]; len(dd) != 1 || dd[0].Code != partner.DDNone {
+			t.Errorf("due diligence facet: %+v", dd)
+		}
+	})
+}
+
+func TestPartnerListSortsAndPages(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.ListPartners(t.Context(), partner.Filter{Sort: partner.SortValue, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(page.Items); i++ {
+		if page.Items[i].ValueUSD > page.Items[i-1].ValueUSD {
+			t.Fatalf("by value: %s (%s) after %s (%s)", page.Items[i].Key, page.Items[i].ValueUSD, page.Items[i-1].Key, page.Items[i-1].ValueUSD)
+		}
+	}
+	if page.Items[0].ValueUSD == 0 || page.Items[0].AgreementCount == 0 {
+		t.Errorf("the partner with most value has %s and %d agreements", page.Items[0].ValueUSD, page.Items[0].AgreementCount)
+	}
+	var seen []string
+	for offset := 0; offset < page.Total; offset += 10 {
+		p, err := db.ListPartners(t.Context(), partner.Filter{Sort: partner.SortName, Offset: offset, Limit: 10, Lang: "zh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			seen = append(seen, it.Key)
+		}
+	}
+	sorted := slices.Clone(seen)
+	slices.Sort(sorted)
+	if len(seen) != page.Total || len(slices.Compact(sorted)) != page.Total {
+		t.Errorf("pages of 10 gave %d partners (%d distinct), want %d", len(seen), len(slices.Compact(sorted)), page.Total)
+	}
+}
