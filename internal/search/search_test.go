@@ -16,7 +16,7 @@ func TestFoldIgnoresCaseAccentsAndLetterVariants(t *testing.T) {
 		"الإتصالات":                       "الاتصالات",
 		"أكاديمية الاتّصالات":             "اكاديميه الاتصالات",
 		"مستشفى":                          "مستشفي",
-		"ＰＡＣＴＵＭ　２０２６":                   "pactum 2026",
+		"ＰＡＣＴＵＭ　２０２６":                     "pactum 2026",
 		"Straße":                          "strasse",
 		"  many   spaces\tand\nnewlines ": "many spaces and newlines",
 	}
@@ -29,10 +29,10 @@ func TestFoldIgnoresCaseAccentsAndLetterVariants(t *testing.T) {
 
 func TestDocumentSplitsChineseIntoBigrams(t *testing.T) {
 	cases := map[string]string{
-		"国际电信联盟":         "国际 际电 电信 信联 联盟",
+		"国际电信联盟":        "国际 际电 电信 信联 联盟",
 		"数字发展基金会 (DDF)": "数字 字发 发展 展基 基金 金会 ddf",
-		"5G网络":           "5g 网络",
-		"行":              "行",
+		"5G网络":          "5g 网络",
+		"行":             "行",
 	}
 	for in, want := range cases {
 		if got := Document(in); got != want {
