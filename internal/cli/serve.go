@@ -97,11 +97,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// ensureAdmin creates the first administrator when there is no account yet and prints its login
+// ensureAdmin creates the first administrator when there is none yet and prints its login
 // once: user admin, with PACTUM_ADMIN_PASSWORD as password when set (then nothing secret is
 // printed) or a random one.
 func ensureAdmin(ctx context.Context, db *store.DB, cfg *config.Config, env Env) error {
-	n, err := db.CountUsers(ctx)
+	n, err := db.CountAdmins(ctx)
 	if err != nil || n > 0 {
 		return err
 	}

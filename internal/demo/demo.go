@@ -151,6 +151,9 @@ func Load(ctx context.Context, db *store.DB, today civil.Date) (Summary, error) 
 	if err := storeAgreements(ctx, db, g.agreed, len(g.agreed), nil); err != nil {
 		return Summary{}, err
 	}
+	if err := relationsFor(ctx, db, partners, today, Seed); err != nil {
+		return Summary{}, err
+	}
 	s := Summary{Partners: len(partners)}
 	for _, pl := range g.agreed {
 		if pl.IsAmendment() {

@@ -123,3 +123,33 @@ type Page struct {
 	Total  int
 	Facets map[string][]Count
 }
+
+// AgreementLine is an agreement as a partner's profile lists it.
+type AgreementLine struct {
+	Reference string
+	Title     string // in the reader's language, or English
+	Type      string
+	Status    string
+	SignedOn  civil.Date
+	ValueUSD  money.Amount
+	PartnerID int64 // the party of the family that signed it
+	Role      string
+}
+
+// Share is a part of a partner's involvement: agreements and value by year, action area or region.
+type Share struct {
+	Key        string
+	Agreements float64 // fractional for regions shared between several
+	ValueUSD   money.Amount
+}
+
+// Involvement is what a partner (with its family, for a parent) has signed with the bureau.
+type Involvement struct {
+	Agreements int          // signed agreements, amendments not counted
+	Amendments int          //
+	ValueUSD   money.Amount // amendments' added value included
+	ByYear     []Share
+	ByArea     []Share
+	ByRegion   []Share
+	Recent     []AgreementLine // the latest signed, newest first
+}

@@ -174,3 +174,40 @@ func checkCodes(errs apperr.FieldErrors, codes Codes, field, list string, values
 		}
 	}
 }
+
+// Recognition is an honour given to a partner, such as an award at the bureau's 25th anniversary.
+type Recognition struct {
+	ID          int64
+	PartnerID   int64
+	Title       string
+	Event       string
+	AwardedOn   civil.Date
+	Description string
+}
+
+// Validate checks a recognition before it is saved.
+func (r *Recognition) Validate() error {
+	errs := apperr.FieldErrors{}
+	if strings.TrimSpace(r.Title) == "" {
+		errs.Add("recognition_title", "error.required")
+	}
+	if r.AwardedOn.IsZero() {
+		errs.Add("recognition_awarded_on", "error.date")
+	}
+	return errs.Err()
+}
+
+// Validate checks a contact person before it is saved.
+func (c *Contact) Validate() error {
+	errs := apperr.FieldErrors{}
+	if strings.TrimSpace(c.Name) == "" {
+		errs.Add("contact_name", "error.required")
+	}
+	if c.Email != "" && (!strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " \t\r\n<>")) {
+		errs.Add("contact_email", "error.email")
+	}
+	if c.Language != "" && !reference.IsLanguage(c.Language) {
+		errs.Add("contact_language", "error.choose")
+	}
+	return errs.Err()
+}

@@ -164,3 +164,27 @@ func TSQuery(terms []Term) string {
 	}
 	return strings.Join(parts, " & ")
 }
+
+// Similarity compares two names by their indexed pieces (Jaccard index of the sets of folded
+// words and CJK bigrams): 1 for the same name whatever its case and accents, 0 for nothing in
+// common. "Fondation Kestrel" and "Kestrel Foundation" share half their words: 1/3.
+func Similarity(a, b string) float64 {
+	wa, wb := strings.Fields(Document(a)), strings.Fields(Document(b))
+	if len(wa) == 0 || len(wb) == 0 {
+		return 0
+	}
+	set := map[string]int{}
+	for _, w := range wa {
+		set[w] |= 1
+	}
+	for _, w := range wb {
+		set[w] |= 2
+	}
+	both := 0
+	for _, v := range set {
+		if v == 3 {
+			both++
+		}
+	}
+	return float64(both) / float64(len(set))
+}

@@ -211,3 +211,16 @@ func (db *DB) CountAgreements(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// AgreementReferenceOf returns the reference of the agreement with id.
+func (db *DB) AgreementReferenceOf(ctx context.Context, id int64) (string, error) {
+	var ref string
+	err := db.queryRow(ctx, "SELECT reference FROM agreements WHERE id = ?", id).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", fmt.Sprint(id))
+	}
+	if err != nil {
+		return "", fmt.Errorf("agreement %d: %w", id, err)
+	}
+	return ref, nil
+}

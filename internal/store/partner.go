@@ -487,3 +487,68 @@ func dedupe(values []string) []string {
 	}
 	return out
 }
+
+// MergedInto returns the key of the partner that a merged partner's key now leads to, or "".
+func (db *DB) MergedInto(ctx context.Context, key string) (string, error) {
+	var into string
+	err := db.queryRow(ctx, `SELECT p.key FROM partner_merges m JOIN partners p ON p.id = m.into_partner_id
+		WHERE m.from_key = ? ORDER BY m.merged_at DESC LIMIT 1`, key).Scan(&into)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("merged partner %s: %w", key, err)
+	}
+	return into, nil
+}
+
+// AddContact adds a contact person to a partner. A new primary contact takes over from the old one.
+func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Contact) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.queryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "partner.error.not_found", "key", partnerKey)
+		}
+		if err != nil {
+			return fmt.Errorf("add contact: %w", err)
+		}
+		now := time.Now().UTC()
+		if c.Primary {
+			if _, err := tx.exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ?", false, id); err != nil {
+				return fmt.Errorf("add contact: %w", err)
+			}
+		}
+		err = tx.queryRow(ctx, `INSERT INTO contacts (partner_id, name, title, email, phone, language, is_primary, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, c.Name, c.Title, c.Email, c.Phone, c.Language, c.Primary, now, now).Scan(&c.ID)
+		if err != nil {
+			return fmt.Errorf("add contact: %w", err)
+		}
+		return recordAudit(ctx, tx, audit.ActionCreate, "contact", partnerKey, audit.Diff(nil, audit.Record{
+			"name": c.Name, "title": c.Title, "email": c.Email, "phone": c.Phone, "language": c.Language, "primary": c.Primary}))
+	})
+}
+
+// DeleteContact removes a contact person of a partner.
+func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var c partner.Contact
+		err := tx.queryRow(ctx, `SELECT c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
+			JOIN partners p ON p.id = c.partner_id WHERE c.id = ? AND p.key = ?`, contactID, partnerKey).
+			Scan(&c.Name, &c.Title, &c.Email, &c.Phone, &c.Language, &c.Primary)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "contact.error.not_found")
+		}
+		if err != nil {
+			return fmt.Errorf("delete contact: %w", err)
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM contacts WHERE id = ?", contactID); err != nil {
+			return fmt.Errorf("delete contact: %w", err)
+		}
+		return recordAudit(ctx, tx, audit.ActionDelete, "contact", partnerKey, audit.Diff(audit.Record{
+			"name": c.Name, "title": c.Title, "email": c.Email, "phone": c.Phone, "language": c.Language, "primary": c.Primary}, nil))
+	})
+}

@@ -422,3 +422,59 @@ func (db *DB) SaveRate(ctx context.Context, r reference.Rate) error {
 			audit.Diff(before, audit.Record{"usd_per_unit": r.USDPerUnit}))
 	})
 }
+
+// LabelsFor returns the labels of every list in lang and in English (the fallback), which is
+// all a page in lang needs.
+func (db *DB) LabelsFor(ctx context.Context, lang string) (reference.LabelSet, error) {
+	rows, err := db.query(ctx, "SELECT list, code, lang, label FROM reference_labels WHERE lang IN (?, 'en')", lang)
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	defer rows.Close()
+	set := reference.LabelSet{}
+	for rows.Next() {
+		var list, code, l, label string
+		if err := rows.Scan(&list, &code, &l, &label); err != nil {
+			return nil, fmt.Errorf("labels: %w", err)
+		}
+		if set[list] == nil {
+			set[list] = map[string]reference.Labels{}
+		}
+		if set[list][code] == nil {
+			set[list][code] = reference.Labels{}
+		}
+		set[list][code][l] = label
+	}
+	return set, rows.Err()
+}
+
+// ReferenceCodes returns the codes of a list in display order.
+func (db *DB) ReferenceCodes(ctx context.Context, list string) ([]string, error) {
+	items, err := db.ReferenceItems(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(items))
+	for i, it := range items {
+		codes[i] = it.Code
+	}
+	return codes, nil
+}
+
+// CountryRegions maps each country to its region ("" for other economies).
+func (db *DB) CountryRegions(ctx context.Context) (map[string]string, error) {
+	rows, err := db.query(ctx, "SELECT code, COALESCE(region_code, '') FROM countries")
+	if err != nil {
+		return nil, fmt.Errorf("country regions: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var c, r string
+		if err := rows.Scan(&c, &r); err != nil {
+			return nil, fmt.Errorf("country regions: %w", err)
+		}
+		m[c] = r
+	}
+	return m, rows.Err()
+}

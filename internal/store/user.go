@@ -338,3 +338,12 @@ func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*user.User, e
 	}
 	return u, nil
 }
+
+// CountAdmins returns how many administrator accounts exist, active or not.
+func (db *DB) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = ?", string(user.RoleAdmin)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count administrators: %w", err)
+	}
+	return n, nil
+}

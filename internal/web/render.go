@@ -122,12 +122,14 @@ func parseTemplates() (*templates, error) {
 
 // page is what every page's view holds: the reader's language, the user, and the layout's needs.
 type page struct {
-	L         *i18n.Localizer
-	User      *user.User
-	Title     string
-	Path      string
-	Languages []languageLink
-	Nav       []navLink
+	L     *i18n.Localizer
+	User  *user.User
+	Title string
+	Path  string
+	// LanguageLinks are the language switcher's links; the name is unusual on purpose, so that no
+	// page view's own field hides it.
+	LanguageLinks []languageLink
+	Nav           []navLink
 }
 
 type languageLink struct {
@@ -162,7 +164,7 @@ func (s *Server) newPage(r *http.Request, titleKey string) page {
 			q[k] = v
 		}
 		q.Set("lang", code)
-		p.Languages = append(p.Languages, languageLink{Code: code, Name: languageNames[code], URL: r.URL.Path + "?" + q.Encode(), Current: code == l.Lang})
+		p.LanguageLinks = append(p.LanguageLinks, languageLink{Code: code, Name: languageNames[code], URL: r.URL.Path + "?" + q.Encode(), Current: code == l.Lang})
 	}
 	for _, n := range s.navigation(u) {
 		current := r.URL.Path == n.url || (n.url != "/" && strings.HasPrefix(r.URL.Path, n.url+"/"))
@@ -185,6 +187,8 @@ func (s *Server) navigation(u *user.User) []navEntry {
 		{"nav.home", "/", anyone, false},
 		{"nav.register", "/register", anyone, true},
 		{"nav.start", "/start", staff, false},
+		{"nav.partners", "/partners", staff, false},
+		{"nav.followups", "/follow-ups", staff, false},
 		{"nav.admin", "/admin", admins, false},
 	}
 	var list []navEntry

@@ -1,0 +1,120 @@
+// Package interaction holds the relationship log: the meetings, calls, e-mails and missions
+// through which the bureau cultivates its partners, and the follow-ups they lead to.
+package interaction
+
+import (
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/civil"
+)
+
+// Types of interaction, as the report lists the ways relationships are cultivated.
+const (
+	TypeBilateral   = "bilateral_meeting"
+	TypeBureauEvent = "bureau_event"
+	TypeExternal    = "external_event"
+	TypeCall        = "conference_call"
+	TypeEmail       = "email"
+	TypeMission     = "mission"
+)
+
+// Types lists the interaction types.
+var Types = []string{TypeBilateral, TypeBureauEvent, TypeExternal, TypeCall, TypeEmail, TypeMission}
+
+// Interaction is one contact with one or more partners.
+type Interaction struct {
+	ID             int64
+	Type           string
+	OccurredOn     civil.Date
+	Subject        string
+	Place          string
+	Event          string
+	Summary        string
+	Outcome        string
+	PartnerIDs     []int64
+	ContactIDs     []int64
+	StaffIDs       []int64
+	AgreementID    int64  // the agreement it concerns, 0 for none
+	ConceptRef     string // the concept project it concerns, "" for none
+	SponsorshipRef string // the sponsorship it concerns, "" for none
+	EmailMessageID string // for an imported e-mail, its Message-ID, so it is not imported twice
+	CreatedBy      int64
+	FollowUps      []FollowUp
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Validate checks an interaction before it is saved.
+func (i *Interaction) Validate() error {
+	errs := apperr.FieldErrors{}
+	valid := false
+	for _, t := range Types {
+		valid = valid || t == i.Type
+	}
+	if !valid {
+		errs.Add("type", "error.choose")
+	}
+	if i.OccurredOn.IsZero() {
+		errs.Add("occurred_on", "error.date")
+	}
+	if strings.TrimSpace(i.Subject) == "" {
+		errs.Add("subject", "error.required")
+	}
+	if len(i.PartnerIDs) == 0 {
+		errs.Add("partners", "interaction.error.no_partner")
+	}
+	return errs.Err()
+}
+
+// Follow-up statuses.
+const (
+	StatusOpen      = "open"
+	StatusDone      = "done"
+	StatusCancelled = "cancelled"
+)
+
+// FollowUpStatuses lists the statuses.
+var FollowUpStatuses = []string{StatusOpen, StatusDone, StatusCancelled}
+
+// FollowUp is something someone must do after an interaction, by a date.
+type FollowUp struct {
+	ID            int64
+	InteractionID int64
+	Description   string
+	AssigneeID    int64
+	DueOn         civil.Date
+	Status        string
+	DoneAt        time.Time
+	Version       int
+	// Read with the follow-up, for lists: the interaction's subject and partners.
+	Subject      string
+	AssigneeName string
+	PartnerKeys  []string
+	PartnerNames []string
+}
+
+// Overdue reports whether the follow-up is still open after its due date.
+func (f *FollowUp) Overdue(today civil.Date) bool {
+	return f.Status == StatusOpen && f.DueOn.Before(today)
+}
+
+// Validate checks a follow-up before it is saved.
+func (f *FollowUp) Validate() error {
+	errs := apperr.FieldErrors{}
+	if strings.TrimSpace(f.Description) == "" {
+		errs.Add("followup_description", "error.required")
+	}
+	if f.AssigneeID == 0 {
+		errs.Add("followup_assignee", "error.choose")
+	}
+	if f.DueOn.IsZero() {
+		errs.Add("followup_due_on", "error.date")
+	}
+	if f.Status != StatusOpen && f.Status != StatusDone && f.Status != StatusCancelled {
+		errs.Add("followup_status", "error.choose")
+	}
+	return errs.Err()
+}

@@ -1,0 +1,401 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pactum/internal/apperr"
+	"pactum/internal/civil"
+	"pactum/internal/interaction"
+)
+
+// interactionForm is what the interaction form sends, kept as typed when a save is refused.
+type interactionForm struct {
+	Type, OccurredOn, Subject, Place, Event, Summary, Outcome string
+	Partners                                                  string // partner keys, separated by commas or spaces
+	Contacts, Staff                                           []string
+	Agreement, Concept, Sponsorship                           string
+	EmailMessageID                                            string
+	FollowUp, FollowUpAssignee, FollowUpDue                   string
+	Version                                                   int
+}
+
+func (f interactionForm) partnerKeys() []string {
+	var keys []string
+	for _, k := range strings.FieldsFunc(strings.ToLower(f.Partners), func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' }) {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func parseInteractionForm(r *http.Request) interactionForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return interactionForm{Type: v("type"), OccurredOn: v("occurred_on"), Subject: v("subject"), Place: v("place"), Event: v("event"),
+		Summary: v("summary"), Outcome: v("outcome"), Partners: v("partners"), Contacts: r.PostForm["contacts"], Staff: r.PostForm["staff"],
+		Agreement: v("agreement"), Concept: v("concept"), Sponsorship: v("sponsorship"), EmailMessageID: v("email_message_id"),
+		FollowUp: v("followup_description"), FollowUpAssignee: v("followup_assignee"), FollowUpDue: v("followup_due_on"),
+		Version: formInt(v("version"), 0)}
+}
+
+type interactionFormView struct {
+	page
+	ID        int64
+	Form      interactionForm
+	Errors    formErrors
+	Types     []option
+	Staff     []checkOption
+	Assignees []option
+	Contacts  []checkOption
+	Partners  []link
+	FromEmail bool
+}
+
+func (s *Server) interactionFormView(r *http.Request, id int64, form interactionForm, errs formErrors) (interactionFormView, error) {
+	ctx := r.Context()
+	l := localizer(r)
+	titleKey := "interaction.new"
+	if id != 0 {
+		titleKey = "interaction.edit"
+	}
+	v := interactionFormView{page: s.newPage(r, titleKey), ID: id, Form: form, Errors: errs}
+	for _, t := range interaction.Types {
+		v.Types = append(v.Types, option{Value: t, Label: l.T("interaction.type." + t), Selected: t == form.Type})
+	}
+	users, err := s.db.Users(ctx)
+	if err != nil {
+		return v, err
+	}
+	me := strconv.FormatInt(currentUser(r).ID, 10)
+	v.Assignees = []option{{Value: "", Label: l.T("form.none")}}
+	for _, u := range users {
+		if !u.Role.IsStaff() || !u.Active {
+			continue
+		}
+		id := strconv.FormatInt(u.ID, 10)
+		v.Staff = append(v.Staff, checkOption{Value: id, Label: u.Name(), Checked: slices.Contains(form.Staff, id)})
+		selected := id == form.FollowUpAssignee || (form.FollowUpAssignee == "" && id == me && form.FollowUp == "")
+		v.Assignees = append(v.Assignees, option{Value: id, Label: u.Name(), Selected: selected})
+	}
+	// The contacts of the partners named so far can be ticked.
+	for _, key := range form.partnerKeys() {
+		p, err := s.db.PartnerByKey(ctx, key)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err != nil {
+			return v, err
+		}
+		v.Partners = append(v.Partners, link{URL: "/partners/" + p.Key, Text: p.Name(l.Lang)})
+		for _, c := range p.Contacts {
+			id := strconv.FormatInt(c.ID, 10)
+			v.Contacts = append(v.Contacts, checkOption{Value: id, Label: c.Name + " · " + p.Name(l.Lang), Checked: slices.Contains(form.Contacts, id)})
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) showNewInteraction(w http.ResponseWriter, r *http.Request) {
+	form := interactionForm{Type: interaction.TypeBilateral, OccurredOn: civil.Of(time.Now()).String(), Partners: r.URL.Query().Get("partner"),
+		Staff: []string{strconv.FormatInt(currentUser(r).ID, 10)}}
+	v, err := s.interactionFormView(r, 0, form, formErrors{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "interaction_form", v)
+}
+
+// interactionOf turns the form into an interaction, resolving partner keys and the agreement
+// reference; problems go to errs.
+func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formErrors) (*interaction.Interaction, error) {
+	ctx := r.Context()
+	l := localizer(r)
+	in := &interaction.Interaction{Type: form.Type, Subject: form.Subject, Place: form.Place, Event: form.Event, Summary: form.Summary,
+		Outcome: form.Outcome, ConceptRef: form.Concept, SponsorshipRef: form.Sponsorship, EmailMessageID: form.EmailMessageID,
+		Version: form.Version, CreatedBy: currentUser(r).ID}
+	var err error
+	if in.OccurredOn, err = civil.Parse(form.OccurredOn); err != nil {
+		errs.Fields["occurred_on"] = l.T("error.date")
+	}
+	for _, key := range form.partnerKeys() {
+		p, err := s.db.PartnerByKey(ctx, key)
+		if apperr.Is(err, apperr.NotFound) {
+			errs.Fields["partners"] = l.T("partner.error.not_found", "key", key)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		in.PartnerIDs = append(in.PartnerIDs, p.ID)
+	}
+	for _, c := range form.Contacts {
+		if id, err := strconv.ParseInt(c, 10, 64); err == nil {
+			in.ContactIDs = append(in.ContactIDs, id)
+		}
+	}
+	for _, u := range form.Staff {
+		if id, err := strconv.ParseInt(u, 10, 64); err == nil {
+			in.StaffIDs = append(in.StaffIDs, id)
+		}
+	}
+	if form.Agreement != "" {
+		a, err := s.db.AgreementByReference(ctx, form.Agreement)
+		if apperr.Is(err, apperr.NotFound) {
+			errs.Fields["agreement"] = l.T("agreement.error.not_found", "reference", form.Agreement)
+		} else if err != nil {
+			return nil, err
+		} else {
+			in.AgreementID = a.ID
+		}
+	}
+	if form.FollowUp != "" || form.FollowUpDue != "" {
+		f := interaction.FollowUp{Description: form.FollowUp, Status: interaction.StatusOpen}
+		f.AssigneeID, _ = strconv.ParseInt(form.FollowUpAssignee, 10, 64)
+		f.DueOn, _ = civil.Parse(form.FollowUpDue)
+		if err := f.Validate(); err != nil {
+			fe, _ := explain(l, err)
+			for k, msg := range fe.Fields {
+				errs.Fields[k] = msg
+			}
+		}
+		in.FollowUps = []interaction.FollowUp{f}
+	}
+	if err := in.Validate(); err != nil {
+		fe, _ := explain(l, err)
+		for k, msg := range fe.Fields {
+			if _, ok := errs.Fields[k]; !ok {
+				errs.Fields[k] = msg
+			}
+		}
+	}
+	return in, nil
+}
+
+// saveInteraction creates (POST /interactions) or updates (POST /interactions/{id}) an interaction.
+func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	l := localizer(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	form := parseInteractionForm(r)
+	errs := formErrors{Fields: map[string]string{}}
+	in, err := s.interactionOf(r, form, errs)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if len(errs.Fields) == 0 {
+		if id == 0 {
+			err = s.db.CreateInteraction(r.Context(), in)
+		} else {
+			in.ID = id
+			err = s.db.UpdateInteraction(r.Context(), in)
+		}
+		if err == nil {
+			http.Redirect(w, r, "/interactions/"+strconv.FormatInt(in.ID, 10)+"?saved=1", http.StatusSeeOther)
+			return
+		}
+		fe, ok := explain(l, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		errs = fe
+	}
+	if errs.Summary == "" {
+		errs.Summary = l.T("error.invalid")
+	}
+	v, verr := s.interactionFormView(r, id, form, errs)
+	if verr != nil {
+		s.serverError(w, r, verr)
+		return
+	}
+	v.FromEmail = form.EmailMessageID != ""
+	s.render(w, r, http.StatusUnprocessableEntity, "interaction_form", v)
+}
+
+type interactionView struct {
+	page
+	I          *interaction.Interaction
+	Type, Date string
+	Partners   []link
+	Contacts   []string
+	Staff      []string
+	Agreement  string
+	FollowUps  []followUpRow
+	Assignees  []option
+	CanEdit    bool
+	Notice     string
+	Errors     formErrors
+}
+
+func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	l := localizer(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	in, err := s.db.InteractionByID(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := interactionView{page: s.newPage(r, "interaction.title"), I: in, Type: l.T("interaction.type." + in.Type), Date: l.Date(in.OccurredOn),
+		CanEdit: editors.allows(currentUser(r))}
+	v.Title = in.Subject
+	if r.URL.Query().Get("saved") != "" {
+		v.Notice = l.T("form.saved")
+	}
+	for _, pid := range in.PartnerIDs {
+		p, err := s.db.PartnerByID(ctx, pid)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		v.Partners = append(v.Partners, link{URL: "/partners/" + p.Key, Text: p.Name(l.Lang)})
+		for _, c := range p.Contacts {
+			if slices.Contains(in.ContactIDs, c.ID) {
+				v.Contacts = append(v.Contacts, c.Name)
+			}
+		}
+	}
+	users, err := s.db.Users(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, u := range users {
+		if slices.Contains(in.StaffIDs, u.ID) {
+			v.Staff = append(v.Staff, u.Name())
+		}
+		if u.Role.IsStaff() && u.Active {
+			v.Assignees = append(v.Assignees, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name(), Selected: u.ID == currentUser(r).ID})
+		}
+	}
+	if in.AgreementID != 0 {
+		if ref, err := s.db.AgreementReferenceOf(ctx, in.AgreementID); err == nil {
+			v.Agreement = ref
+		}
+	}
+	v.FollowUps = followUpRows(l, in.FollowUps)
+	for i := range v.FollowUps {
+		v.FollowUps[i].Status = l.T("followup.status." + in.FollowUps[i].Status)
+		v.FollowUps[i].Open = in.FollowUps[i].Status == interaction.StatusOpen
+	}
+	s.render(w, r, http.StatusOK, "interaction", v)
+}
+
+func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	in, err := s.db.InteractionByID(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	form := interactionForm{Type: in.Type, OccurredOn: in.OccurredOn.String(), Subject: in.Subject, Place: in.Place, Event: in.Event,
+		Summary: in.Summary, Outcome: in.Outcome, Concept: in.ConceptRef, Sponsorship: in.SponsorshipRef, Version: in.Version}
+	var keys []string
+	for _, pid := range in.PartnerIDs {
+		p, err := s.db.PartnerByID(ctx, pid)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		keys = append(keys, p.Key)
+	}
+	form.Partners = strings.Join(keys, ", ")
+	for _, c := range in.ContactIDs {
+		form.Contacts = append(form.Contacts, strconv.FormatInt(c, 10))
+	}
+	for _, u := range in.StaffIDs {
+		form.Staff = append(form.Staff, strconv.FormatInt(u, 10))
+	}
+	if in.AgreementID != 0 {
+		form.Agreement, _ = s.db.AgreementReferenceOf(ctx, in.AgreementID)
+	}
+	v, err := s.interactionFormView(r, id, form, formErrors{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "interaction_form", v)
+}
+
+// addFollowUp adds a follow-up to an interaction.
+func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	f := interaction.FollowUp{InteractionID: id, Description: strings.TrimSpace(r.PostFormValue("followup_description")), Status: interaction.StatusOpen}
+	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("followup_assignee"), 10, 64)
+	f.DueOn, _ = civil.Parse(strings.TrimSpace(r.PostFormValue("followup_due_on")))
+	if _, err := s.db.InteractionByID(r.Context(), id); apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.db.AddFollowUp(r.Context(), &f); err != nil {
+		s.formErrorPage(w, r, err, "/interactions/"+strconv.FormatInt(id, 10))
+		return
+	}
+	http.Redirect(w, r, "/interactions/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
+}
+
+// setFollowUpStatus marks a follow-up done, cancelled or open again, then goes back where the
+// user came from (the interaction or their follow-ups).
+func (s *Server) setFollowUpStatus(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	back := localPath(r.PostFormValue("back"))
+	err := s.db.SetFollowUpStatus(r.Context(), id, formInt(r.PostFormValue("version"), 0), r.PostFormValue("status"))
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.formErrorPage(w, r, err, back)
+		return
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+type followUpsView struct {
+	page
+	Open, Closed []followUpRow
+	Overdue      int
+}
+
+// showMyFollowUps lists the signed-in user's follow-ups: open ones by due date (overdue flagged),
+// then the closed ones.
+func (s *Server) showMyFollowUps(w http.ResponseWriter, r *http.Request) {
+	l := localizer(r)
+	list, err := s.db.FollowUpsOf(r.Context(), currentUser(r).ID, true)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := followUpsView{page: s.newPage(r, "followup.mine")}
+	rows := followUpRows(l, list)
+	for i, f := range list {
+		rows[i].Status = l.T("followup.status." + f.Status)
+		rows[i].Open = f.Status == interaction.StatusOpen
+		if rows[i].Open {
+			v.Open = append(v.Open, rows[i])
+			if rows[i].Overdue {
+				v.Overdue++
+			}
+		} else {
+			v.Closed = append(v.Closed, rows[i])
+		}
+	}
+	s.render(w, r, http.StatusOK, "followups", v)
+}

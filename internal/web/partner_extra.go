@@ -1,0 +1,263 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"pactum/internal/apperr"
+	"pactum/internal/civil"
+	"pactum/internal/document"
+	"pactum/internal/partner"
+	"pactum/internal/user"
+)
+
+// addContact adds a contact person to a partner.
+func (s *Server) addContact(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	p, ok := s.editablePartner(w, r)
+	if !ok {
+		return
+	}
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	c := partner.Contact{Name: v("contact_name"), Title: v("contact_title"), Email: v("contact_email"), Phone: v("contact_phone"),
+		Language: v("contact_language"), Primary: v("contact_primary") == "1"}
+	if err := s.db.AddContact(r.Context(), p.Key, &c); err != nil {
+		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		return
+	}
+	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
+}
+
+func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	p, ok := s.editablePartner(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.db.DeleteContact(r.Context(), p.Key, id); err != nil {
+		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		return
+	}
+	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
+}
+
+func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	p, ok := s.editablePartner(w, r)
+	if !ok {
+		return
+	}
+	awarded, _ := civil.Parse(strings.TrimSpace(r.PostFormValue("recognition_awarded_on")))
+	rec := partner.Recognition{PartnerID: p.ID, Title: r.PostFormValue("recognition_title"), Event: r.PostFormValue("recognition_event"),
+		AwardedOn: awarded, Description: r.PostFormValue("recognition_description")}
+	if err := s.db.AddRecognitions(r.Context(), []partner.Recognition{rec}); err != nil {
+		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		return
+	}
+	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#recognitions", http.StatusSeeOther)
+}
+
+// formErrorPage answers a refused small form of a profile page (a contact, a recognition) with
+// the reasons and a way back, for the forms too small to have a page of their own.
+func (s *Server) formErrorPage(w http.ResponseWriter, r *http.Request, err error, back string) {
+	fe, ok := explain(localizer(r), err)
+	if !ok {
+		s.serverError(w, r, err)
+		return
+	}
+	v := messageView{page: s.newPage(r, "error.invalid")}
+	v.Heading = v.Title
+	var parts []string
+	for _, msg := range fe.Fields {
+		parts = append(parts, msg)
+	}
+	v.Text = fe.Summary + " " + strings.Join(parts, " ")
+	v.LinkURL, v.LinkText = back, v.L.T("form.back")
+	s.render(w, r, statusOf(apperr.CodeOf(err)), "message", v)
+}
+
+type dueDiligenceView struct {
+	page
+	Key       string
+	Name      string
+	Form      dueDiligenceForm
+	Errors    formErrors
+	Statuses  []option
+	Risks     []option
+	Reviewers []option
+	Documents []documentRow
+	MaxMB     int
+}
+
+type dueDiligenceForm struct {
+	Status, Risk, Reviewer, ReviewedOn, RecheckOn, Notes string
+	Version                                              int
+}
+
+func (s *Server) dueDiligenceView(r *http.Request, p *partner.Partner, form dueDiligenceForm, errs formErrors) (dueDiligenceView, error) {
+	l := localizer(r)
+	v := dueDiligenceView{page: s.newPage(r, "partner.dd.title"), Key: p.Key, Name: p.Name(l.Lang), Form: form, Errors: errs, MaxMB: document.MaxSize >> 20}
+	for _, st := range partner.DDStatuses {
+		v.Statuses = append(v.Statuses, option{Value: st, Label: l.T("partner.dd.status." + st), Selected: st == form.Status})
+	}
+	v.Risks = []option{{Value: "", Label: l.T("form.none"), Selected: form.Risk == ""}}
+	for _, rk := range partner.RiskRatings {
+		v.Risks = append(v.Risks, option{Value: rk, Label: l.T("partner.dd.risk." + rk), Selected: rk == form.Risk})
+	}
+	users, err := s.db.Users(r.Context())
+	if err != nil {
+		return v, err
+	}
+	v.Reviewers = []option{{Value: "", Label: l.T("form.none"), Selected: form.Reviewer == ""}}
+	for _, u := range users {
+		if u.Role.IsStaff() && u.Active {
+			id := strconv.FormatInt(u.ID, 10)
+			v.Reviewers = append(v.Reviewers, option{Value: id, Label: u.Name(), Selected: id == form.Reviewer})
+		}
+	}
+	docs, err := s.db.Documents(r.Context(), document.OwnerDueDiligence, p.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, d := range docs {
+		v.Documents = append(v.Documents, documentRow{ID: d.ID, Name: d.Filename, Version: d.Version,
+			Size: l.N("document.kilobytes", (d.Size+1023)/1024), Uploaded: l.Date(civil.Of(d.UploadedAt)), Uploader: d.UploaderName})
+	}
+	return v, nil
+}
+
+func (s *Server) showDueDiligence(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.editablePartner(w, r)
+	if !ok {
+		return
+	}
+	dd, err := s.db.DueDiligenceOf(r.Context(), p.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	form := dueDiligenceForm{Status: partner.DDNotStarted}
+	if dd != nil {
+		form = dueDiligenceForm{Status: dd.Status, Risk: dd.RiskRating, ReviewedOn: dd.ReviewedOn.String(), RecheckOn: dd.RecheckOn.String(),
+			Notes: dd.Notes, Version: dd.Version}
+		if dd.ReviewerID != 0 {
+			form.Reviewer = strconv.FormatInt(dd.ReviewerID, 10)
+		}
+	}
+	v, err := s.dueDiligenceView(r, p, form, formErrors{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "due_diligence", v)
+}
+
+// saveDueDiligence saves the record and, when a file is attached, adds it as a document.
+func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	l := localizer(r)
+	r.Body = http.MaxBytesReader(w, r.Body, document.MaxSize+1<<20)
+	p, ok := s.editablePartner(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil && err != http.ErrNotMultipart {
+		v, verr := s.dueDiligenceView(r, p, dueDiligenceForm{}, fieldError(l, "file", "document.error.too_large", "mb", document.MaxSize>>20))
+		if verr != nil {
+			s.serverError(w, r, verr)
+			return
+		}
+		s.render(w, r, http.StatusRequestEntityTooLarge, "due_diligence", v)
+		return
+	}
+	v := func(name string) string { return strings.TrimSpace(r.FormValue(name)) }
+	form := dueDiligenceForm{Status: v("dd_status"), Risk: v("risk_rating"), Reviewer: v("reviewer"), ReviewedOn: v("reviewed_on"),
+		RecheckOn: v("recheck_on"), Notes: v("notes"), Version: formInt(v("version"), 0)}
+	errs := formErrors{Fields: map[string]string{}}
+	d := &partner.DueDiligence{Status: form.Status, RiskRating: form.Risk, Notes: form.Notes, Version: form.Version}
+	d.ReviewerID, _ = strconv.ParseInt(form.Reviewer, 10, 64)
+	var err error
+	if form.ReviewedOn != "" {
+		if d.ReviewedOn, err = civil.Parse(form.ReviewedOn); err != nil {
+			errs.Fields["reviewed_on"] = l.T("error.date")
+		}
+	}
+	if form.RecheckOn != "" {
+		if d.RecheckOn, err = civil.Parse(form.RecheckOn); err != nil {
+			errs.Fields["recheck_on"] = l.T("error.date")
+		}
+	}
+	var doc *document.Document
+	if file, header, ferr := r.FormFile("file"); ferr == nil {
+		data, rerr := io.ReadAll(io.LimitReader(file, document.MaxSize+1))
+		file.Close()
+		if rerr != nil {
+			s.serverError(w, r, rerr)
+			return
+		}
+		if doc, err = document.New(document.OwnerDueDiligence, p.ID, header.Filename, data, currentUser(r).ID); err != nil {
+			fe, _ := explain(l, err)
+			errs.Fields["file"] = fe.Fields["file"]
+		}
+	}
+	if len(errs.Fields) == 0 {
+		err = s.db.SaveDueDiligence(r.Context(), p.Key, d)
+		if err == nil && doc != nil {
+			err = s.db.AddDocument(r.Context(), doc, "due_diligence", p.Key)
+		}
+		if err == nil {
+			http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#dd", http.StatusSeeOther)
+			return
+		}
+		fe, ok := explain(l, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		errs = fe
+	}
+	if errs.Summary == "" {
+		errs.Summary = l.T("error.invalid")
+	}
+	view, verr := s.dueDiligenceView(r, p, form, errs)
+	if verr != nil {
+		s.serverError(w, r, verr)
+		return
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "due_diligence", view)
+}
+
+// showDocument sends a stored file to staff, as an attachment so that the browser does not
+// render it inside Pactum.
+func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	d, err := s.db.DocumentByID(r.Context(), id)
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !s.mayReadDocument(r, d) {
+		s.renderError(w, r, http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Content-Length", fmt.Sprint(len(d.Data)))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(d.Data)
+}
+
+// mayReadDocument decides who may download a file: staff, for the documents of partners.
+func (s *Server) mayReadDocument(r *http.Request, d *document.Document) bool {
+	u := currentUser(r)
+	return u != nil && u.Role.IsStaff() && u.Role != user.RoleExternal && d.OwnerType == document.OwnerDueDiligence
+}

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"pactum/internal/i18n"
+	"pactum/internal/partner"
+	"pactum/internal/reference"
+	"pactum/internal/user"
+)
+
+// facetLists maps the facets whose codes are reference lists to the list.
+var facetLists = map[string]string{
+	partner.FacetType:          reference.ListPartnerType,
+	partner.FacetMembership:    reference.ListMembership,
+	partner.FacetRegion:        reference.ListRegion,
+	partner.FacetActionArea:    reference.ListActionArea,
+	partner.FacetFinancingType: reference.ListFinancingType,
+	partner.FacetCountry:       reference.ListCountry,
+}
+
+// labeller names codes in the reader's language: reference lists from the database, the rest
+// from the catalogue.
+type labeller struct {
+	l      *i18n.Localizer
+	labels reference.LabelSet
+}
+
+func (s *Server) labeller(r *http.Request) (labeller, error) {
+	l := localizer(r)
+	labels, err := s.db.LabelsFor(r.Context(), l.Lang)
+	return labeller{l: l, labels: labels}, err
+}
+
+// code names a code of a reference list.
+func (lb labeller) code(list, code string) string {
+	if code == "" {
+		return ""
+	}
+	return lb.labels.Label(list, code, lb.l.Lang)
+}
+
+// facet names a code of a partner facet.
+func (lb labeller) facet(facet, code string) string {
+	switch facet {
+	case partner.FacetStatus:
+		return lb.l.T("partner.status." + code)
+	case partner.FacetDueDiligence:
+		return lb.l.T("partner.dd.status." + code)
+	case partner.FacetCountry:
+		if code == "" {
+			return lb.l.T("form.none")
+		}
+	}
+	return lb.code(facetLists[facet], code)
+}
+
+// partnerFilter reads the list's filter from the query string: q, sort, page, and each facet
+// as a repeated parameter (type=foundation&type=private).
+func partnerFilter(q url.Values, lang string) (partner.Filter, int) {
+	f := partner.Filter{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
+	for _, facet := range partner.Facets {
+		var codes []string
+		for _, v := range q[facet] {
+			if v = strings.TrimSpace(v); v != "" && !slices.Contains(codes, v) {
+				codes = append(codes, v)
+			}
+		}
+		f.Set(facet, codes)
+	}
+	page := max(1, formInt(q.Get("page"), 1))
+	return f, page
+}
+
+type facetOption struct {
+	Code, Label string
+	Count       int
+	Checked     bool
+}
+
+type facetView struct {
+	Name, Label string
+	Options     []facetOption // the first ones shown
+	More        []facetOption // the rest, folded away
+	Selected    int
+}
+
+type partnerRow struct {
+	Key, Name, Acronym, Type, Country, Status, Value, LastSigned, DueDiligence string
+	Agreements                                                                 string
+}
+
+type partnersView struct {
+	page
+	Query       string
+	Sort        string
+	Sorts       []option
+	Facets      []facetView
+	Rows        []partnerRow
+	Total       int
+	Pages       pager
+	ExportCSV   string
+	ExportXLSX  string
+	CanCreate   bool
+	ActiveCount int
+}
+
+const (
+	partnersPerPage = 25
+	facetShown      = 8
+)
+
+func (s *Server) showPartners(w http.ResponseWriter, r *http.Request) {
+	lb, err := s.labeller(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	l := lb.l
+	f, pageNo := partnerFilter(r.URL.Query(), l.Lang)
+	f.Offset, f.Limit = (pageNo-1)*partnersPerPage, partnersPerPage
+	result, err := s.db.ListPartners(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := partnersView{page: s.newPage(r, "partners.title"), Query: f.Query, Sort: f.Sort, Total: result.Total,
+		CanCreate: editors.allows(currentUser(r))}
+	v.Pages = newPager(r, pageNo, result.Total, partnersPerPage)
+	export := r.URL.Query()
+	export.Del("page")
+	v.ExportCSV, v.ExportXLSX = "/partners/export.csv?"+export.Encode(), "/partners/export.xlsx?"+export.Encode()
+	for _, sort := range partner.Sorts {
+		if sort == partner.SortRelevance && f.Query == "" {
+			continue
+		}
+		v.Sorts = append(v.Sorts, option{Value: sort, Label: l.T("partners.sort." + sort), Selected: sort == f.Sort})
+	}
+	for _, facet := range partner.Facets {
+		fv := facetView{Name: facet, Label: l.T("partners.facet." + facet)}
+		selected := f.Values(facet)
+		var opts []facetOption
+		counted := map[string]bool{}
+		for _, c := range result.Facets[facet] {
+			counted[c.Code] = true
+			opts = append(opts, facetOption{Code: c.Code, Label: lb.facet(facet, c.Code), Count: c.Count, Checked: slices.Contains(selected, c.Code)})
+		}
+		for _, code := range selected {
+			if !counted[code] {
+				opts = append(opts, facetOption{Code: code, Label: lb.facet(facet, code), Checked: true})
+			}
+		}
+		// Checked options first, then the most frequent.
+		slices.SortStableFunc(opts, func(a, b facetOption) int {
+			switch {
+			case a.Checked != b.Checked && a.Checked:
+				return -1
+			case a.Checked != b.Checked:
+				return 1
+			}
+			return b.Count - a.Count
+		})
+		fv.Selected = len(selected)
+		v.ActiveCount += len(selected)
+		if len(opts) > facetShown {
+			fv.Options, fv.More = opts[:facetShown], opts[facetShown:]
+		} else {
+			fv.Options = opts
+		}
+		v.Facets = append(v.Facets, fv)
+	}
+	for _, it := range result.Items {
+		v.Rows = append(v.Rows, partnerRow{
+			Key: it.Key, Name: it.Name, Acronym: it.Acronym, Type: lb.code(reference.ListPartnerType, it.Type),
+			Country: lb.code(reference.ListCountry, it.Country), Status: l.T("partner.status." + it.Status),
+			Agreements: l.Int(it.AgreementCount), Value: l.Money(it.ValueUSD, "USD"), LastSigned: l.Date(it.LastSignedOn),
+			DueDiligence: ddLabel(l, it.DueDiligence),
+		})
+	}
+	s.render(w, r, http.StatusOK, "partners", v)
+}
+
+// ddLabel names a due-diligence status, or says there is no record.
+func ddLabel(l *i18n.Localizer, status string) string {
+	if status == "" {
+		status = partner.DDNone
+	}
+	return l.T("partner.dd.status." + status)
+}
+
+// canEditPartner reports whether u may change p: administrators and partnership officers
+// always; regional officers when the partner is headquartered in, or works in, their region.
+func canEditPartner(u *user.User, p *partner.Partner, regionOf func(country string) string) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
+		return true
+	case u.Role == user.RoleRegionalOfficer:
+		return u.Region != "" && (regionOf(p.Country) == u.Region || slices.Contains(p.Regions, u.Region))
+	}
+	return false
+}
