@@ -65,8 +65,8 @@ type partnerView struct {
 	DDRecheck         string
 	DDConcern         string
 	DDDocuments       []documentRow
-	Agreements        string
-	Amendments        string
+	AgreementCount    int
+	AmendmentCount    int
 	Value             string
 	FamilyNote        string
 	ChartYears        template.HTML
