@@ -11,6 +11,7 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/config"
 	"pactum/internal/i18n"
+	"pactum/internal/jobs"
 	"pactum/internal/mail"
 	"pactum/internal/store"
 	"pactum/internal/user"
@@ -67,6 +68,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	runner := &jobs.Runner{DB: db, Bundle: bundle, BaseURL: baseURL, Log: log, MailQueued: sender.Wake}
+	jobsCtx, cancelJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); runner.Run(jobsCtx) }()
+	stopJobs := func() { cancelJobs(); <-jobsDone }
+	defer stopJobs()
 	httpServer := server.HTTPServer(cfg.Addr)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(listener) }()
@@ -92,6 +99,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	stopJobs()
 	stopSender()
 	log.Info("stopped")
 	return nil

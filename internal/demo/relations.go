@@ -124,7 +124,7 @@ func relationsFor(ctx context.Context, db *store.DB, partners []*partner.Partner
 			given, family := pick(names[0]), pick(names[1])
 			local := strings.ReplaceAll(search.Fold(given)+"."+search.Fold(family), " ", "-")
 			c := partner.Contact{Name: given + " " + family, Title: pick(contactTitles), Email: local + "@" + domain,
-				Phone: fmt.Sprintf("+%d %03d %04d", 20+rng.IntN(80), rng.IntN(1000), rng.IntN(10000)),
+				Phone:    fmt.Sprintf("+%d %03d %04d", 20+rng.IntN(80), rng.IntN(1000), rng.IntN(10000)),
 				Language: languageOfRegion(region), Primary: i == 0}
 			if err := db.AddContact(ctx, p.Key, &c); err != nil {
 				return fmt.Errorf("demo contact of %s: %w", p.Key, err)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"pactum/internal/civil"
 	"pactum/internal/insight"
 )
 
@@ -40,6 +41,13 @@ func (s *Server) attention(r *http.Request) ([]attentionItem, error) {
 	l := localizer(r)
 	u := currentUser(r)
 	var items []attentionItem
+	overdue, err := s.db.CountOverdueFollowUps(ctx, u.ID, civil.Of(time.Now()))
+	if err != nil {
+		return nil, err
+	}
+	if overdue > 0 {
+		items = append(items, attentionItem{Text: l.N("start.attention.overdue", overdue), URL: "/follow-ups"})
+	}
 	if admins.allows(u) {
 		failing, err := s.db.CountFailingMail(ctx)
 		if err != nil {

@@ -1,0 +1,94 @@
+// Package jobs runs the work Pactum does on its own schedule: today, the daily reminder of
+// follow-ups. Every app server runs the loop; the database decides which one does a day's work,
+// so a reminder goes out once however many servers there are.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"pactum/internal/civil"
+	"pactum/internal/i18n"
+	"pactum/internal/mail"
+	"pactum/internal/store"
+)
+
+// checkEvery is how often a server looks whether a daily job is due.
+const checkEvery = 15 * time.Minute
+
+// Runner runs the daily jobs.
+type Runner struct {
+	DB      *store.DB
+	Bundle  *i18n.Bundle
+	BaseURL string
+	Log     *slog.Logger
+	// MailQueued, when set, is called after e-mail was queued, to send it at once.
+	MailQueued func()
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+// Run checks for due jobs at once and then every checkEvery until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	ticker := time.NewTicker(checkEvery)
+	defer ticker.Stop()
+	for {
+		if err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Error("daily jobs", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// RunDue runs each daily job that no server has run today.
+func (r *Runner) RunDue(ctx context.Context) error {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	today := civil.Of(now().UTC())
+	claimed, err := r.DB.ClaimDailyJob(ctx, "followup-reminders", today)
+	if err != nil || !claimed {
+		return err
+	}
+	sent, err := r.DB.DueReminders(ctx, today, r.reminderMail)
+	if err != nil {
+		return fmt.Errorf("follow-up reminders: %w", err)
+	}
+	r.Log.Info("follow-up reminders queued", "emails", sent, "day", today.String())
+	if sent > 0 && r.MailQueued != nil {
+		r.MailQueued()
+	}
+	return nil
+}
+
+// reminderMail writes the reminder to one assignee, in their language, listing their follow-ups
+// due today or overdue.
+func (r *Runner) reminderMail(rem store.Reminder) (*mail.Message, error) {
+	u, err := r.DB.UserByID(context.Background(), rem.UserID)
+	if err != nil {
+		return nil, err
+	}
+	l := r.Bundle.Localizer(u.Language)
+	var lines []string
+	for _, f := range rem.FollowUps {
+		line := "- " + f.Description + " (" + l.T("followup.due", "date", l.Date(f.DueOn)) + ")"
+		if len(f.PartnerNames) > 0 {
+			line += " · " + strings.Join(f.PartnerNames, ", ")
+		}
+		lines = append(lines, line)
+	}
+	return &mail.Message{
+		To: u.Email, ToName: u.Name(), Language: l.Lang,
+		Subject: l.N("mail.reminder.subject", len(rem.FollowUps)),
+		Text: l.T("mail.reminder.body", "name", u.Name(), "list", strings.Join(lines, "\n"), "link", r.BaseURL+"/follow-ups") +
+			"\n\n-- \n" + l.T("mail.footer"),
+	}, nil
+}
