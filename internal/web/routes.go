@@ -81,6 +81,8 @@ func (s *Server) routeTable() []route {
 		{"POST /partners/{key}/contacts", editors, s.addContact},
 		{"POST /partners/{key}/contacts/{id}/delete", editors, s.deleteContact},
 		{"POST /partners/{key}/recognitions", editors, s.addRecognition},
+		{"GET /partners/{key}/merge", editors, s.showMerge},
+		{"POST /partners/{key}/merge", editors, s.mergePartner},
 		{"GET /partners/{key}/due-diligence", editors, s.showDueDiligence},
 		{"POST /partners/{key}/due-diligence", editors, s.saveDueDiligence},
 		{"GET /documents/{id}", staff, s.showDocument},
@@ -108,6 +110,8 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/reference/{list}/{code}", admins, s.saveReferenceItem},
 		{"POST /admin/reference/{list}/{code}/rates", admins, s.saveRate},
 		{"GET /api/v1/reports/agreements", apiStaff, s.apiAgreementReport},
+		{"GET /api/v1/partners", apiStaff, s.apiPartners},
+		{"GET /api/v1/partners/{key}", apiStaff, s.apiPartner},
 		{"/", anyone, s.notFound},
 	}
 }
