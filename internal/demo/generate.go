@@ -97,7 +97,7 @@ func Generate(ctx context.Context, db *store.DB, nPartners, nAgreements int, tod
 			pl.Titles = nil // no longer needed; keeps a large draw small
 		}
 	}
-	return nil
+	return db.OptimizeSearch(ctx)
 }
 
 // registryYears returns the years from FirstYear to today with their weight in the demo registry.

@@ -103,11 +103,12 @@ func Document(texts ...string) string {
 	return b.String()
 }
 
-// Term is one thing a query must match: a word or its beginning (Prefix), or for CJK text a
-// phrase of consecutive bigrams.
+// Term is one thing a query must match: a word or its beginning (Prefix), for CJK text a phrase
+// of consecutive bigrams, or (Any) one of several exact tokens.
 type Term struct {
 	Words  []string // one word, or the bigrams of a CJK run in order
 	Prefix bool     // match words that start with Words[0]
+	Any    []string // instead of Words: any one of these tokens
 }
 
 // maxTerms bounds the work one query can ask of the index.
@@ -140,6 +141,10 @@ func Parse(query string) []Term {
 func FTS5(terms []Term) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
+		if len(t.Any) > 0 {
+			parts[i] = `("` + strings.Join(t.Any, `" OR "`) + `")`
+			continue
+		}
 		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
 		if t.Prefix {
 			parts[i] += "*"
@@ -153,6 +158,10 @@ func FTS5(terms []Term) string {
 func TSQuery(terms []Term) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
+		if len(t.Any) > 0 {
+			parts[i] = "('" + strings.Join(t.Any, "' | '") + "')"
+			continue
+		}
 		words := make([]string, len(t.Words))
 		for j, w := range t.Words {
 			words[j] = "'" + w + "'"

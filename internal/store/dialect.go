@@ -25,6 +25,14 @@ type dialect interface {
 	// searchIDs is a query selecting (id, rank) of the rows of a full-text table that match the
 	// one argument it takes (written by searchArg); a lower rank is a better match.
 	searchIDs(table, idColumn string) string
+	// searchIDsUnranked is searchIDs without the cost of ranking; its rank is 0.
+	searchIDsUnranked(table, idColumn string) string
+	// optimizeSearch is a statement that compacts a full-text table after many changes, or "".
+	optimizeSearch(table string) string
+	// drivingJoin joins a table to a preceding, usually small, set (a search's matches) that the
+	// query must loop over: SQLite cannot estimate the size of such a set and may otherwise scan
+	// the whole table and probe the set.
+	drivingJoin() string
 	// searchArg writes search terms as the query language of the database.
 	searchArg(terms []search.Term) string
 	// indexDocument returns the statements that put (id, document) into a full-text table,
@@ -53,6 +61,18 @@ func (sqliteDialect) skipLocked() string { return "" }
 
 func (sqliteDialect) searchIDs(table, _ string) string {
 	return "SELECT rowid AS id, rank FROM " + table + " WHERE " + table + " MATCH ?"
+}
+
+func (sqliteDialect) searchIDsUnranked(table, _ string) string {
+	return "SELECT rowid AS id, 0 AS rank FROM " + table + " WHERE " + table + " MATCH ?"
+}
+
+func (sqliteDialect) drivingJoin() string { return "CROSS JOIN" }
+
+// optimizeSearch merges the FTS5 segments and drops the tombstones of replaced documents, which
+// every search would otherwise have to skip.
+func (sqliteDialect) optimizeSearch(table string) string {
+	return "INSERT INTO " + table + " (" + table + ") VALUES ('optimize')"
 }
 
 func (sqliteDialect) searchArg(terms []search.Term) string { return search.FTS5(terms) }
@@ -112,6 +132,15 @@ func (postgresDialect) searchIDs(table, idColumn string) string {
 	return "SELECT " + idColumn + " AS id, -ts_rank(vector, q) AS rank FROM " + table +
 		", to_tsquery('simple', ?) q WHERE vector @@ q"
 }
+
+func (postgresDialect) searchIDsUnranked(table, idColumn string) string {
+	return "SELECT " + idColumn + " AS id, 0 AS rank FROM " + table + " WHERE vector @@ to_tsquery('simple', ?)"
+}
+
+func (postgresDialect) drivingJoin() string { return "JOIN" }
+
+// optimizeSearch: PostgreSQL keeps its GIN index in order itself (autovacuum).
+func (postgresDialect) optimizeSearch(string) string { return "" }
 
 func (postgresDialect) searchArg(terms []search.Term) string { return search.TSQuery(terms) }
 

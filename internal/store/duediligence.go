@@ -80,6 +80,19 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 		}
 		d.Version++
 		d.UpdatedAt = now
+		// The list filters by due diligence through the search index: the partner's document changes.
+		p, err := partnerByKey(ctx, tx, partnerKey)
+		if err != nil {
+			return err
+		}
+		w, err := newPartnerWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.indexDocument(ctx, p, true); err != nil {
+			return err
+		}
 		action := audit.ActionUpdate
 		if before == nil {
 			action = audit.ActionCreate

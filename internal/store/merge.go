@@ -156,7 +156,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 			return err
 		}
 		defer w.close()
-		if err := w.writeDetails(ctx, &merged); err != nil {
+		if err := w.writeDetails(ctx, &merged, true); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, "UPDATE partners SET version = version + 1, updated_at = ? WHERE id = ?", time.Now().UTC(), keep.ID); err != nil {

@@ -13,24 +13,21 @@ import (
 	"pactum/internal/search"
 )
 
-// partnerQuery is the FROM and WHERE of a partner selection, with its arguments in order.
-type partnerQuery struct {
-	from  string
-	where []string
-	args  []any
+// facetLetters give each facet a letter for its tokens in the search document.
+var facetLetters = map[string]string{
+	partner.FacetType: "t", partner.FacetMembership: "m", partner.FacetRegion: "r", partner.FacetActionArea: "a",
+	partner.FacetFinancingType: "f", partner.FacetStatus: "s", partner.FacetCountry: "c", partner.FacetDueDiligence: "d",
 }
 
-func (q *partnerQuery) add(cond string, args ...any) {
-	q.where = append(q.where, cond)
-	q.args = append(q.args, args...)
-}
-
-func (q *partnerQuery) sql() string {
-	s := q.from
-	if len(q.where) > 0 {
-		s += " WHERE " + strings.Join(q.where, " AND ")
+// facetToken is the word the search document of a partner holds for a facet code: "0tprivate"
+// for the type private. The filters of the list are then terms of the full-text query, so one
+// index lookup answers a search word and any facets together. Codes are ASCII letters, digits and
+// underscores; the leading digit keeps the tokens apart from words people type.
+func facetToken(facet, code string) string {
+	if code == "" {
+		code = "none"
 	}
-	return s
+	return "0" + facetLetters[facet] + strings.ToLower(strings.ReplaceAll(code, "_", ""))
 }
 
 // facetColumns are the facets held in a column of partners (or of its due-diligence record).
@@ -49,55 +46,65 @@ var facetTables = map[string][2]string{
 	partner.FacetFinancingType: {"partner_financing_types", "financing_type_code"},
 }
 
-// selection builds the query for the partners f selects, leaving out the facet except (to count
-// that facet's codes). The search, when there is one, is joined as s with its rank; the due
-// diligence as dd; prefix adds joins (and their arguments) before the filters.
-func (db *DB) selection(f *partner.Filter, terms []search.Term, except string, prefix string, prefixArgs ...any) *partnerQuery {
-	q := &partnerQuery{from: "FROM partners p " + prefix, args: prefixArgs}
-	if len(terms) > 0 {
-		q.from += " JOIN (" + db.dialect.searchIDs("partner_search", "partner_id") + ") s ON s.id = p.id"
-		q.args = append(q.args, db.dialect.searchArg(terms))
-	}
-	q.from += " LEFT JOIN due_diligence dd ON dd.partner_id = p.id"
+// matchTerms returns the full-text terms of a selection: the search words, then one term per
+// facet with codes chosen (any of the codes), leaving out the facet except.
+func matchTerms(f *partner.Filter, words []search.Term, except string) []search.Term {
+	terms := append([]search.Term{}, words...)
 	for _, facet := range partner.Facets {
 		codes := f.Values(facet)
 		if facet == except || len(codes) == 0 {
 			continue
 		}
-		args := make([]any, len(codes))
-		for i, c := range codes {
-			args[i] = c
+		var any []string
+		for _, c := range codes {
+			any = append(any, facetToken(facet, c))
 		}
-		if column, ok := facetColumns[facet]; ok {
-			q.add(column+" IN ("+placeholders(len(codes))+")", args...)
-			continue
-		}
-		t := facetTables[facet]
-		q.add("EXISTS (SELECT 1 FROM "+t[0]+" x WHERE x.partner_id = p.id AND x."+t[1]+" IN ("+placeholders(len(codes))+"))", args...)
+		terms = append(terms, search.Term{Any: any})
 	}
-	return q
+	return terms
+}
+
+// matches returns SQL selecting the ids (as id, with rank when ranked) of the partners that
+// terms select, and its argument; with no terms, every partner.
+func (db *DB) matches(terms []search.Term, ranked bool) (string, []any) {
+	if len(terms) == 0 {
+		return "SELECT id, 0 AS rank FROM partners", nil
+	}
+	query := db.dialect.searchIDs("partner_search", "partner_id")
+	if !ranked {
+		query = db.dialect.searchIDsUnranked("partner_search", "partner_id")
+	}
+	return query, []any{db.dialect.searchArg(terms)}
 }
 
 // partnerSorts whitelists the orders of the list; every order ends with the id, so pages never
 // overlap.
 var partnerSorts = map[string]string{
 	partner.SortName:       "lower(COALESCE(NULLIF(t.name, ''), p.name)), p.id",
-	partner.SortRelevance:  "s.rank, p.id",
+	partner.SortRelevance:  "m.rank, p.id",
 	partner.SortValue:      "p.value_usd_cents DESC, p.id",
 	partner.SortAgreements: "p.agreement_count DESC, p.id",
 	partner.SortRecent:     "p.last_signed_on DESC NULLS LAST, p.id",
 }
 
-// ListPartners returns a page of the partners f selects, the total, and the counts of every facet.
-func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page, error) {
-	terms := search.Parse(f.Query)
+// sortOf returns the order to use for f: relevance only with search words, name by default.
+func sortOf(f *partner.Filter, words []search.Term) string {
 	sort := f.Sort
-	if sort == partner.SortRelevance && len(terms) == 0 || partnerSorts[sort] == "" {
+	if (sort == partner.SortRelevance && len(words) == 0) || partnerSorts[sort] == "" {
 		sort = partner.SortName
-		if len(terms) > 0 {
+		if len(words) > 0 {
 			sort = partner.SortRelevance
 		}
 	}
+	return sort
+}
+
+// ListPartners returns a page of the partners f selects, the total, and the counts of every
+// facet. A facet with codes chosen is counted over what the other facets select, so a reader sees
+// how changing the choice would change the list; the facets without a choice are counted
+// together over the selection itself.
+func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page, error) {
+	words := search.Parse(f.Query)
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 25
@@ -105,33 +112,49 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 	page := &partner.Page{Facets: map[string][]partner.Count{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	errs := make(chan error, len(partner.Facets)+1)
-
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		items, total, err := db.partnerItems(ctx, &f, terms, sort, limit)
-		if err != nil {
-			errs <- err
-			return
-		}
-		mu.Lock()
-		page.Items, page.Total = items, total
-		mu.Unlock()
-	}()
-	for _, facet := range partner.Facets {
+	errs := make(chan error, len(partner.Facets)+2)
+	run := func(fn func() error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			counts, err := db.facetCounts(ctx, &f, terms, facet)
-			if err != nil {
+			if err := fn(); err != nil {
 				errs <- err
-				return
 			}
-			mu.Lock()
-			page.Facets[facet] = counts
-			mu.Unlock()
 		}()
+	}
+	run(func() error {
+		items, total, err := db.partnerItems(ctx, &f, words, sortOf(&f, words), limit)
+		mu.Lock()
+		page.Items, page.Total = items, total
+		mu.Unlock()
+		return err
+	})
+	var unchosen []string
+	for _, facet := range partner.Facets {
+		if len(f.Values(facet)) == 0 {
+			unchosen = append(unchosen, facet)
+			continue
+		}
+		run(func() error {
+			counts, err := db.facetCounts(ctx, matchTerms(&f, words, facet), []string{facet})
+			mu.Lock()
+			for k, v := range counts {
+				page.Facets[k] = v
+			}
+			mu.Unlock()
+			return err
+		})
+	}
+	if len(unchosen) > 0 {
+		run(func() error {
+			counts, err := db.facetCounts(ctx, matchTerms(&f, words, ""), unchosen)
+			mu.Lock()
+			for k, v := range counts {
+				page.Facets[k] = v
+			}
+			mu.Unlock()
+			return err
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -141,12 +164,16 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 	return page, nil
 }
 
-func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, terms []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
-	q := db.selection(f, terms, "", "LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?", f.Lang)
+func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
+	match, args := db.matches(matchTerms(f, words, ""), sort == partner.SortRelevance)
 	query := `SELECT p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), COALESCE(NULLIF(t.acronym, ''), p.acronym),
 		p.type_code, p.membership_code, COALESCE(p.country_code, ''), p.status, p.agreement_count, p.value_usd_cents,
-		p.last_signed_on, COALESCE(dd.status, ''), COUNT(*) OVER () ` + q.sql() + " ORDER BY " + partnerSorts[sort] + " LIMIT ? OFFSET ?"
-	rows, err := db.query(ctx, query, append(q.args, limit, max(f.Offset, 0))...)
+		p.last_signed_on, COALESCE(dd.status, ''), COUNT(*) OVER ()
+		FROM (` + match + `) m ` + db.dialect.drivingJoin() + ` partners p ON p.id = m.id
+		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
+		LEFT JOIN due_diligence dd ON dd.partner_id = p.id
+		ORDER BY ` + partnerSorts[sort] + " LIMIT ? OFFSET ?"
+	rows, err := db.query(ctx, query, append(args, f.Lang, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list partners: %w", err)
 	}
@@ -168,65 +195,93 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, terms []searc
 	}
 	if len(items) == 0 && f.Offset > 0 {
 		// Past the last page: the total still tells the reader how many there are.
-		if err := db.queryRow(ctx, "SELECT COUNT(*) "+q.sql(), q.args...).Scan(&total); err != nil {
+		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count partners: %w", err)
 		}
 	}
 	return items, total, nil
 }
 
-func (db *DB) facetCounts(ctx context.Context, f *partner.Filter, terms []search.Term, facet string) ([]partner.Count, error) {
-	var query string
-	var q *partnerQuery
-	if column, ok := facetColumns[facet]; ok {
-		q = db.selection(f, terms, facet, "")
-		query = "SELECT " + column + ", COUNT(*) " + q.sql() + " GROUP BY " + column + " ORDER BY 2 DESC, 1"
-	} else {
+// facetCounts counts the codes of facets among the partners terms select, in one query: the
+// selection is computed once; the facets held in the partners' rows are read in one pass and
+// counted here, the list facets are grouped by the database.
+func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string) (map[string][]partner.Count, error) {
+	match, args := db.matches(terms, false)
+	var columnFacets, parts []string
+	for _, facet := range facets {
+		if _, ok := facetColumns[facet]; ok {
+			columnFacets = append(columnFacets, facet)
+			continue
+		}
 		t := facetTables[facet]
-		q = db.selection(f, terms, facet, "JOIN "+t[0]+" v ON v.partner_id = p.id")
-		query = "SELECT v." + t[1] + ", COUNT(*) " + q.sql() + " GROUP BY v." + t[1] + " ORDER BY 2 DESC, 1"
+		parts = append(parts, "SELECT '"+facet+"', v."+t[1]+", COUNT(*) FROM m "+db.dialect.drivingJoin()+" "+t[0]+
+			" v ON v.partner_id = m.id GROUP BY v."+t[1])
 	}
-	rows, err := db.query(ctx, query, q.args...)
+	if len(columnFacets) > 0 {
+		columns := make([]string, len(columnFacets))
+		for i, facet := range columnFacets {
+			columns[i] = facetColumns[facet]
+		}
+		// One row per partner: its codes joined with a separator no code holds.
+		parts = append(parts, "SELECT '', "+strings.Join(columns, " || '|' || ")+", 1 FROM m "+db.dialect.drivingJoin()+
+			" partners p ON p.id = m.id LEFT JOIN due_diligence dd ON dd.partner_id = p.id")
+	}
+	query := "WITH m AS MATERIALIZED (" + match + ") " + strings.Join(parts, " UNION ALL ")
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("count partners by %s: %w", facet, err)
+		return nil, fmt.Errorf("count partners by %v: %w", facets, err)
 	}
 	defer rows.Close()
-	var counts []partner.Count
-	for rows.Next() {
-		var c partner.Count
-		if err := rows.Scan(&c.Code, &c.Count); err != nil {
-			return nil, fmt.Errorf("count partners by %s: %w", facet, err)
-		}
-		counts = append(counts, c)
+	tally := map[string]map[string]int{}
+	for _, facet := range facets {
+		tally[facet] = map[string]int{}
 	}
-	return counts, rows.Err()
+	for rows.Next() {
+		var facet, code string
+		var n int
+		if err := rows.Scan(&facet, &code, &n); err != nil {
+			return nil, fmt.Errorf("count partners by %v: %w", facets, err)
+		}
+		if facet != "" {
+			tally[facet][code] += n
+			continue
+		}
+		codes := strings.Split(code, "|")
+		for i, f := range columnFacets {
+			if i < len(codes) {
+				tally[f][codes[i]]++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count partners by %v: %w", facets, err)
+	}
+	counts := map[string][]partner.Count{}
+	for facet, byCode := range tally {
+		list := make([]partner.Count, 0, len(byCode))
+		for code, n := range byCode {
+			list = append(list, partner.Count{Code: code, Count: n})
+		}
+		slices.SortFunc(list, func(a, b partner.Count) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Code, b.Code)
+		})
+		counts[facet] = list
+	}
+	return counts, nil
 }
 
 // ForEachPartner calls fn with every partner f selects, in the list's order, loading them in
 // batches so that exporting a hundred thousand partners needs neither one query per partner nor
 // all of them in memory. Contacts are not loaded.
 func (db *DB) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*partner.Partner) error) error {
-	terms := search.Parse(f.Query)
-	sort := f.Sort
-	if partnerSorts[sort] == "" || (sort == partner.SortRelevance && len(terms) == 0) {
-		sort = partner.SortName
-	}
-	q := db.selection(&f, terms, "", "LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?", f.Lang)
-	rows, err := db.query(ctx, "SELECT p.id "+q.sql()+" ORDER BY "+partnerSorts[sort], q.args...)
-	if err != nil {
-		return fmt.Errorf("export partners: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("export partners: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	err = rows.Err()
-	rows.Close()
+	words := search.Parse(f.Query)
+	sort := sortOf(&f, words)
+	match, args := db.matches(matchTerms(&f, words, ""), sort == partner.SortRelevance)
+	ids, err := queryIDs(ctx, db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
+		"LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ? ORDER BY "+partnerSorts[sort], append(args, f.Lang)...)
 	if err != nil {
 		return fmt.Errorf("export partners: %w", err)
 	}

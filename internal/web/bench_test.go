@@ -1,0 +1,100 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"pactum/internal/civil"
+	"pactum/internal/demo"
+	"pactum/internal/i18n"
+	"pactum/internal/partner"
+	"pactum/internal/store"
+	"pactum/internal/user"
+)
+
+// benchServer opens the benchmark dataset: the data folder in PACTUM_BENCH_DATA (made with
+// `pactum generate --partners 100000 --agreements 1000000`), or else a small generated one.
+func benchServer(b *testing.B) (http.Handler, *http.Cookie, *store.DB) {
+	b.Helper()
+	ctx := context.Background()
+	dir := os.Getenv("PACTUM_BENCH_DATA")
+	generate := dir == ""
+	if generate {
+		dir = b.TempDir()
+	}
+	db, err := store.Open(ctx, dir, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.LoadReferenceDefaults(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if generate {
+		if err := demo.Generate(ctx, db, 5000, 50000, civil.Of(time.Now()), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.ReindexPartners(ctx); err != nil {
+		b.Fatal(err)
+	}
+	u, err := db.UserByUsername(ctx, "bench")
+	if err != nil {
+		u = &user.User{Username: "bench", Role: user.RoleOfficer, Active: true, PasswordHash: "x"}
+		if err := db.CreateUser(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+	}
+	secret, _ := user.NewSecret("")
+	if err := db.CreateSession(ctx, user.HashSecret(secret), u.ID); err != nil {
+		b.Fatal(err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(db, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{BaseURL: "http://bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s.Handler(), &http.Cookie{Name: sessionCookie, Value: secret}, db
+}
+
+func benchGet(b *testing.B, h http.Handler, cookie *http.Cookie, path string) {
+	b.Helper()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: status %d", path, rec.Code)
+		}
+	}
+}
+
+// BenchmarkPartnerListSearchAndTwoFacets is the partner list filtered by a search word and two
+// facets, rendered as the page a user gets.
+func BenchmarkPartnerListSearchAndTwoFacets(b *testing.B) {
+	h, cookie, _ := benchServer(b)
+	benchGet(b, h, cookie, "/partners?q=digital&type=private&region=AFR")
+}
+
+// BenchmarkPartnerProfile is the profile page of the partner with the most agreements.
+func BenchmarkPartnerProfile(b *testing.B) {
+	h, cookie, db := benchServer(b)
+	page, err := db.ListPartners(context.Background(), partner.Filter{Sort: partner.SortAgreements, Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		b.Fatal(err)
+	}
+	benchGet(b, h, cookie, "/partners/"+page.Items[0].Key)
+}
