@@ -19,17 +19,35 @@ import (
 
 // partnerSearchVersion is the version of the partner search document. Raise it when the document
 // or internal/search changes, and every partner is indexed again at the next start.
-const partnerSearchVersion = 1
+const partnerSearchVersion = 2
 
 // partnerDocument is what the search index holds of a partner: its key and, in every language,
-// its names, acronyms, mandate and strategy.
-func partnerDocument(p *partner.Partner) string {
+// its names, acronyms, mandate and strategy; then a token for each facet code it has, so that
+// the index also answers the list's filters (see facetToken).
+func partnerDocument(p *partner.Partner, dueDiligence string) string {
 	texts := []string{strings.ReplaceAll(p.Key, "-", " ")}
 	for _, lang := range reference.Languages {
 		t := p.Texts[lang]
 		texts = append(texts, t.Name, t.Acronym, t.Mandate, t.Strategy)
 	}
-	return search.Document(texts...)
+	tokens := []string{search.Document(texts...)}
+	add := func(facet string, codes ...string) {
+		for _, c := range codes {
+			tokens = append(tokens, facetToken(facet, c))
+		}
+	}
+	add(partner.FacetType, p.Type)
+	add(partner.FacetMembership, p.Membership)
+	add(partner.FacetStatus, p.Status)
+	add(partner.FacetCountry, p.Country)
+	add(partner.FacetRegion, p.Regions...)
+	add(partner.FacetActionArea, p.ActionAreas...)
+	add(partner.FacetFinancingType, p.FinancingTypes...)
+	if dueDiligence == "" {
+		dueDiligence = partner.DDNone
+	}
+	add(partner.FacetDueDiligence, dueDiligence)
+	return strings.Join(tokens, " ")
 }
 
 // partnerWriter writes partners inside one transaction with prepared statements, so that
@@ -94,7 +112,7 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 		return fmt.Errorf("insert partner %s: %w", p.Key, err)
 	}
 	p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
-	if err := w.writeDetails(ctx, p); err != nil {
+	if err := w.writeDetails(ctx, p, false); err != nil {
 		return err
 	}
 	for i := range p.Contacts {
@@ -106,9 +124,9 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 	return nil
 }
 
-// writeDetails writes a partner's translations, lists and search document, which the caller has
-// cleared first when it updates.
-func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner) error {
+// writeDetails writes a partner's translations, lists and search document; for an update
+// (replace), the caller has cleared the translations and lists first.
+func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner, replace bool) error {
 	for _, lang := range reference.Languages {
 		t := p.Texts[lang]
 		if lang == "en" || t == (partner.Text{}) {
@@ -131,10 +149,24 @@ func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner) er
 			}
 		}
 	}
-	if _, err := w.unindex.ExecContext(ctx, p.ID); err != nil {
+	return w.indexDocument(ctx, p, replace)
+}
+
+// indexDocument writes p's search document, with its due-diligence status as stored; replace
+// removes the one it had first. (Removing leaves a tombstone in SQLite's index that every search
+// must skip, so a new partner, which has nothing to replace, does not.)
+func (w *partnerWriter) indexDocument(ctx context.Context, p *partner.Partner, replace bool) error {
+	var dd string
+	err := w.tx.queryRow(ctx, "SELECT status FROM due_diligence WHERE partner_id = ?", p.ID).Scan(&dd)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("index partner %s: %w", p.Key, err)
 	}
-	if _, err := w.index.ExecContext(ctx, p.ID, partnerDocument(p)); err != nil {
+	if replace {
+		if _, err := w.unindex.ExecContext(ctx, p.ID); err != nil {
+			return fmt.Errorf("index partner %s: %w", p.Key, err)
+		}
+	}
+	if _, err := w.index.ExecContext(ctx, p.ID, partnerDocument(p, dd)); err != nil {
 		return fmt.Errorf("index partner %s: %w", p.Key, err)
 	}
 	return nil
@@ -196,46 +228,56 @@ func sorted(values []string) []string {
 // since p.Version was read.
 func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		before, err := partnerByKey(ctx, tx, p.Key)
-		if err != nil {
-			return err
-		}
-		if before.Version != p.Version {
-			return apperr.New(apperr.Conflict, "error.changed_meanwhile")
-		}
-		if p.ParentID != 0 {
-			if err := checkParent(ctx, tx, before.ID, p.ParentID); err != nil {
-				return err
-			}
-		}
-		p.ID = before.ID
-		now := time.Now().UTC()
-		en := p.Texts["en"]
-		_, err = tx.exec(ctx, `UPDATE partners SET name = ?, acronym = ?, type_code = ?, membership_code = ?, country_code = ?,
-			website = ?, mandate = ?, strategy = ?, financing_mechanisms = ?, status = ?, parent_id = ?, owner_id = ?, notes = ?,
-			search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			en.Name, en.Acronym, p.Type, p.Membership, nullString(p.Country), p.Website, en.Mandate, en.Strategy,
-			p.FinancingMechanisms, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes, partnerSearchVersion, now, p.ID)
-		if err != nil {
-			return fmt.Errorf("update partner %s: %w", p.Key, err)
-		}
-		for _, table := range []string{"partner_translations", "partner_action_areas", "partner_regions", "partner_countries",
-			"partner_financing_types", "partner_tags"} {
-			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", p.ID); err != nil {
-				return fmt.Errorf("update partner %s: %w", p.Key, err)
-			}
-		}
 		w, err := newPartnerWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		if err := w.writeDetails(ctx, p); err != nil {
+		before, err := updatePartner(ctx, tx, w, p)
+		if err != nil {
 			return err
 		}
-		p.Version, p.UpdatedAt = before.Version+1, now
 		return recordAudit(ctx, tx, audit.ActionUpdate, "partner", p.Key, audit.Diff(auditPartner(before), auditPartner(p)))
 	})
+}
+
+// updatePartner saves p in tx as UpdatePartner describes, writing its details with w, and
+// returns the partner as it was; the caller records the change in the audit trail.
+func updatePartner(ctx context.Context, tx *Tx, w *partnerWriter, p *partner.Partner) (*partner.Partner, error) {
+	before, err := partnerByKey(ctx, tx, p.Key)
+	if err != nil {
+		return nil, err
+	}
+	if before.Version != p.Version {
+		return nil, apperr.New(apperr.Conflict, "error.changed_meanwhile")
+	}
+	if p.ParentID != 0 {
+		if err := checkParent(ctx, tx, before.ID, p.ParentID); err != nil {
+			return nil, err
+		}
+	}
+	p.ID = before.ID
+	now := time.Now().UTC()
+	en := p.Texts["en"]
+	_, err = tx.exec(ctx, `UPDATE partners SET name = ?, acronym = ?, type_code = ?, membership_code = ?, country_code = ?,
+		website = ?, mandate = ?, strategy = ?, financing_mechanisms = ?, status = ?, parent_id = ?, owner_id = ?, notes = ?,
+		search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		en.Name, en.Acronym, p.Type, p.Membership, nullString(p.Country), p.Website, en.Mandate, en.Strategy,
+		p.FinancingMechanisms, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes, partnerSearchVersion, now, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("update partner %s: %w", p.Key, err)
+	}
+	for _, table := range []string{"partner_translations", "partner_action_areas", "partner_regions", "partner_countries",
+		"partner_financing_types", "partner_tags"} {
+		if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", p.ID); err != nil {
+			return nil, fmt.Errorf("update partner %s: %w", p.Key, err)
+		}
+	}
+	if err := w.writeDetails(ctx, p, true); err != nil {
+		return nil, err
+	}
+	p.Version, p.UpdatedAt = before.Version+1, now
+	return before, nil
 }
 
 // checkParent refuses a parent that does not exist or that would make a cycle.
@@ -262,51 +304,42 @@ func checkParent(ctx context.Context, tx *Tx, id, parentID int64) error {
 func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		var keys []string
-		err := func() error {
-			rows, err := db.query(ctx, "SELECT key FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", partnerSearchVersion)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var k string
-				if err := rows.Scan(&k); err != nil {
-					return err
-				}
-				keys = append(keys, k)
-			}
-			return rows.Err()
-		}()
+		ids, err := queryIDs(ctx, db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", partnerSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex partners: %w", err)
 		}
-		if len(keys) == 0 {
+		if len(ids) == 0 {
+			if total > 0 {
+				return total, db.OptimizeSearch(ctx)
+			}
 			return total, nil
 		}
+		batch, err := db.partnersByIDs(ctx, ids)
+		if err != nil {
+			return total, err
+		}
 		err = db.inTx(ctx, func(tx *Tx) error {
-			stmts := tx.d.indexDocument("partner_search", "partner_id")
-			for _, key := range keys {
-				p, err := partnerByKey(ctx, tx, key)
-				if err != nil {
-					return err
-				}
-				if _, err := tx.exec(ctx, stmts[0], p.ID); err != nil {
-					return err
-				}
-				if _, err := tx.exec(ctx, stmts[1], p.ID, partnerDocument(p)); err != nil {
-					return err
-				}
-				if _, err := tx.exec(ctx, "UPDATE partners SET search_version = ? WHERE id = ?", partnerSearchVersion, p.ID); err != nil {
+			w, err := newPartnerWriter(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			for _, p := range batch {
+				if err := w.indexDocument(ctx, p, true); err != nil {
 					return err
 				}
 			}
-			return nil
+			args := []any{partnerSearchVersion}
+			for _, id := range ids {
+				args = append(args, id)
+			}
+			_, err = tx.exec(ctx, "UPDATE partners SET search_version = ? WHERE id IN ("+placeholders(len(ids))+")", args...)
+			return err
 		})
 		if err != nil {
 			return total, fmt.Errorf("reindex partners: %w", err)
 		}
-		total += len(keys)
+		total += len(ids)
 	}
 }
 
@@ -550,5 +583,19 @@ func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID in
 		}
 		return recordAudit(ctx, tx, audit.ActionDelete, "contact", partnerKey, audit.Diff(audit.Record{
 			"name": c.Name, "title": c.Title, "email": c.Email, "phone": c.Phone, "language": c.Language, "primary": c.Primary}, nil))
+	})
+}
+
+// OptimizeSearch compacts the search index after many partners were written or rewritten.
+func (db *DB) OptimizeSearch(ctx context.Context) error {
+	stmt := db.dialect.optimizeSearch("partner_search")
+	if stmt == "" {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, stmt); err != nil {
+			return fmt.Errorf("optimize search index: %w", err)
+		}
+		return nil
 	})
 }
