@@ -40,11 +40,15 @@ func Generate(ctx context.Context, db *store.DB, nPartners, nAgreements int, tod
 	if err != nil {
 		return err
 	}
+	labels, err := db.Labels(ctx)
+	if err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(Seed, 7))
 	const batch = 5000
 	var partners []*partner.Partner
 	for start := 0; start < nPartners; start += batch {
-		chunk := syntheticPartners(rng, demoPartners, countries, start, min(batch, nPartners-start))
+		chunk := syntheticPartners(rng, demoPartners, countries, labels, start, min(batch, nPartners-start))
 		if err := db.CreatePartners(ctx, chunk); err != nil {
 			return fmt.Errorf("generate partners: %w", err)
 		}
@@ -152,7 +156,7 @@ var (
 
 // syntheticPartners makes n partners numbered from start, with types, headquarters regions,
 // action areas and financing types drawn from the demo partners.
-func syntheticPartners(rng *rand.Rand, demo []*partner.Partner, countries []reference.Country, start, n int) []*partner.Partner {
+func syntheticPartners(rng *rand.Rand, demo []*partner.Partner, countries []reference.Country, labels reference.LabelSet, start, n int) []*partner.Partner {
 	byRegion := map[string][]reference.Country{}
 	regionOf := map[string]string{}
 	for _, c := range countries {
@@ -182,8 +186,8 @@ func syntheticPartners(rng *rand.Rand, demo []*partner.Partner, countries []refe
 			Texts: map[string]partner.Text{"en": {
 				Name:     name,
 				Acronym:  acronym,
-				Mandate:  fmt.Sprintf("%s based in %s, working on %s.", name, home.Names["en"], strings.Join(model.ActionAreas, ", ")),
-				Strategy: fmt.Sprintf("Funds %s in %s.", strings.Join(model.FinancingTypes, " and "), strings.Join(model.Regions, ", ")),
+				Mandate:  fmt.Sprintf("%s, based in %s, works on %s.", name, home.Names["en"], englishLabels(labels, reference.ListActionArea, model.ActionAreas)),
+				Strategy: fmt.Sprintf("Supports the bureau through %s in %s.", englishLabels(labels, reference.ListFinancingType, model.FinancingTypes), englishLabels(labels, reference.ListRegion, model.Regions)),
 			}},
 			ActionAreas:    slices.Clone(model.ActionAreas),
 			Regions:        slices.Clone(model.Regions),
@@ -223,4 +227,13 @@ func initials(name string) string {
 		b.WriteString(strings.ToUpper(w[:1]))
 	}
 	return b.String()
+}
+
+// englishLabels names codes in English, as a sentence lists them: "Infrastructure, Innovation".
+func englishLabels(labels reference.LabelSet, list string, codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = labels.Label(list, c, "en")
+	}
+	return strings.Join(names, ", ")
 }
