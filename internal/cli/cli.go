@@ -43,6 +43,7 @@ func init() {
 		"token":    {"create an API token for a user: token create USER", runToken},
 		"backup":   {"write a consistent copy of the SQLite database: backup FILE", runBackup},
 		"generate": {"fill an empty database with a large synthetic dataset for benchmarks", runGenerate},
+		"import":   {"import partners from a CSV or Excel file: import partners FILE [--dry-run]", runImport},
 	}
 }
 

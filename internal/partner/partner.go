@@ -111,8 +111,12 @@ func (p *Partner) Strategy(lang string) string { return p.text(lang).Strategy }
 
 var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
 
-// ValidKey reports whether key is a usable partner key: lowercase letters, digits and hyphens.
-func ValidKey(key string) bool { return keyPattern.MatchString(key) }
+// reservedKeys are the names of pages under /partners/, which no partner key may take.
+var reservedKeys = map[string]bool{"new": true, "import": true}
+
+// ValidKey reports whether key is a usable partner key: lowercase letters, digits and hyphens,
+// and not the name of a page.
+func ValidKey(key string) bool { return keyPattern.MatchString(key) && !reservedKeys[key] }
 
 // Codes answers whether a code belongs to a reference list; the store's loaded lists satisfy it.
 type Codes interface {

@@ -22,7 +22,6 @@ const maxSummary = 20_000
 // from the addresses and their contacts ticked. Nothing is saved until the officer confirms.
 func (s *Server) readEmail(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	r.Body = http.MaxBytesReader(w, r.Body, eml.MaxSize+1<<20)
 	refuse := func(key string) {
 		v, err := s.interactionFormView(r, 0, interactionForm{Type: interaction.TypeEmail, OccurredOn: civil.Of(time.Now()).String()},
 			formErrors{Summary: l.T(key)})

@@ -24,7 +24,7 @@ var (
 	// templateKey finds the keys templates translate: {{.L.T "key" …}} and {{$.L.N "key" …}}.
 	templateKey = regexp.MustCompile(`\.L\.[TN] "([^"]+)"`)
 	// codeKey finds string literals in Go code that look like message keys of the catalogue's areas.
-	codeKey = regexp.MustCompile(`"((?:app|nav|footer|home|login|start|error|auth|partner|partners|agreement|user|insight|date|account|admin|audit|form|role|list|register|verify|forgot|reset|invite|mail|export|contact|document|interaction|followup|recognition|api)\.[a-z0-9_.]+[a-z0-9_])"`)
+	codeKey = regexp.MustCompile(`"((?:app|nav|footer|home|login|start|error|auth|partner|partners|agreement|user|insight|date|account|admin|audit|form|role|list|register|verify|forgot|reset|invite|mail|export|contact|document|interaction|followup|recognition|api|import)\.[a-z0-9_.]+[a-z0-9_])"`)
 )
 
 // TestEveryKeyInUseIsInTheCatalogue fails when a template or Go code uses a key that the English

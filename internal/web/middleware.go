@@ -105,15 +105,8 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// maxBodyBytes bounds what a client may send; uploads that need more raise it on their own routes.
+// maxBodyBytes bounds what a client may send to a route that does not declare more (see route.maxBody).
 const maxBodyBytes = 1 << 20
-
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		next.ServeHTTP(w, r)
-	})
-}
 
 // statusRecorder remembers the status a handler wrote, for the request log.
 type statusRecorder struct {

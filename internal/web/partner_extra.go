@@ -161,7 +161,6 @@ func (s *Server) showDueDiligence(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	l := localizer(r)
-	r.Body = http.MaxBytesReader(w, r.Body, document.MaxSize+1<<20)
 	p, ok := s.editablePartner(w, r)
 	if !ok {
 		return

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	"pactum/internal/document"
+	"pactum/internal/eml"
 	"pactum/internal/user"
 )
 
@@ -48,6 +50,14 @@ type route struct {
 	handler http.HandlerFunc
 }
 
+// uploadLimits are the routes that accept bodies larger than maxBodyBytes: file uploads, with
+// room for the form around the file.
+var uploadLimits = map[string]int64{
+	"POST /partners/import":              maxImportBytes + 1<<20,
+	"POST /partners/{key}/due-diligence": document.MaxSize + 1<<20,
+	"POST /interactions/email":           eml.MaxSize + 1<<20,
+}
+
 // routeTable lists every route of the application with who may use it. The authorisation test
 // walks this table with every role, so a route cannot be added without a declaration.
 func (s *Server) routeTable() []route {
@@ -75,6 +85,11 @@ func (s *Server) routeTable() []route {
 		{"GET /partners/export.xlsx", staff, s.exportPartnersXLSX},
 		{"GET /partners/new", editors, s.showNewPartner},
 		{"POST /partners", editors, s.savePartner},
+		{"GET /partners/import", editors, s.showPartnerImport},
+		{"POST /partners/import", editors, s.previewPartnerImport},
+		{"POST /partners/import/confirm", editors, s.confirmPartnerImport},
+		{"GET /partners/import/template.csv", editors, s.partnerImportTemplateCSV},
+		{"GET /partners/import/template.xlsx", editors, s.partnerImportTemplateXLSX},
 		{"GET /partners/{key}", staff, s.showPartner},
 		{"GET /partners/{key}/edit", editors, s.showEditPartner},
 		{"POST /partners/{key}", editors, s.savePartner},
@@ -119,7 +134,12 @@ func (s *Server) routeTable() []route {
 // guard enforces a route's access: anonymous visitors of a page are sent to sign in, signed-in
 // users without the right get 403, API callers get JSON errors.
 func (s *Server) guard(r route) http.Handler {
+	limit, ok := uploadLimits[r.pattern]
+	if !ok {
+		limit = maxBodyBytes
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		req.Body = http.MaxBytesReader(w, req.Body, limit)
 		if r.access == apiStaff {
 			s.serveAPI(w, req, r.handler)
 			return

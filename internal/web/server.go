@@ -58,7 +58,6 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
 	h = s.withUser(h)
 	h = protect.Handler(h)
-	h = limitBody(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)

@@ -445,3 +445,17 @@ func testLogOutput() io.Writer {
 	}
 	return io.Discard
 }
+
+// Every raised body limit names a route of the table, so that a renamed route keeps its limit.
+func TestUploadLimitsNameRoutes(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	patterns := map[string]bool{}
+	for _, r := range app.server.routes {
+		patterns[r.pattern] = true
+	}
+	for pattern, limit := range uploadLimits {
+		if !patterns[pattern] || limit <= maxBodyBytes {
+			t.Errorf("upload limit for %q (%d bytes) does not raise the limit of a route", pattern, limit)
+		}
+	}
+}

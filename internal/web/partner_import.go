@@ -1,0 +1,295 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"pactum/internal/apperr"
+	"pactum/internal/document"
+	"pactum/internal/i18n"
+	"pactum/internal/importer"
+	"pactum/internal/partner"
+	"pactum/internal/store"
+	"pactum/internal/user"
+)
+
+// maxImportBytes is the largest partner file the page takes; larger files go through the
+// pactum import command.
+const maxImportBytes = 50 << 20
+
+// importOwner is the owner type of uploaded import files in the documents table. The owner is
+// the person who uploaded the file, so that only they can confirm its import.
+const importOwner = "partner_import"
+
+// importShown is how many rows of each kind the preview lists.
+const importShown = 20
+
+type importView struct {
+	page
+	MaxMB   int
+	Errors  formErrors
+	Done    *importDone
+	Preview *importPreview
+}
+
+type importDone struct{ Created, Updated, Unchanged int }
+
+type importPreview struct {
+	File      string
+	Upload    int64
+	SHA256    string
+	Plan      string
+	Rows      int
+	Creates   int
+	Updates   int
+	Unchanged int
+	// The first rows of each kind.
+	CreateRows, UpdateRows, UnchangedRows []importRow
+	Shown                                 int
+	Problems                              []importProblem
+	ProblemCount                          int
+	MoreProblems                          int
+	Ignored                               string
+	CanConfirm                            bool
+}
+
+type importRow struct {
+	Row           int
+	Key, Name     string
+	ChangedFields string
+}
+
+type importProblem struct {
+	Row             int
+	Column, Message string
+}
+
+func (s *Server) newImportView(r *http.Request) importView {
+	return importView{page: s.newPage(r, "import.title"), MaxMB: maxImportBytes >> 20}
+}
+
+// showPartnerImport shows the import page: what a file holds, the templates, the upload form,
+// and after an import its outcome.
+func (s *Server) showPartnerImport(w http.ResponseWriter, r *http.Request) {
+	v := s.newImportView(r)
+	if q := r.URL.Query(); q.Has("created") {
+		v.Done = &importDone{Created: formInt(q.Get("created"), 0), Updated: formInt(q.Get("updated"), 0), Unchanged: formInt(q.Get("unchanged"), 0)}
+	}
+	s.render(w, r, http.StatusOK, "partner_import", v)
+}
+
+// partnerImportTemplateCSV sends the empty partner file as CSV.
+func (s *Server) partnerImportTemplateCSV(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="pactum-partners-template.csv"`)
+	if err := importer.WriteTemplateCSV(w); err != nil {
+		s.log.Error("import template", "err", err)
+	}
+}
+
+// partnerImportTemplateXLSX sends the empty partner workbook, with a sheet of the codes as stored.
+func (s *Server) partnerImportTemplateXLSX(w http.ResponseWriter, r *http.Request) {
+	rs, err := importer.LoadResolver(r.Context(), s.db)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := importer.WriteTemplateXLSX(&buf, rs); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="pactum-partners-template.xlsx"`)
+	w.Write(buf.Bytes())
+}
+
+// previewPartnerImport checks an uploaded file and shows what its import would do. The file is
+// kept in the documents table for the confirm step, so that any app server can finish it.
+func (s *Server) previewPartnerImport(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	l := localizer(r)
+	refuse := func(status int, key string, args ...any) {
+		v := s.newImportView(r)
+		v.Errors = fieldError(l, "file", key, args...)
+		s.render(w, r, status, "partner_import", v)
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			refuse(http.StatusRequestEntityTooLarge, "import.error.too_large", "mb", maxImportBytes>>20)
+			return
+		}
+		refuse(http.StatusUnprocessableEntity, "import.error.no_file")
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		refuse(http.StatusUnprocessableEntity, "import.error.no_file")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, maxImportBytes+1))
+	file.Close()
+	switch {
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	case len(data) == 0:
+		refuse(http.StatusUnprocessableEntity, "import.error.no_file")
+		return
+	case len(data) > maxImportBytes:
+		refuse(http.StatusRequestEntityTooLarge, "import.error.too_large", "mb", maxImportBytes>>20)
+		return
+	}
+	res, err := s.checkImport(r, data)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// Only a file that can be imported is kept, for the confirm step.
+	doc := importDocument(currentUser(r), header.Filename, data)
+	if res.OK() && len(res.Creates)+len(res.Updates) > 0 {
+		if err := s.db.AddDocument(r.Context(), doc, "partner_import_file", doc.Filename); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	v := s.newImportView(r)
+	v.Preview = importPreviewOf(l, doc, res)
+	status := http.StatusOK
+	if !res.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "partner_import", v)
+}
+
+// confirmPartnerImport imports the file a preview showed, checking it again against the
+// partners as they are now, and goes back to the import page with the outcome.
+func (s *Server) confirmPartnerImport(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	l := localizer(r)
+	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
+	doc, err := s.db.DocumentByID(r.Context(), id)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	if err != nil || doc.OwnerType != importOwner || doc.OwnerID != currentUser(r).ID || doc.SHA256 != r.PostFormValue("sha256") {
+		v := s.newImportView(r)
+		v.Errors = fieldError(l, "file", "import.error.upload_gone")
+		s.render(w, r, http.StatusUnprocessableEntity, "partner_import", v)
+		return
+	}
+	res, err := s.checkImport(r, doc.Data)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	again := func(status int, errs formErrors) {
+		v := s.newImportView(r)
+		v.Errors, v.Preview = errs, importPreviewOf(l, doc, res)
+		s.render(w, r, status, "partner_import", v)
+	}
+	if !res.OK() {
+		again(http.StatusUnprocessableEntity, formErrors{})
+		return
+	}
+	creates, updates := res.Changes()
+	// Partners created or changed since the preview make another plan: show it and ask again.
+	// (Sent twice, the file has nothing left to do, which the preview says.)
+	if planOf(res) != r.PostFormValue("plan") {
+		if len(creates)+len(updates) == 0 {
+			again(http.StatusOK, formErrors{})
+		} else {
+			again(http.StatusConflict, formErrors{Summary: l.T("import.error.plan_changed")})
+		}
+		return
+	}
+	if len(creates)+len(updates) > 0 {
+		err = s.db.ApplyPartnerImport(r.Context(), store.PartnerImport{File: doc.Filename, Creates: creates, Updates: updates, Unchanged: len(res.Unchanged)})
+		if err != nil {
+			fe, ok := explain(l, err)
+			if !ok {
+				s.serverError(w, r, err)
+				return
+			}
+			again(statusOf(apperr.CodeOf(err)), fe)
+			return
+		}
+	}
+	q := url.Values{"created": {strconv.Itoa(len(creates))}, "updated": {strconv.Itoa(len(updates))}, "unchanged": {strconv.Itoa(len(res.Unchanged))}}
+	http.Redirect(w, r, "/partners/import?"+q.Encode(), http.StatusSeeOther)
+}
+
+// checkImport checks a file against the stored partners. Regional officers may update only the
+// partners they may edit on their form.
+func (s *Server) checkImport(r *http.Request, data []byte) (*importer.Result, error) {
+	ctx := r.Context()
+	rs, err := importer.LoadResolver(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	opts := importer.Options{Resolver: rs, Existing: s.db.PartnersByKeys}
+	if u := currentUser(r); u.Role == user.RoleRegionalOfficer {
+		regions, err := s.db.CountryRegions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		opts.MayUpdate = func(p *partner.Partner) bool {
+			return canEditPartner(u, p, func(c string) string { return regions[c] })
+		}
+	}
+	return importer.CheckPartners(ctx, bytes.NewReader(data), opts)
+}
+
+// importDocument makes the stored copy of an upload. It is not a document.New: an import file
+// may be larger than an attachment, and its content, not its name, tells CSV from Excel.
+func importDocument(u *user.User, filename string, data []byte) *document.Document {
+	name := path.Base(strings.ReplaceAll(strings.TrimSpace(filename), "\\", "/"))
+	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
+		name = "partners"
+	}
+	contentType := "text/csv; charset=utf-8"
+	if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
+		contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	sum := sha256.Sum256(data)
+	return &document.Document{OwnerType: importOwner, OwnerID: u.ID, Filename: name, ContentType: contentType,
+		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: u.ID, Data: data}
+}
+
+// planOf sums up a plan for the confirm form, to notice when it is no longer the one shown.
+func planOf(res *importer.Result) string {
+	return fmt.Sprintf("%d,%d,%d", len(res.Creates), len(res.Updates), len(res.Unchanged))
+}
+
+func importPreviewOf(l *i18n.Localizer, doc *document.Document, res *importer.Result) *importPreview {
+	p := &importPreview{File: doc.Filename, Upload: doc.ID, SHA256: doc.SHA256, Rows: res.Rows, Creates: len(res.Creates),
+		Updates: len(res.Updates), Unchanged: len(res.Unchanged), Shown: importShown, ProblemCount: res.ProblemCount,
+		MoreProblems: res.ProblemCount - len(res.Problems), Ignored: strings.Join(res.Ignored, ", ")}
+	p.CanConfirm = res.OK() && p.Creates+p.Updates > 0
+	p.Plan = planOf(res)
+	rows := func(entries []importer.Entry) []importRow {
+		var out []importRow
+		for _, e := range entries[:min(importShown, len(entries))] {
+			out = append(out, importRow{Row: e.Row, Key: e.Partner.Key, Name: e.Partner.Name(l.Lang), ChangedFields: strings.Join(e.Changed, ", ")})
+		}
+		return out
+	}
+	p.CreateRows, p.UpdateRows, p.UnchangedRows = rows(res.Creates), rows(res.Updates), rows(res.Unchanged)
+	for _, pr := range res.Problems {
+		p.Problems = append(p.Problems, importProblem{Row: pr.Row, Column: pr.Column, Message: l.T(pr.Message.Key, pr.Message.Args...)})
+	}
+	return p
+}
