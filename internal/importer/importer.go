@@ -253,10 +253,10 @@ func checkRow(res *Result, rs *Resolver, columns map[string]int, num int, cells 
 	switch {
 	case p.Key == "":
 		report("key", "import.error.required")
+	case partner.IsReservedKey(p.Key):
+		report("key", "import.error.key_reserved", "value", p.Key)
 	case !partner.ValidKey(p.Key):
 		report("key", "import.error.key", "value", cell("key"))
-	case slices.Contains(reservedKeys, p.Key):
-		report("key", "import.error.key_reserved", "value", p.Key)
 	case firstRow[p.Key] != 0:
 		report("key", "import.error.duplicate_key", "key", p.Key, "row", firstRow[p.Key])
 	default:

@@ -114,6 +114,9 @@ var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
 // reservedKeys are the names of pages under /partners/, which no partner key may take.
 var reservedKeys = map[string]bool{"new": true, "import": true}
 
+// IsReservedKey reports whether key names a page under /partners/ rather than a partner.
+func IsReservedKey(key string) bool { return reservedKeys[key] }
+
 // ValidKey reports whether key is a usable partner key: lowercase letters, digits and hyphens,
 // and not the name of a page.
 func ValidKey(key string) bool { return keyPattern.MatchString(key) && !reservedKeys[key] }
@@ -127,7 +130,10 @@ type Codes interface {
 // keyed by form field.
 func (p *Partner) Validate(codes Codes) error {
 	errs := apperr.FieldErrors{}
-	if !ValidKey(p.Key) {
+	switch {
+	case IsReservedKey(p.Key):
+		errs.Add("key", "partner.error.key_reserved", "key", p.Key)
+	case !ValidKey(p.Key):
 		errs.Add("key", "partner.error.key")
 	}
 	if strings.TrimSpace(p.Texts["en"].Name) == "" {
