@@ -19,7 +19,7 @@ import (
 
 // partnerSearchVersion is the version of the partner search document. Raise it when the document
 // or internal/search changes, and every partner is indexed again at the next start.
-const partnerSearchVersion = 2
+const partnerSearchVersion = 3
 
 // partnerDocument is what the search index holds of a partner: its key and, in every language,
 // its names, acronyms, mandate and strategy; then a token for each facet code it has, so that
@@ -55,7 +55,7 @@ func partnerDocument(p *partner.Partner, dueDiligence string) string {
 type partnerWriter struct {
 	tx                                                 *Tx
 	partner, text, area, region, country, fin, tag, ct *sql.Stmt
-	unindex, index                                     *sql.Stmt
+	unindex, index, unsort, sort                       *sql.Stmt
 }
 
 func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
@@ -78,6 +78,8 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.unindex, indexSQL[0]},
 		{&w.index, indexSQL[1]},
+		{&w.unsort, "DELETE FROM partner_sort WHERE partner_id = ?"},
+		{&w.sort, "INSERT INTO partner_sort (partner_id, lang, sort_name) VALUES (?, ?, ?)"},
 	}
 	for _, s := range statements {
 		stmt, err := tx.prepare(ctx, s.query)
@@ -91,7 +93,7 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 }
 
 func (w *partnerWriter) close() {
-	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct, w.unindex, w.index} {
+	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct, w.unindex, w.index, w.unsort, w.sort} {
 		if s != nil {
 			s.Close()
 		}
@@ -168,6 +170,16 @@ func (w *partnerWriter) indexDocument(ctx context.Context, p *partner.Partner, r
 	}
 	if _, err := w.index.ExecContext(ctx, p.ID, partnerDocument(p, dd)); err != nil {
 		return fmt.Errorf("index partner %s: %w", p.Key, err)
+	}
+	if replace {
+		if _, err := w.unsort.ExecContext(ctx, p.ID); err != nil {
+			return fmt.Errorf("index partner %s: %w", p.Key, err)
+		}
+	}
+	for _, lang := range reference.Languages {
+		if _, err := w.sort.ExecContext(ctx, p.ID, lang, search.Fold(p.Name(lang))); err != nil {
+			return fmt.Errorf("index partner %s: %w", p.Key, err)
+		}
 	}
 	return nil
 }

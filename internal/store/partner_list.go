@@ -10,6 +10,7 @@ import (
 
 	"pactum/internal/money"
 	"pactum/internal/partner"
+	"pactum/internal/reference"
 	"pactum/internal/search"
 )
 
@@ -80,7 +81,7 @@ func (db *DB) matches(terms []search.Term, ranked bool) (string, []any) {
 // partnerSorts whitelists the orders of the list; every order ends with the id, so pages never
 // overlap.
 var partnerSorts = map[string]string{
-	partner.SortName:       "lower(COALESCE(NULLIF(t.name, ''), p.name)), p.id",
+	partner.SortName:       "ps.sort_name, p.id",
 	partner.SortRelevance:  "m.rank, p.id",
 	partner.SortValue:      "p.value_usd_cents DESC, p.id",
 	partner.SortAgreements: "p.agreement_count DESC, p.id",
@@ -104,6 +105,9 @@ func sortOf(f *partner.Filter, words []search.Term) string {
 // how changing the choice would change the list; the facets without a choice are counted
 // together over the selection itself.
 func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page, error) {
+	if !reference.IsLanguage(f.Lang) {
+		f.Lang = "en"
+	}
 	words := search.Parse(f.Query)
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
@@ -165,26 +169,53 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 }
 
 func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
-	match, args := db.matches(matchTerms(f, words, ""), sort == partner.SortRelevance)
+	terms := matchTerms(f, words, "")
+	var from, total string
+	var args []any
+	switch {
+	case len(terms) == 0 && sort == partner.SortName:
+		// The whole list by name: straight from the sort index.
+		from = "FROM partner_sort ps " + db.dialect.drivingJoin() + " partners p ON p.id = ps.partner_id"
+		args = append(args, f.Lang)
+		total = "0"
+	case len(terms) == 0:
+		from, total = "FROM partners p", "0"
+	default:
+		match, margs := db.matches(terms, sort == partner.SortRelevance)
+		from, total = "FROM ("+match+") m "+db.dialect.drivingJoin()+" partners p ON p.id = m.id", "COUNT(*) OVER ()"
+		args = append(args, margs...)
+		if sort == partner.SortName {
+			from += " JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ?"
+			args = append(args, f.Lang)
+		}
+	}
+	where := ""
+	if len(terms) == 0 && sort == partner.SortName {
+		where = " WHERE ps.lang = ?"
+		args = args[:0]
+	}
 	query := `SELECT p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), COALESCE(NULLIF(t.acronym, ''), p.acronym),
 		p.type_code, p.membership_code, COALESCE(p.country_code, ''), p.status, p.agreement_count, p.value_usd_cents,
-		p.last_signed_on, COALESCE(dd.status, ''), COUNT(*) OVER ()
-		FROM (` + match + `) m ` + db.dialect.drivingJoin() + ` partners p ON p.id = m.id
+		p.last_signed_on, COALESCE(dd.status, ''), ` + total + " " + from + `
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
-		LEFT JOIN due_diligence dd ON dd.partner_id = p.id
+		LEFT JOIN due_diligence dd ON dd.partner_id = p.id` + where + `
 		ORDER BY ` + partnerSorts[sort] + " LIMIT ? OFFSET ?"
-	rows, err := db.query(ctx, query, append(args, f.Lang, limit, max(f.Offset, 0))...)
+	args = append(args, f.Lang)
+	if where != "" {
+		args = append(args, f.Lang)
+	}
+	rows, err := db.query(ctx, query, append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list partners: %w", err)
 	}
 	defer rows.Close()
 	var items []partner.Summary
-	total := 0
+	count := 0
 	for rows.Next() {
 		var s partner.Summary
 		var value int64
 		if err := rows.Scan(&s.ID, &s.Key, &s.Name, &s.Acronym, &s.Type, &s.Membership, &s.Country, &s.Status,
-			&s.AgreementCount, &value, &s.LastSignedOn, &s.DueDiligence, &total); err != nil {
+			&s.AgreementCount, &value, &s.LastSignedOn, &s.DueDiligence, &count); err != nil {
 			return nil, 0, fmt.Errorf("list partners: %w", err)
 		}
 		s.ValueUSD = money.Amount(value)
@@ -193,19 +224,23 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list partners: %w", err)
 	}
-	if len(items) == 0 && f.Offset > 0 {
-		// Past the last page: the total still tells the reader how many there are.
-		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", args...).Scan(&total); err != nil {
+	if len(terms) == 0 || (len(items) == 0 && f.Offset > 0) {
+		// The whole list, or past the last page: count apart.
+		match, margs := db.matches(terms, false)
+		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&count); err != nil {
 			return nil, 0, fmt.Errorf("count partners: %w", err)
 		}
 	}
-	return items, total, nil
+	return items, count, nil
 }
 
 // facetCounts counts the codes of facets among the partners terms select, in one query: the
 // selection is computed once; the facets held in the partners' rows are read in one pass and
 // counted here, the list facets are grouped by the database.
 func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string) (map[string][]partner.Count, error) {
+	if len(terms) == 0 {
+		return db.facetCountsOfAll(ctx, facets)
+	}
 	match, args := db.matches(terms, false)
 	var columnFacets, parts []string
 	for _, facet := range facets {
@@ -273,15 +308,64 @@ func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []str
 	return counts, nil
 }
 
+// facetCountsOfAll counts the codes of facets over every partner, straight from the tables'
+// indexes: the list as it first opens, with no search and no filter.
+func (db *DB) facetCountsOfAll(ctx context.Context, facets []string) (map[string][]partner.Count, error) {
+	var parts []string
+	for _, facet := range facets {
+		switch {
+		case facet == partner.FacetDueDiligence:
+			parts = append(parts, "SELECT '"+facet+"', status, COUNT(*) FROM due_diligence GROUP BY status",
+				"SELECT '"+facet+"', 'none', (SELECT COUNT(*) FROM partners) - (SELECT COUNT(*) FROM due_diligence)")
+		case facetColumns[facet] != "":
+			parts = append(parts, "SELECT '"+facet+"', "+facetColumns[facet]+", COUNT(*) FROM partners p GROUP BY "+facetColumns[facet])
+		default:
+			t := facetTables[facet]
+			parts = append(parts, "SELECT '"+facet+"', "+t[1]+", COUNT(*) FROM "+t[0]+" GROUP BY "+t[1])
+		}
+	}
+	rows, err := db.query(ctx, strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return nil, fmt.Errorf("count all partners by %v: %w", facets, err)
+	}
+	defer rows.Close()
+	counts := map[string][]partner.Count{}
+	for rows.Next() {
+		var facet string
+		var c partner.Count
+		if err := rows.Scan(&facet, &c.Code, &c.Count); err != nil {
+			return nil, fmt.Errorf("count all partners by %v: %w", facets, err)
+		}
+		if c.Count > 0 {
+			counts[facet] = append(counts[facet], c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count all partners by %v: %w", facets, err)
+	}
+	for _, list := range counts {
+		slices.SortFunc(list, func(a, b partner.Count) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Code, b.Code)
+		})
+	}
+	return counts, nil
+}
+
 // ForEachPartner calls fn with every partner f selects, in the list's order, loading them in
 // batches so that exporting a hundred thousand partners needs neither one query per partner nor
 // all of them in memory. Contacts are not loaded.
 func (db *DB) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*partner.Partner) error) error {
+	if !reference.IsLanguage(f.Lang) {
+		f.Lang = "en"
+	}
 	words := search.Parse(f.Query)
 	sort := sortOf(&f, words)
 	match, args := db.matches(matchTerms(&f, words, ""), sort == partner.SortRelevance)
 	ids, err := queryIDs(ctx, db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
-		"LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ? ORDER BY "+partnerSorts[sort], append(args, f.Lang)...)
+		"LEFT JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ? ORDER BY "+partnerSorts[sort], append(args, f.Lang)...)
 	if err != nil {
 		return fmt.Errorf("export partners: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -83,10 +84,21 @@ func benchGet(b *testing.B, h http.Handler, cookie *http.Cookie, path string) {
 }
 
 // BenchmarkPartnerListSearchAndTwoFacets is the partner list filtered by a search word and two
-// facets, rendered as the page a user gets.
+// facets, rendered as the page a user gets: a word as rare as a name (kestrel, about 2% of the
+// generated partners), a common one (digital, in about a fifth of them), and a Chinese one.
 func BenchmarkPartnerListSearchAndTwoFacets(b *testing.B) {
 	h, cookie, _ := benchServer(b)
-	benchGet(b, h, cookie, "/partners?q=digital&type=private&region=AFR")
+	for _, word := range []string{"kestrel", "digital", "数字"} {
+		b.Run(word, func(b *testing.B) {
+			benchGet(b, h, cookie, "/partners?q="+url.QueryEscape(word)+"&type=private&region=AFR")
+		})
+	}
+}
+
+// BenchmarkPartnerListUnfiltered is the first page of the whole list, sorted by name.
+func BenchmarkPartnerListUnfiltered(b *testing.B) {
+	h, cookie, _ := benchServer(b)
+	benchGet(b, h, cookie, "/partners")
 }
 
 // BenchmarkPartnerProfile is the profile page of the partner with the most agreements.
