@@ -611,3 +611,38 @@ func (db *DB) OptimizeSearch(ctx context.Context) error {
 		return nil
 	})
 }
+
+// UpdateContact saves a contact person of a partner. Making a contact primary takes it from the
+// partner's other contacts.
+func (db *DB) UpdateContact(ctx context.Context, partnerKey string, c *partner.Contact) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var before partner.Contact
+		var partnerID int64
+		err := tx.queryRow(ctx, `SELECT c.partner_id, c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
+			JOIN partners p ON p.id = c.partner_id WHERE c.id = ? AND p.key = ?`, c.ID, partnerKey).
+			Scan(&partnerID, &before.Name, &before.Title, &before.Email, &before.Phone, &before.Language, &before.Primary)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "contact.error.not_found")
+		}
+		if err != nil {
+			return fmt.Errorf("update contact: %w", err)
+		}
+		if c.Primary {
+			if _, err := tx.exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND id <> ?", false, partnerID, c.ID); err != nil {
+				return fmt.Errorf("update contact: %w", err)
+			}
+		}
+		_, err = tx.exec(ctx, `UPDATE contacts SET name = ?, title = ?, email = ?, phone = ?, language = ?, is_primary = ?, updated_at = ?
+			WHERE id = ?`, c.Name, c.Title, c.Email, c.Phone, c.Language, c.Primary, time.Now().UTC(), c.ID)
+		if err != nil {
+			return fmt.Errorf("update contact: %w", err)
+		}
+		record := func(x partner.Contact) audit.Record {
+			return audit.Record{"name": x.Name, "title": x.Title, "email": x.Email, "phone": x.Phone, "language": x.Language, "primary": x.Primary}
+		}
+		return recordAudit(ctx, tx, audit.ActionUpdate, "contact", partnerKey, audit.Diff(record(before), record(*c)))
+	})
+}

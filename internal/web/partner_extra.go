@@ -32,6 +32,24 @@ func (s *Server) addContact(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
 }
 
+// updateContact saves the changes to a contact person.
+func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	p, ok := s.editablePartner(w, r)
+	if !ok {
+		return
+	}
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	c := partner.Contact{ID: id, Name: v("contact_name"), Title: v("contact_title"), Email: v("contact_email"), Phone: v("contact_phone"),
+		Language: v("contact_language"), Primary: v("contact_primary") == "1"}
+	if err := s.db.UpdateContact(r.Context(), p.Key, &c); err != nil {
+		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		return
+	}
+	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
+}
+
 func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	p, ok := s.editablePartner(w, r)

@@ -84,6 +84,15 @@ type partnerView struct {
 // LanguageName is a language's name in itself, for choosing a contact's language.
 func (partnerView) LanguageName(code string) string { return languageNames[code] }
 
+// ContactLanguages are the choices of a contact's language, with selected chosen.
+func (partnerView) ContactLanguages(selected string) []option {
+	opts := []option{{Value: "", Label: "—", Selected: selected == ""}}
+	for _, code := range reference.Languages {
+		opts = append(opts, option{Value: code, Label: languageNames[code], Selected: code == selected})
+	}
+	return opts
+}
+
 type documentRow struct {
 	ID                                     int64
 	Name, Size, Uploaded, Uploader, Digest string

@@ -370,3 +370,50 @@ func TestPartnersAPI(t *testing.T) {
 		t.Errorf("unknown partner: %d", resp.StatusCode)
 	}
 }
+
+func TestContactsAreAddedEditedAndRemoved(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	ctx := context.Background()
+	officer := app.client(user.RoleOfficer)
+	add := url.Values{"contact_name": {"Zanele Dlamini"}, "contact_email": {"zanele@marula.example"}, "contact_language": {"en"}, "contact_primary": {"1"}}
+	if resp, _ := app.postBody(officer, "/partners/marula-telecom-group/contacts", add); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add contact: %d", resp.StatusCode)
+	}
+	p, _ := app.db.PartnerByKey(ctx, "marula-telecom-group")
+	var zanele partner.Contact
+	primaries := 0
+	for _, c := range p.Contacts {
+		if c.Name == "Zanele Dlamini" {
+			zanele = c
+		}
+		if c.Primary {
+			primaries++
+		}
+	}
+	if zanele.ID == 0 || !zanele.Primary || primaries != 1 {
+		t.Fatalf("after adding a primary contact: %+v, %d primary", p.Contacts, primaries)
+	}
+	edit := url.Values{"contact_name": {"Zanele Dlamini-Mokoena"}, "contact_email": {"not an address"}}
+	if resp, body := app.postBody(officer, fmt.Sprintf("/partners/marula-telecom-group/contacts/%d", zanele.ID), edit); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Please enter an e-mail address") {
+		t.Errorf("bad e-mail: %d", resp.StatusCode)
+	}
+	edit.Set("contact_email", "zanele@marula.example")
+	edit.Set("contact_title", "Head of Partnerships")
+	if resp, _ := app.postBody(officer, fmt.Sprintf("/partners/marula-telecom-group/contacts/%d", zanele.ID), edit); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit contact: %d", resp.StatusCode)
+	}
+	entries, _, _ := app.db.AuditEntries(ctx, audit.Filter{Entity: "contact", EntityKey: "marula-telecom-group", Action: audit.ActionUpdate})
+	if len(entries) != 1 || entries[0].Changes["name"].After != "Zanele Dlamini-Mokoena" || entries[0].Changes["primary"].Before != true {
+		t.Errorf("audit of the contact change: %+v", entries)
+	}
+	if resp, _ := app.postBody(officer, fmt.Sprintf("/partners/marula-telecom-group/contacts/%d/delete", zanele.ID), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete contact: %d", resp.StatusCode)
+	}
+	p, _ = app.db.PartnerByKey(ctx, "marula-telecom-group")
+	for _, c := range p.Contacts {
+		if c.ID == zanele.ID {
+			t.Error("the deleted contact is still there")
+		}
+	}
+}

@@ -94,6 +94,7 @@ func (s *Server) routeTable() []route {
 		{"GET /partners/{key}/edit", editors, s.showEditPartner},
 		{"POST /partners/{key}", editors, s.savePartner},
 		{"POST /partners/{key}/contacts", editors, s.addContact},
+		{"POST /partners/{key}/contacts/{id}", editors, s.updateContact},
 		{"POST /partners/{key}/contacts/{id}/delete", editors, s.deleteContact},
 		{"POST /partners/{key}/recognitions", editors, s.addRecognition},
 		{"GET /partners/{key}/merge", editors, s.showMerge},
