@@ -27,6 +27,8 @@ type dialect interface {
 	searchIDs(table, idColumn string) string
 	// searchIDsUnranked is searchIDs without the cost of ranking; its rank is 0.
 	searchIDsUnranked(table, idColumn string) string
+	// upsertPartnerCodes is a statement writing (partner_id, codes) into partner_codes, replacing a row.
+	upsertPartnerCodes() string
 	// optimizeSearch is a statement that compacts a full-text table after many changes, or "".
 	optimizeSearch(table string) string
 	// drivingJoin joins a table to a preceding, usually small, set (a search's matches) that the
@@ -68,6 +70,10 @@ func (sqliteDialect) searchIDsUnranked(table, _ string) string {
 }
 
 func (sqliteDialect) drivingJoin() string { return "CROSS JOIN" }
+
+func (sqliteDialect) upsertPartnerCodes() string {
+	return "INSERT OR REPLACE INTO partner_codes (partner_id, codes) VALUES (?, ?)"
+}
 
 // optimizeSearch merges the FTS5 segments and drops the tombstones of replaced documents, which
 // every search would otherwise have to skip.
@@ -138,6 +144,10 @@ func (postgresDialect) searchIDsUnranked(table, idColumn string) string {
 }
 
 func (postgresDialect) drivingJoin() string { return "JOIN" }
+
+func (postgresDialect) upsertPartnerCodes() string {
+	return "INSERT INTO partner_codes (partner_id, codes) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET codes = excluded.codes"
+}
 
 // optimizeSearch: PostgreSQL keeps its GIN index in order itself (autovacuum).
 func (postgresDialect) optimizeSearch(string) string { return "" }

@@ -19,7 +19,7 @@ import (
 
 // partnerSearchVersion is the version of the partner search document. Raise it when the document
 // or internal/search changes, and every partner is indexed again at the next start.
-const partnerSearchVersion = 3
+const partnerSearchVersion = 4
 
 // partnerDocument is what the search index holds of a partner: its key and, in every language,
 // its names, acronyms, mandate and strategy; then a token for each facet code it has, so that
@@ -55,7 +55,7 @@ func partnerDocument(p *partner.Partner, dueDiligence string) string {
 type partnerWriter struct {
 	tx                                                 *Tx
 	partner, text, area, region, country, fin, tag, ct *sql.Stmt
-	unindex, index, unsort, sort                       *sql.Stmt
+	unindex, index, unsort, sort, codes                *sql.Stmt
 }
 
 func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
@@ -80,6 +80,7 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 		{&w.index, indexSQL[1]},
 		{&w.unsort, "DELETE FROM partner_sort WHERE partner_id = ?"},
 		{&w.sort, "INSERT INTO partner_sort (partner_id, lang, sort_name) VALUES (?, ?, ?)"},
+		{&w.codes, tx.d.upsertPartnerCodes()},
 	}
 	for _, s := range statements {
 		stmt, err := tx.prepare(ctx, s.query)
@@ -93,7 +94,7 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 }
 
 func (w *partnerWriter) close() {
-	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct, w.unindex, w.index, w.unsort, w.sort} {
+	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct, w.unindex, w.index, w.unsort, w.sort, w.codes} {
 		if s != nil {
 			s.Close()
 		}
@@ -180,6 +181,9 @@ func (w *partnerWriter) indexDocument(ctx context.Context, p *partner.Partner, r
 		if _, err := w.sort.ExecContext(ctx, p.ID, lang, search.Fold(p.Name(lang))); err != nil {
 			return fmt.Errorf("index partner %s: %w", p.Key, err)
 		}
+	}
+	if _, err := w.codes.ExecContext(ctx, p.ID, partnerCodes(p, dd)); err != nil {
+		return fmt.Errorf("index partner %s: %w", p.Key, err)
 	}
 	return nil
 }

@@ -31,6 +31,37 @@ func facetToken(facet, code string) string {
 	return "0" + facetLetters[facet] + strings.ToLower(strings.ReplaceAll(code, "_", ""))
 }
 
+// partnerCodes writes a partner's facet codes as one row of partner_codes: the codes of each
+// facet of partner.Facets in order, separated by "|", several codes of a list facet by ",".
+// "private|sector_member|AFR,ARB|infrastructure|grant|active|ZA|none".
+func partnerCodes(p *partner.Partner, dueDiligence string) string {
+	if dueDiligence == "" {
+		dueDiligence = partner.DDNone
+	}
+	fields := make([]string, len(partner.Facets))
+	for i, facet := range partner.Facets {
+		switch facet {
+		case partner.FacetType:
+			fields[i] = p.Type
+		case partner.FacetMembership:
+			fields[i] = p.Membership
+		case partner.FacetRegion:
+			fields[i] = strings.Join(dedupe(p.Regions), ",")
+		case partner.FacetActionArea:
+			fields[i] = strings.Join(dedupe(p.ActionAreas), ",")
+		case partner.FacetFinancingType:
+			fields[i] = strings.Join(dedupe(p.FinancingTypes), ",")
+		case partner.FacetStatus:
+			fields[i] = p.Status
+		case partner.FacetCountry:
+			fields[i] = p.Country
+		case partner.FacetDueDiligence:
+			fields[i] = dueDiligence
+		}
+	}
+	return strings.Join(fields, "|")
+}
+
 // facetColumns are the facets held in a column of partners (or of its due-diligence record).
 var facetColumns = map[string]string{
 	partner.FacetType:         "p.type_code",
@@ -78,20 +109,26 @@ func (db *DB) matches(terms []search.Term, ranked bool) (string, []any) {
 	return query, []any{db.dialect.searchArg(terms)}
 }
 
-// partnerSorts whitelists the orders of the list; every order ends with the id, so pages never
-// overlap.
-var partnerSorts = map[string]string{
-	partner.SortName:       "ps.sort_name, p.id",
-	partner.SortRelevance:  "m.rank, p.id",
-	partner.SortValue:      "p.value_usd_cents DESC, p.id",
-	partner.SortAgreements: "p.agreement_count DESC, p.id",
-	partner.SortRecent:     "p.last_signed_on DESC NULLS LAST, p.id",
+// sortKey is how the list orders partners: a column, its direction, and the table it needs
+// (ps: the per-language sort names, p: the partners, "": only the search's rank). Every order
+// ends with the id, so pages never overlap.
+type sortKey struct {
+	column, direction, needs string
+}
+
+// partnerSorts whitelists the orders of the list.
+var partnerSorts = map[string]sortKey{
+	partner.SortName:       {"ps.sort_name", "", "ps"},
+	partner.SortRelevance:  {"m.rank", "", ""},
+	partner.SortValue:      {"p.value_usd_cents", " DESC", "p"},
+	partner.SortAgreements: {"p.agreement_count", " DESC", "p"},
+	partner.SortRecent:     {"p.last_signed_on", " DESC NULLS LAST", "p"},
 }
 
 // sortOf returns the order to use for f: relevance only with search words, name by default.
 func sortOf(f *partner.Filter, words []search.Term) string {
 	sort := f.Sort
-	if (sort == partner.SortRelevance && len(words) == 0) || partnerSorts[sort] == "" {
+	if _, known := partnerSorts[sort]; (sort == partner.SortRelevance && len(words) == 0) || !known {
 		sort = partner.SortName
 		if len(words) > 0 {
 			sort = partner.SortRelevance
@@ -168,43 +205,40 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 	return page, nil
 }
 
+// partnerItems returns a page of the selection and its total. It finds the page's ids first,
+// ordering by what the sort needs alone, then reads the details of those few partners.
 func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
 	terms := matchTerms(f, words, "")
-	var from, total string
+	key := partnerSorts[sort]
+	var src, id, where, total string
 	var args []any
 	switch {
-	case len(terms) == 0 && sort == partner.SortName:
-		// The whole list by name: straight from the sort index.
-		from = "FROM partner_sort ps " + db.dialect.drivingJoin() + " partners p ON p.id = ps.partner_id"
-		args = append(args, f.Lang)
-		total = "0"
-	case len(terms) == 0:
-		from, total = "FROM partners p", "0"
-	default:
+	case len(terms) > 0:
 		match, margs := db.matches(terms, sort == partner.SortRelevance)
-		from, total = "FROM ("+match+") m "+db.dialect.drivingJoin()+" partners p ON p.id = m.id", "COUNT(*) OVER ()"
-		args = append(args, margs...)
-		if sort == partner.SortName {
-			from += " JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ?"
+		src, id, total, args = "("+match+") m", "m.id", "COUNT(*) OVER ()", margs
+		switch key.needs {
+		case "ps":
+			src += " " + db.dialect.drivingJoin() + " partner_sort ps ON ps.partner_id = m.id AND ps.lang = ?"
 			args = append(args, f.Lang)
+		case "p":
+			src += " " + db.dialect.drivingJoin() + " partners p ON p.id = m.id"
 		}
+	case key.needs == "ps":
+		src, id, where, total, args = "partner_sort ps", "ps.partner_id", " WHERE ps.lang = ?", "0", []any{f.Lang}
+	default:
+		src, id, total = "partners p", "p.id", "0"
 	}
-	where := ""
-	if len(terms) == 0 && sort == partner.SortName {
-		where = " WHERE ps.lang = ?"
-		args = args[:0]
-	}
+	page := "SELECT " + id + " AS id, " + key.column + " AS k, " + total + " AS total FROM " + src + where +
+		" ORDER BY " + key.column + key.direction + ", " + id + " LIMIT ? OFFSET ?"
+	args = append(args, limit, max(f.Offset, 0))
 	query := `SELECT p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), COALESCE(NULLIF(t.acronym, ''), p.acronym),
 		p.type_code, p.membership_code, COALESCE(p.country_code, ''), p.status, p.agreement_count, p.value_usd_cents,
-		p.last_signed_on, COALESCE(dd.status, ''), ` + total + " " + from + `
+		p.last_signed_on, COALESCE(dd.status, ''), pg.total
+		FROM (` + page + `) pg JOIN partners p ON p.id = pg.id
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
-		LEFT JOIN due_diligence dd ON dd.partner_id = p.id` + where + `
-		ORDER BY ` + partnerSorts[sort] + " LIMIT ? OFFSET ?"
-	args = append(args, f.Lang)
-	if where != "" {
-		args = append(args, f.Lang)
-	}
-	rows, err := db.query(ctx, query, append(args, limit, max(f.Offset, 0))...)
+		LEFT JOIN due_diligence dd ON dd.partner_id = p.id
+		ORDER BY pg.k` + key.direction + ", pg.id"
+	rows, err := db.query(ctx, query, append(args, f.Lang)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list partners: %w", err)
 	}
@@ -234,67 +268,56 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 	return items, count, nil
 }
 
-// facetCounts counts the codes of facets among the partners terms select, in one query: the
-// selection is computed once; the facets held in the partners' rows are read in one pass and
-// counted here, the list facets are grouped by the database.
+// facetCounts counts the codes of facets among the partners terms select: the selection is
+// computed once by the index, and each selected partner's codes are read from the narrow
+// partner_codes table and counted here.
 func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string) (map[string][]partner.Count, error) {
 	if len(terms) == 0 {
 		return db.facetCountsOfAll(ctx, facets)
 	}
 	match, args := db.matches(terms, false)
-	var columnFacets, parts []string
-	for _, facet := range facets {
-		if _, ok := facetColumns[facet]; ok {
-			columnFacets = append(columnFacets, facet)
-			continue
-		}
-		t := facetTables[facet]
-		parts = append(parts, "SELECT '"+facet+"', v."+t[1]+", COUNT(*) FROM m "+db.dialect.drivingJoin()+" "+t[0]+
-			" v ON v.partner_id = m.id GROUP BY v."+t[1])
-	}
-	if len(columnFacets) > 0 {
-		columns := make([]string, len(columnFacets))
-		for i, facet := range columnFacets {
-			columns[i] = facetColumns[facet]
-		}
-		// One row per partner: its codes joined with a separator no code holds.
-		parts = append(parts, "SELECT '', "+strings.Join(columns, " || '|' || ")+", 1 FROM m "+db.dialect.drivingJoin()+
-			" partners p ON p.id = m.id LEFT JOIN due_diligence dd ON dd.partner_id = p.id")
-	}
-	query := "WITH m AS MATERIALIZED (" + match + ") " + strings.Join(parts, " UNION ALL ")
-	rows, err := db.query(ctx, query, args...)
+	rows, err := db.query(ctx, "SELECT pc.codes FROM ("+match+") m "+db.dialect.drivingJoin()+
+		" partner_codes pc ON pc.partner_id = m.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("count partners by %v: %w", facets, err)
 	}
 	defer rows.Close()
-	tally := map[string]map[string]int{}
-	for _, facet := range facets {
-		tally[facet] = map[string]int{}
+	positions := make([]int, len(facets))
+	for i, facet := range facets {
+		positions[i] = slices.Index(partner.Facets, facet)
 	}
+	tally := make([]map[string]int, len(facets))
+	for i := range tally {
+		tally[i] = map[string]int{}
+	}
+	var codes string
 	for rows.Next() {
-		var facet, code string
-		var n int
-		if err := rows.Scan(&facet, &code, &n); err != nil {
+		if err := rows.Scan(&codes); err != nil {
 			return nil, fmt.Errorf("count partners by %v: %w", facets, err)
 		}
-		if facet != "" {
-			tally[facet][code] += n
-			continue
-		}
-		codes := strings.Split(code, "|")
-		for i, f := range columnFacets {
-			if i < len(codes) {
-				tally[f][codes[i]]++
+		fields := strings.Split(codes, "|")
+		for i, pos := range positions {
+			if pos >= len(fields) {
+				continue
 			}
+			if _, list := facetTables[facets[i]]; list {
+				if fields[pos] != "" {
+					for _, c := range strings.Split(fields[pos], ",") {
+						tally[i][c]++
+					}
+				}
+				continue
+			}
+			tally[i][fields[pos]]++
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count partners by %v: %w", facets, err)
 	}
 	counts := map[string][]partner.Count{}
-	for facet, byCode := range tally {
-		list := make([]partner.Count, 0, len(byCode))
-		for code, n := range byCode {
+	for i, facet := range facets {
+		list := make([]partner.Count, 0, len(tally[i]))
+		for code, n := range tally[i] {
 			list = append(list, partner.Count{Code: code, Count: n})
 		}
 		slices.SortFunc(list, func(a, b partner.Count) int {
@@ -364,8 +387,9 @@ func (db *DB) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*par
 	words := search.Parse(f.Query)
 	sort := sortOf(&f, words)
 	match, args := db.matches(matchTerms(&f, words, ""), sort == partner.SortRelevance)
+	key := partnerSorts[sort]
 	ids, err := queryIDs(ctx, db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
-		"LEFT JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ? ORDER BY "+partnerSorts[sort], append(args, f.Lang)...)
+		"LEFT JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ? ORDER BY "+key.column+key.direction+", p.id", append(args, f.Lang)...)
 	if err != nil {
 		return fmt.Errorf("export partners: %w", err)
 	}
