@@ -100,6 +100,17 @@ type Agreement struct {
 	Version           int
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	DeletedAt         time.Time // zero while the agreement is live; a deleted one can be restored
+	DeletedBy         string    // who deleted it
+}
+
+// Deleted reports whether the agreement was deleted (and can be restored by an administrator).
+func (a *Agreement) Deleted() bool { return !a.DeletedAt.IsZero() }
+
+// VisibleTo reports whether a reader sees the agreement's details: a confidential agreement only
+// shows to administrators (all) and to its responsible officer.
+func (a *Agreement) VisibleTo(readerID int64, all bool) bool {
+	return !a.Confidential || all || (readerID != 0 && a.OfficerID == readerID)
 }
 
 // Title returns the title in lang, or in English when it has none in lang.

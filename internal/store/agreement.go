@@ -5,39 +5,162 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/money"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"pactum/internal/agreement"
 	"pactum/internal/apperr"
+	"pactum/internal/audit"
+	"pactum/internal/money"
+	"pactum/internal/reference"
+	"pactum/internal/search"
 )
 
-// agreementWriter inserts agreements inside one transaction with prepared statements.
+// agreementSearchVersion is the version of the agreement search document. Raise it when the
+// document, its codes or internal/search change, and every agreement is indexed again at start.
+const agreementSearchVersion = 1
+
+// agreementLetters give each facet of the registry a letter for its tokens in the search document.
+var agreementLetters = map[string]string{
+	agreement.FacetType: "t", agreement.FacetStatus: "s", agreement.FacetYear: "y", agreement.FacetRegion: "r",
+	agreement.FacetCountry: "c", agreement.FacetActionArea: "a", agreement.FacetPartner: "p",
+	agreement.FacetPartnerType: "k", agreement.FacetValue: "v", agreement.FacetConfidential: "x",
+}
+
+// officerToken marks a confidential agreement with its responsible officer, the one reader
+// besides administrators whose searches find it.
+func officerToken(userID int64) string { return codeToken("o", strconv.FormatInt(userID, 10)) }
+
+// partyInfo is what an agreement's search document and facets need of a party.
+type partyInfo struct {
+	partnerType string
+	names       []string // names and acronyms in every language
+}
+
+// agreementFacets returns the codes a has in each facet, in the order of agreement.Facets.
+func agreementFacets(a *agreement.Agreement, parties map[int64]partyInfo) [][]string {
+	out := make([][]string, len(agreement.Facets))
+	for i, facet := range agreement.Facets {
+		var codes []string
+		switch facet {
+		case agreement.FacetType:
+			codes = []string{a.Type}
+		case agreement.FacetStatus:
+			codes = []string{a.Status}
+		case agreement.FacetYear:
+			codes = []string{agreement.YearCode(a.SignedOn)}
+		case agreement.FacetRegion:
+			for _, r := range a.Regions {
+				codes = append(codes, r.Region)
+			}
+		case agreement.FacetCountry:
+			codes = a.Countries
+		case agreement.FacetActionArea:
+			codes = []string{a.PrimaryActionArea}
+		case agreement.FacetPartner:
+			for _, p := range a.Parties {
+				codes = append(codes, strconv.FormatInt(p.PartnerID, 10))
+			}
+		case agreement.FacetPartnerType:
+			for _, p := range a.Parties {
+				codes = append(codes, parties[p.PartnerID].partnerType)
+			}
+		case agreement.FacetValue:
+			codes = []string{agreement.ValueRangeOf(a.ValueUSD)}
+		case agreement.FacetConfidential:
+			codes = []string{yesNo(a.Confidential)}
+		}
+		out[i] = dedupe(codes)
+	}
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// agreementDocument is what the search index holds of an agreement: its reference, titles in
+// every language, initiative and notes, its parties' names and acronyms in every language, then a
+// token for each facet code (and, when confidential, its officer's token).
+func agreementDocument(a *agreement.Agreement, facets [][]string, parties map[int64]partyInfo) string {
+	texts := []string{a.Reference, a.Initiative, a.Notes}
+	for _, lang := range reference.Languages {
+		texts = append(texts, a.Titles[lang])
+	}
+	for _, p := range a.Parties {
+		texts = append(texts, parties[p.PartnerID].names...)
+	}
+	tokens := []string{search.Document(texts...)}
+	for i, facet := range agreement.Facets {
+		for _, c := range facets[i] {
+			tokens = append(tokens, codeToken(agreementLetters[facet], c))
+		}
+	}
+	if a.Confidential && a.OfficerID != 0 {
+		tokens = append(tokens, officerToken(a.OfficerID))
+	}
+	return strings.Join(tokens, " ")
+}
+
+// joinCodes writes facet codes as a row of agreement_codes: the codes of each facet in order,
+// separated by "|", several codes of a facet by ",".
+func joinCodes(facets [][]string) string {
+	fields := make([]string, len(facets))
+	for i, codes := range facets {
+		fields[i] = strings.Join(codes, ",")
+	}
+	return strings.Join(fields, "|")
+}
+
+// facetKey is a row of agreement_facet_counts.
+type facetKey struct {
+	facet, code  string
+	confidential bool
+}
+
+// agreementWriter writes agreements inside one transaction with prepared statements, and keeps
+// the search index, the codes and the registry's facet counts in step with them.
 type agreementWriter struct {
+	tx                                             *Tx
 	agreement, title, party, region, country, area *sql.Stmt
+	unindex, index, codes, uncodes, readCodes      *sql.Stmt
+	parties                                        map[int64]partyInfo
+	// counts are the changes to agreement_facet_counts, written by flush.
+	counts map[facetKey]int
 }
 
 func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
-	w := &agreementWriter{}
+	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}}
+	indexSQL := tx.d.indexDocument("agreement_search", "agreement_id")
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
 	}{
 		{&w.agreement, `INSERT INTO agreements (reference, title, type_code, status, signed_on, start_on, end_on, amount_cents,
 			currency_code, value_usd_cents, in_kind_usd_cents, primary_action_area_code, amends_id, amendment_kind, framework_id,
-			initiative, officer_id, office_code, confidential, notes, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`},
+			initiative, officer_id, office_code, confidential, notes, search_version, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`},
 		{&w.title, "INSERT INTO agreement_translations (agreement_id, lang, title) VALUES (?, ?, ?)"},
 		{&w.party, "INSERT INTO agreement_parties (agreement_id, partner_id, role) VALUES (?, ?, ?)"},
 		{&w.region, "INSERT INTO agreement_regions (agreement_id, region_code, share) VALUES (?, ?, ?)"},
 		{&w.country, "INSERT INTO agreement_countries (agreement_id, country_code) VALUES (?, ?)"},
 		{&w.area, "INSERT INTO agreement_action_areas (agreement_id, action_area_code) VALUES (?, ?)"},
+		{&w.unindex, indexSQL[0]},
+		{&w.index, indexSQL[1]},
+		{&w.codes, "INSERT INTO agreement_codes (agreement_id, codes) VALUES (?, ?)"},
+		{&w.uncodes, "DELETE FROM agreement_codes WHERE agreement_id = ?"},
+		{&w.readCodes, "SELECT codes FROM agreement_codes WHERE agreement_id = ?"},
 	}
 	for _, s := range statements {
 		stmt, err := tx.prepare(ctx, s.query)
 		if err != nil {
 			w.close()
-			return nil, fmt.Errorf("prepare agreement insert: %w", err)
+			return nil, fmt.Errorf("prepare agreement statements: %w", err)
 		}
 		*s.stmt = stmt
 	}
@@ -45,59 +168,208 @@ func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
 }
 
 func (w *agreementWriter) close() {
-	for _, s := range []*sql.Stmt{w.agreement, w.title, w.party, w.region, w.country, w.area} {
+	for _, s := range []*sql.Stmt{w.agreement, w.title, w.party, w.region, w.country, w.area, w.unindex, w.index,
+		w.codes, w.uncodes, w.readCodes} {
 		if s != nil {
 			s.Close()
 		}
 	}
 }
 
-// insert stores a and its parties, regions, countries and titles, and sets a.ID.
+// partyInfoOf returns the type and names of the partners ids, reading those not seen before.
+func (w *agreementWriter) partyInfoOf(ctx context.Context, ids []int64) (map[int64]partyInfo, error) {
+	var missing []any
+	for _, id := range ids {
+		if _, ok := w.parties[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		in := "(" + placeholders(len(missing)) + ")"
+		rows, err := w.tx.query(ctx, `SELECT id, type_code, name, acronym FROM partners WHERE id IN `+in+`
+			UNION ALL SELECT partner_id, '', name, acronym FROM partner_translations WHERE partner_id IN `+in,
+			append(missing, missing...)...)
+		if err != nil {
+			return nil, fmt.Errorf("read parties: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var partnerType, name, acronym string
+			if err := rows.Scan(&id, &partnerType, &name, &acronym); err != nil {
+				return nil, fmt.Errorf("read parties: %w", err)
+			}
+			info := w.parties[id]
+			if partnerType != "" {
+				info.partnerType = partnerType
+			}
+			info.names = append(info.names, name, acronym)
+			w.parties[id] = info
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read parties: %w", err)
+		}
+	}
+	out := make(map[int64]partyInfo, len(ids))
+	for _, id := range ids {
+		info, ok := w.parties[id]
+		if !ok {
+			return nil, apperr.FieldErrors{"parties": apperr.Msg("partner.error.not_found", "key", strconv.FormatInt(id, 10))}.Err()
+		}
+		out[id] = info
+	}
+	return out, nil
+}
+
+// insert stores a and its parties, regions, countries and titles, indexes it, and sets a.ID.
 func (w *agreementWriter) insert(ctx context.Context, a *agreement.Agreement, now time.Time) error {
 	err := w.agreement.QueryRowContext(ctx, a.Reference, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn,
 		int64(a.Amount), a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID),
 		a.AmendmentKind, nullID(a.FrameworkID), a.Initiative, nullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
-		now, now).Scan(&a.ID)
+		agreementSearchVersion, now, now).Scan(&a.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return apperr.Wrap(apperr.Conflict, err, "agreement.error.reference_taken", "reference", a.Reference)
+			msg := apperr.Msg("agreement.error.reference_taken", "reference", a.Reference)
+			return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: apperr.FieldErrors{"reference": msg}, Err: err}
 		}
 		return fmt.Errorf("insert agreement %s: %w", a.Reference, err)
 	}
 	a.Version, a.CreatedAt, a.UpdatedAt = 1, now, now
-	for lang, title := range a.Titles {
-		if lang == "en" || title == "" {
-			continue
-		}
-		if _, err := w.title.ExecContext(ctx, a.ID, lang, title); err != nil {
-			return fmt.Errorf("insert agreement %s title %s: %w", a.Reference, lang, err)
+	if err := w.writeDetails(ctx, a); err != nil {
+		return err
+	}
+	return w.add(ctx, a)
+}
+
+// writeDetails writes a's titles and lists; for an update the caller has cleared them first.
+func (w *agreementWriter) writeDetails(ctx context.Context, a *agreement.Agreement) error {
+	for _, lang := range reference.Languages {
+		if title := a.Titles[lang]; lang != "en" && title != "" {
+			if _, err := w.title.ExecContext(ctx, a.ID, lang, title); err != nil {
+				return fmt.Errorf("agreement %s title %s: %w", a.Reference, lang, err)
+			}
 		}
 	}
+	seen := map[int64]bool{}
 	for _, p := range a.Parties {
+		if seen[p.PartnerID] {
+			continue
+		}
+		seen[p.PartnerID] = true
 		if _, err := w.party.ExecContext(ctx, a.ID, p.PartnerID, p.Role); err != nil {
-			return fmt.Errorf("insert agreement %s party %d: %w", a.Reference, p.PartnerID, err)
+			return fmt.Errorf("agreement %s party %d: %w", a.Reference, p.PartnerID, err)
 		}
 	}
 	for _, r := range a.Regions {
 		if _, err := w.region.ExecContext(ctx, a.ID, r.Region, r.Share); err != nil {
-			return fmt.Errorf("insert agreement %s region %s: %w", a.Reference, r.Region, err)
+			return fmt.Errorf("agreement %s region %s: %w", a.Reference, r.Region, err)
 		}
 	}
 	for _, c := range dedupe(a.Countries) {
 		if _, err := w.country.ExecContext(ctx, a.ID, c); err != nil {
-			return fmt.Errorf("insert agreement %s country %s: %w", a.Reference, c, err)
+			return fmt.Errorf("agreement %s country %s: %w", a.Reference, c, err)
 		}
 	}
 	for _, area := range dedupe(a.OtherActionAreas) {
+		if area == a.PrimaryActionArea {
+			continue
+		}
 		if _, err := w.area.ExecContext(ctx, a.ID, area); err != nil {
-			return fmt.Errorf("insert agreement %s action area %s: %w", a.Reference, area, err)
+			return fmt.Errorf("agreement %s action area %s: %w", a.Reference, area, err)
 		}
 	}
 	return nil
 }
 
+// add puts a live agreement into the search index, agreement_codes and the facet counts.
+func (w *agreementWriter) add(ctx context.Context, a *agreement.Agreement) error {
+	ids := make([]int64, len(a.Parties))
+	for i, p := range a.Parties {
+		ids[i] = p.PartnerID
+	}
+	parties, err := w.partyInfoOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	facets := agreementFacets(a, parties)
+	if _, err := w.index.ExecContext(ctx, a.ID, agreementDocument(a, facets, parties)); err != nil {
+		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
+	}
+	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets)); err != nil {
+		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
+	}
+	w.count(facets, a.Confidential, 1)
+	return nil
+}
+
+// remove takes an agreement out of the search index, agreement_codes and the facet counts, by
+// the codes it was indexed with. An agreement never indexed (deleted) is left as it is.
+func (w *agreementWriter) remove(ctx context.Context, id int64) error {
+	var codes string
+	err := w.readCodes.QueryRowContext(ctx, id).Scan(&codes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("unindex agreement %d: %w", id, err)
+	}
+	facets := splitCodes(codes)
+	w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
+	if _, err := w.unindex.ExecContext(ctx, id); err != nil {
+		return fmt.Errorf("unindex agreement %d: %w", id, err)
+	}
+	if _, err := w.uncodes.ExecContext(ctx, id); err != nil {
+		return fmt.Errorf("unindex agreement %d: %w", id, err)
+	}
+	return nil
+}
+
+// splitCodes reads a row of agreement_codes back into the codes of each facet.
+func splitCodes(row string) [][]string {
+	fields := strings.Split(row, "|")
+	out := make([][]string, len(agreement.Facets))
+	for i := range out {
+		if i < len(fields) && fields[i] != "" {
+			out[i] = strings.Split(fields[i], ",")
+		}
+	}
+	return out
+}
+
+func (w *agreementWriter) count(facets [][]string, confidential bool, delta int) {
+	for i, facet := range agreement.Facets {
+		for _, c := range facets[i] {
+			w.counts[facetKey{facet, c, confidential}] += delta
+		}
+	}
+}
+
+// flush writes the changes to the facet counts; call it once before the transaction commits.
+func (w *agreementWriter) flush(ctx context.Context) error {
+	keys := make([]facetKey, 0, len(w.counts))
+	for k, n := range w.counts {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	// One order for every writer, so that concurrent PostgreSQL transactions lock rows alike.
+	slices.SortFunc(keys, func(a, b facetKey) int {
+		return strings.Compare(a.facet+"|"+a.code+"|"+yesNo(a.confidential), b.facet+"|"+b.code+"|"+yesNo(b.confidential))
+	})
+	for _, k := range keys {
+		if _, err := w.tx.exec(ctx, `INSERT INTO agreement_facet_counts (facet, code, confidential, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (facet, code, confidential) DO UPDATE SET n = agreement_facet_counts.n + excluded.n`,
+			k.facet, k.code, k.confidential, w.counts[k]); err != nil {
+			return fmt.Errorf("count agreement facets: %w", err)
+		}
+	}
+	clear(w.counts)
+	return nil
+}
+
 // CreateAgreements stores new agreements in one transaction: all of them or none. An amendment's
 // AmendsID and an agreement's FrameworkID must name a stored agreement or one earlier in the list.
+// A single agreement created by a person is recorded in the audit trail.
 func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agreement) error {
 	now := time.Now().UTC()
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -118,95 +390,443 @@ func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agre
 					ids = append(ids, p.PartnerID)
 				}
 			}
+			if len(agreements) == 1 {
+				if err := recordAudit(ctx, tx, audit.ActionCreate, "agreement", a.Reference, audit.Diff(nil, auditAgreement(a))); err != nil {
+					return err
+				}
+			}
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
 		}
 		return refreshPartnerStats(ctx, tx, ids)
 	})
 }
 
-// AgreementByReference returns the agreement with reference and everything that belongs to it.
-func (db *DB) AgreementByReference(ctx context.Context, reference string) (*agreement.Agreement, error) {
-	a := &agreement.Agreement{Reference: reference, Titles: map[string]string{}}
+// auditAgreement is what the trail records of an agreement.
+func auditAgreement(a *agreement.Agreement) audit.Record {
+	parties := make([]string, len(a.Parties))
+	for i, p := range a.Parties {
+		parties[i] = fmt.Sprintf("%d:%s", p.PartnerID, p.Role)
+	}
+	regions := make([]string, len(a.Regions))
+	for i, r := range a.Regions {
+		regions[i] = fmt.Sprintf("%s:%g", r.Region, r.Share)
+	}
+	r := audit.Record{
+		"type": a.Type, "status": a.Status, "signed_on": a.SignedOn.String(), "start_on": a.StartOn.String(),
+		"end_on": a.EndOn.String(), "amount": a.Amount.String(), "currency": a.Currency, "value_usd": a.ValueUSD.String(),
+		"in_kind_usd": a.InKindUSD.String(), "action_area": a.PrimaryActionArea, "other_action_areas": sorted(a.OtherActionAreas),
+		"parties": sorted(parties), "regions": sorted(regions), "countries": sorted(a.Countries), "amends_id": a.AmendsID,
+		"amendment_kind": a.AmendmentKind, "framework_id": a.FrameworkID, "initiative": a.Initiative, "officer_id": a.OfficerID,
+		"office": a.Office, "confidential": a.Confidential, "notes": a.Notes,
+	}
+	for _, lang := range reference.Languages {
+		r["title_"+lang] = a.Titles[lang]
+	}
+	for k, v := range r {
+		if id, ok := v.(int64); ok && id == 0 {
+			r[k] = nil
+		}
+	}
+	return r
+}
+
+// UpdateAgreement saves an agreement read at a.Version. It is refused with Conflict when someone
+// saved it since (the caller shows both versions), and with NotFound when it was deleted.
+func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		before, err := agreementByReference(ctx, tx, a.Reference)
+		if err != nil {
+			return err
+		}
+		if before.Deleted() {
+			return apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", a.Reference)
+		}
+		if before.Version != a.Version {
+			return apperr.New(apperr.Conflict, "error.changed_meanwhile")
+		}
+		if a.AmendsID == before.ID || (a.FrameworkID != 0 && a.FrameworkID == before.ID) {
+			return apperr.FieldErrors{"amends": apperr.Msg("agreement.error.amends_itself")}.Err()
+		}
+		a.ID = before.ID
+		now := time.Now().UTC()
+		_, err = tx.exec(ctx, `UPDATE agreements SET title = ?, type_code = ?, status = ?, signed_on = ?, start_on = ?, end_on = ?,
+			amount_cents = ?, currency_code = ?, value_usd_cents = ?, in_kind_usd_cents = ?, primary_action_area_code = ?,
+			amends_id = ?, amendment_kind = ?, framework_id = ?, initiative = ?, officer_id = ?, office_code = ?, confidential = ?,
+			notes = ?, search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount), a.Currency, int64(a.ValueUSD),
+			int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID), a.AmendmentKind, nullID(a.FrameworkID), a.Initiative,
+			nullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion, now, a.ID)
+		if err != nil {
+			return fmt.Errorf("update agreement %s: %w", a.Reference, err)
+		}
+		for _, table := range []string{"agreement_translations", "agreement_parties", "agreement_regions", "agreement_countries",
+			"agreement_action_areas"} {
+			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE agreement_id = ?", a.ID); err != nil {
+				return fmt.Errorf("update agreement %s: %w", a.Reference, err)
+			}
+		}
+		w, err := newAgreementWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.writeDetails(ctx, a); err != nil {
+			return err
+		}
+		if err := w.remove(ctx, a.ID); err != nil {
+			return err
+		}
+		if err := w.add(ctx, a); err != nil {
+			return err
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if err := refreshPartnerStats(ctx, tx, partyIDs(before, a)); err != nil {
+			return err
+		}
+		a.Version, a.CreatedAt, a.UpdatedAt = before.Version+1, before.CreatedAt, now
+		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", a.Reference, audit.Diff(auditAgreement(before), auditAgreement(a)))
+	})
+}
+
+// roleOrder is an SQL expression ordering parties funders first, then implementing partners,
+// then co-signatories.
+func roleOrder(column string) string {
+	return "CASE " + column + " WHEN '" + agreement.RoleFunder + "' THEN 0 WHEN '" + agreement.RoleImplementing + "' THEN 1 ELSE 2 END"
+}
+
+// partyIDs returns the partners party to any of the agreements, each once.
+func partyIDs(agreements ...*agreement.Agreement) []int64 {
+	var ids []int64
+	for _, a := range agreements {
+		for _, p := range a.Parties {
+			if !slices.Contains(ids, p.PartnerID) {
+				ids = append(ids, p.PartnerID)
+			}
+		}
+	}
+	return ids
+}
+
+// DeleteAgreement deletes an agreement read at version, keeping it restorable: it leaves the
+// registry, searches, reports and partners' figures, but nothing of it is erased. An agreement
+// with live amendments is refused; they are deleted first.
+func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		a, err := agreementByReference(ctx, tx, reference)
+		if err != nil {
+			return err
+		}
+		if a.Deleted() {
+			return nil
+		}
+		if a.Version != version {
+			return apperr.New(apperr.Conflict, "error.changed_meanwhile")
+		}
+		var amendments int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE amends_id = ? AND deleted_at IS NULL", a.ID).Scan(&amendments); err != nil {
+			return fmt.Errorf("delete agreement %s: %w", reference, err)
+		}
+		if amendments > 0 {
+			return apperr.New(apperr.Conflict, "agreement.error.has_amendments", "count", amendments)
+		}
+		actor := audit.ActorFrom(ctx)
+		if _, err := tx.exec(ctx, "UPDATE agreements SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ?",
+			time.Now().UTC(), actor.Username, a.ID); err != nil {
+			return fmt.Errorf("delete agreement %s: %w", reference, err)
+		}
+		w, err := newAgreementWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.remove(ctx, a.ID); err != nil {
+			return err
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if err := refreshPartnerStats(ctx, tx, partyIDs(a)); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference, audit.Diff(auditAgreement(a), nil))
+	})
+}
+
+// RestoreAgreement brings a deleted agreement back as it was.
+func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		a, err := agreementByReference(ctx, tx, reference)
+		if err != nil {
+			return err
+		}
+		if !a.Deleted() {
+			return nil
+		}
+		if a.AmendsID != 0 {
+			var amendedDeleted bool
+			if err := tx.queryRow(ctx, "SELECT deleted_at IS NOT NULL FROM agreements WHERE id = ?", a.AmendsID).Scan(&amendedDeleted); err != nil {
+				return fmt.Errorf("restore agreement %s: %w", reference, err)
+			}
+			if amendedDeleted {
+				return apperr.New(apperr.Conflict, "agreement.error.amended_deleted")
+			}
+		}
+		if _, err := tx.exec(ctx, "UPDATE agreements SET deleted_at = NULL, deleted_by = '', version = version + 1 WHERE id = ?", a.ID); err != nil {
+			return fmt.Errorf("restore agreement %s: %w", reference, err)
+		}
+		a.DeletedAt = time.Time{}
+		w, err := newAgreementWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.add(ctx, a); err != nil {
+			return err
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if err := refreshPartnerStats(ctx, tx, partyIDs(a)); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", reference, audit.Changes{"deleted": {Before: true, After: false}})
+	})
+}
+
+// reindexAgreements writes the search document, codes and counts of the live agreements ids
+// again, after something they show changed (a party's name or type, a merge of partners).
+func reindexAgreements(ctx context.Context, tx *Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	w, err := newAgreementWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for start := 0; start < len(ids); start += 500 {
+		batch, err := agreementsByIDs(ctx, tx, ids[start:min(start+500, len(ids))])
+		if err != nil {
+			return err
+		}
+		for _, a := range batch {
+			if err := w.remove(ctx, a.ID); err != nil {
+				return err
+			}
+			if a.Deleted() {
+				continue
+			}
+			if err := w.add(ctx, a); err != nil {
+				return err
+			}
+		}
+	}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := []any{agreementSearchVersion}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		if _, err := tx.exec(ctx, "UPDATE agreements SET search_version = ? WHERE id IN ("+placeholders(len(chunk))+")", args...); err != nil {
+			return fmt.Errorf("reindex agreements: %w", err)
+		}
+	}
+	return w.flush(ctx)
+}
+
+// ReindexAgreements indexes every agreement indexed with an older version of its search document
+// (or never), in batches, and returns how many it indexed.
+func (db *DB) ReindexAgreements(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		ids, err := queryIDs(ctx, db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", agreementSearchVersion)
+		if err != nil {
+			return total, fmt.Errorf("reindex agreements: %w", err)
+		}
+		if len(ids) == 0 {
+			if total > 0 {
+				return total, db.OptimizeSearch(ctx)
+			}
+			return total, nil
+		}
+		if err := db.inTx(ctx, func(tx *Tx) error { return reindexAgreements(ctx, tx, ids) }); err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
+const agreementColumns = `id, reference, title, type_code, status, signed_on, start_on, end_on, amount_cents, currency_code,
+	value_usd_cents, in_kind_usd_cents, primary_action_area_code, amends_id, amendment_kind, framework_id, initiative,
+	officer_id, office_code, confidential, notes, version, created_at, updated_at, deleted_at, deleted_by`
+
+// scanAgreement reads a row of agreementColumns.
+func scanAgreement(scan func(...any) error) (*agreement.Agreement, error) {
+	a := &agreement.Agreement{Titles: map[string]string{}}
 	var title string
 	var amount, valueUSD, inKind int64
 	var amends, framework, officer sql.NullInt64
-	err := db.queryRow(ctx, `SELECT id, title, type_code, status, signed_on, start_on, end_on, amount_cents, currency_code,
-		value_usd_cents, in_kind_usd_cents, primary_action_area_code, amends_id, amendment_kind, framework_id, initiative,
-		officer_id, office_code, confidential, notes, version, created_at, updated_at
-		FROM agreements WHERE reference = ?`, reference).
-		Scan(&a.ID, &title, &a.Type, &a.Status, &a.SignedOn, &a.StartOn, &a.EndOn, &amount, &a.Currency, &valueUSD, &inKind,
-			&a.PrimaryActionArea, &amends, &a.AmendmentKind, &framework, &a.Initiative, &officer, &a.Office, &a.Confidential,
-			&a.Notes, &a.Version, &a.CreatedAt, &a.UpdatedAt)
+	var deletedAt sql.NullTime
+	if err := scan(&a.ID, &a.Reference, &title, &a.Type, &a.Status, &a.SignedOn, &a.StartOn, &a.EndOn, &amount, &a.Currency,
+		&valueUSD, &inKind, &a.PrimaryActionArea, &amends, &a.AmendmentKind, &framework, &a.Initiative, &officer, &a.Office,
+		&a.Confidential, &a.Notes, &a.Version, &a.CreatedAt, &a.UpdatedAt, &deletedAt, &a.DeletedBy); err != nil {
+		return nil, err
+	}
+	a.Titles["en"] = title
+	a.Amount, a.ValueUSD, a.InKindUSD = money.Amount(amount), money.Amount(valueUSD), money.Amount(inKind)
+	a.AmendsID, a.FrameworkID, a.OfficerID = amends.Int64, framework.Int64, officer.Int64
+	if deletedAt.Valid {
+		a.DeletedAt = deletedAt.Time
+	}
+	return a, nil
+}
+
+// AgreementByReference returns the agreement with reference, deleted or not, with everything
+// that belongs to it.
+func (db *DB) AgreementByReference(ctx context.Context, reference string) (*agreement.Agreement, error) {
+	return agreementByReference(ctx, db, reference)
+}
+
+func agreementByReference(ctx context.Context, q querier, reference string) (*agreement.Agreement, error) {
+	var id int64
+	err := q.queryRow(ctx, "SELECT id FROM agreements WHERE reference = ?", reference).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", reference)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("agreement %s: %w", reference, err)
 	}
-	a.Titles["en"] = title
-	a.Amount, a.ValueUSD, a.InKindUSD = money.Amount(amount), money.Amount(valueUSD), money.Amount(inKind)
-	a.AmendsID, a.FrameworkID, a.OfficerID = amends.Int64, framework.Int64, officer.Int64
-
-	rows, err := db.query(ctx, "SELECT lang, title FROM agreement_translations WHERE agreement_id = ?", a.ID)
+	list, err := agreementsByIDs(ctx, q, []int64{id})
 	if err != nil {
-		return nil, fmt.Errorf("agreement %s titles: %w", reference, err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var lang, t string
-		if err := rows.Scan(&lang, &t); err != nil {
-			return nil, fmt.Errorf("agreement %s titles: %w", reference, err)
-		}
-		a.Titles[lang] = t
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("agreement %s titles: %w", reference, err)
-	}
-
-	prows, err := db.query(ctx, "SELECT partner_id, role FROM agreement_parties WHERE agreement_id = ? ORDER BY role, partner_id", a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("agreement %s parties: %w", reference, err)
-	}
-	defer prows.Close()
-	for prows.Next() {
-		var p agreement.Party
-		if err := prows.Scan(&p.PartnerID, &p.Role); err != nil {
-			return nil, fmt.Errorf("agreement %s parties: %w", reference, err)
-		}
-		a.Parties = append(a.Parties, p)
-	}
-	if err := prows.Err(); err != nil {
-		return nil, fmt.Errorf("agreement %s parties: %w", reference, err)
-	}
-
-	rrows, err := db.query(ctx, "SELECT region_code, share FROM agreement_regions WHERE agreement_id = ? ORDER BY region_code", a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("agreement %s regions: %w", reference, err)
-	}
-	defer rrows.Close()
-	for rrows.Next() {
-		var r agreement.RegionShare
-		if err := rrows.Scan(&r.Region, &r.Share); err != nil {
-			return nil, fmt.Errorf("agreement %s regions: %w", reference, err)
-		}
-		a.Regions = append(a.Regions, r)
-	}
-	if err := rrows.Err(); err != nil {
-		return nil, fmt.Errorf("agreement %s regions: %w", reference, err)
-	}
-
-	if a.Countries, err = db.strings(ctx, "SELECT country_code FROM agreement_countries WHERE agreement_id = ? ORDER BY country_code", a.ID); err != nil {
-		return nil, fmt.Errorf("agreement %s countries: %w", reference, err)
-	}
-	if a.OtherActionAreas, err = db.strings(ctx, "SELECT action_area_code FROM agreement_action_areas WHERE agreement_id = ? ORDER BY action_area_code", a.ID); err != nil {
-		return nil, fmt.Errorf("agreement %s action areas: %w", reference, err)
-	}
-	return a, nil
+	return list[0], nil
 }
 
-// CountAgreements returns how many agreements (amendments included) are stored.
+// agreementsByIDs loads agreements with their titles and lists, in the order of ids.
+func agreementsByIDs(ctx context.Context, q querier, ids []int64) ([]*agreement.Agreement, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	byID := make(map[int64]*agreement.Agreement, len(ids))
+	err := eachRowOf(ctx, q, "SELECT "+agreementColumns+" FROM agreements WHERE id IN "+in, args, func(scan func(...any) error) error {
+		a, err := scanAgreement(scan)
+		if err == nil {
+			byID[a.ID] = a
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load agreements: %w", err)
+	}
+	lists := []struct {
+		query string
+		scan  func(scan func(...any) error) error
+	}{
+		{"SELECT agreement_id, lang, title FROM agreement_translations WHERE agreement_id IN " + in, func(scan func(...any) error) error {
+			var id int64
+			var lang, title string
+			err := scan(&id, &lang, &title)
+			byID[id].Titles[lang] = title
+			return err
+		}},
+		{"SELECT agreement_id, partner_id, role FROM agreement_parties WHERE agreement_id IN " + in + " ORDER BY agreement_id, " + roleOrder("role") + ", partner_id",
+			func(scan func(...any) error) error {
+				var id int64
+				var p agreement.Party
+				err := scan(&id, &p.PartnerID, &p.Role)
+				byID[id].Parties = append(byID[id].Parties, p)
+				return err
+			}},
+		{"SELECT agreement_id, region_code, share FROM agreement_regions WHERE agreement_id IN " + in + " ORDER BY agreement_id, region_code",
+			func(scan func(...any) error) error {
+				var id int64
+				var r agreement.RegionShare
+				err := scan(&id, &r.Region, &r.Share)
+				byID[id].Regions = append(byID[id].Regions, r)
+				return err
+			}},
+		{"SELECT agreement_id, country_code FROM agreement_countries WHERE agreement_id IN " + in + " ORDER BY agreement_id, country_code",
+			func(scan func(...any) error) error {
+				var id int64
+				var c string
+				err := scan(&id, &c)
+				byID[id].Countries = append(byID[id].Countries, c)
+				return err
+			}},
+		{"SELECT agreement_id, action_area_code FROM agreement_action_areas WHERE agreement_id IN " + in + " ORDER BY agreement_id, action_area_code",
+			func(scan func(...any) error) error {
+				var id int64
+				var c string
+				err := scan(&id, &c)
+				byID[id].OtherActionAreas = append(byID[id].OtherActionAreas, c)
+				return err
+			}},
+	}
+	for _, l := range lists {
+		if err := eachRowOf(ctx, q, l.query, args, l.scan); err != nil {
+			return nil, fmt.Errorf("load agreements: %w", err)
+		}
+	}
+	out := make([]*agreement.Agreement, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// Amendments returns the live amendments of an agreement in the order they were signed.
+func (db *DB) Amendments(ctx context.Context, agreementID int64) ([]*agreement.Agreement, error) {
+	ids, err := queryIDs(ctx, db, `SELECT id FROM agreements WHERE amends_id = ? AND deleted_at IS NULL
+		ORDER BY signed_on IS NULL, signed_on, id`, agreementID)
+	if err != nil {
+		return nil, fmt.Errorf("amendments of %d: %w", agreementID, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return agreementsByIDs(ctx, db, ids)
+}
+
+// UnderFramework returns the references and English titles of the live agreements signed under a
+// framework agreement (a memorandum of understanding), oldest first.
+func (db *DB) UnderFramework(ctx context.Context, frameworkID int64) ([]*agreement.Agreement, error) {
+	ids, err := queryIDs(ctx, db, `SELECT id FROM agreements WHERE framework_id = ? AND deleted_at IS NULL
+		ORDER BY signed_on IS NULL, signed_on, id`, frameworkID)
+	if err != nil {
+		return nil, fmt.Errorf("agreements under %d: %w", frameworkID, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return agreementsByIDs(ctx, db, ids)
+}
+
+// DeletedAgreements returns the deleted agreements, most recently deleted first, for an
+// administrator to restore.
+func (db *DB) DeletedAgreements(ctx context.Context) ([]*agreement.Agreement, error) {
+	ids, err := queryIDs(ctx, db, "SELECT id FROM agreements WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT 500")
+	if err != nil {
+		return nil, fmt.Errorf("deleted agreements: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return agreementsByIDs(ctx, db, ids)
+}
+
+// CountAgreements returns how many live agreements (amendments included) are stored.
 func (db *DB) CountAgreements(ctx context.Context) (int, error) {
 	var n int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM agreements").Scan(&n); err != nil {
+	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE deleted_at IS NULL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count agreements: %w", err)
 	}
 	return n, nil
@@ -217,7 +837,7 @@ func (db *DB) AgreementReferenceOf(ctx context.Context, id int64) (string, error
 	var ref string
 	err := db.queryRow(ctx, "SELECT reference FROM agreements WHERE id = ?", id).Scan(&ref)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", fmt.Sprint(id))
+		return "", apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", strconv.FormatInt(id, 10))
 	}
 	if err != nil {
 		return "", fmt.Errorf("agreement %d: %w", id, err)

@@ -60,7 +60,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 	var value int64
 	err := db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN type_code <> ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN type_code = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(value_usd_cents), 0)
-		FROM agreements WHERE signed_on IS NOT NULL AND id IN (`+signed+`)`, append([]any{amendment, amendment}, args...)...).
+		FROM agreements WHERE signed_on IS NOT NULL AND deleted_at IS NULL AND id IN (`+signed+`)`, append([]any{amendment, amendment}, args...)...).
 		Scan(&inv.Agreements, &inv.Amendments, &value)
 	if err != nil {
 		return nil, fmt.Errorf("involvement: %w", err)
@@ -72,14 +72,14 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 		query string
 	}{
 		{&inv.ByYear, `SELECT ` + db.dialect.year("a.signed_on") + ` AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
-			SUM(a.value_usd_cents * 1.0) FROM agreements a WHERE a.signed_on IS NOT NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY k`},
+			SUM(a.value_usd_cents * 1.0) FROM agreements a WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY k`},
 		{&inv.ByArea, `SELECT a.primary_action_area_code AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
 			SUM(a.value_usd_cents * 1.0) FROM agreements a JOIN action_areas o ON o.code = a.primary_action_area_code
-			WHERE a.signed_on IS NOT NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY MIN(o.sort_order)`},
+			WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY MIN(o.sort_order)`},
 		{&inv.ByRegion, `SELECT r.region_code AS k, SUM(CASE WHEN a.type_code <> ? THEN r.share ELSE 0 END),
 			SUM(a.value_usd_cents * r.share) FROM agreements a JOIN agreement_regions r ON r.agreement_id = a.id
 			JOIN regions o ON o.code = r.region_code
-			WHERE a.signed_on IS NOT NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY MIN(o.sort_order)`},
+			WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY MIN(o.sort_order)`},
 	}
 	for _, sh := range shares {
 		rows, err := db.query(ctx, sh.query, append([]any{amendment}, args...)...)
@@ -110,7 +110,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 		JOIN (SELECT agreement_id, MIN(partner_id) AS partner_id, MIN(role) AS role FROM agreement_parties
 		      WHERE partner_id IN (`+in+`) GROUP BY agreement_id) p ON p.agreement_id = a.id
 		LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
-		WHERE a.signed_on IS NOT NULL
+		WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL
 		ORDER BY a.signed_on DESC, a.id DESC LIMIT ?`, append(args, lang, recent)...)
 	if err != nil {
 		return nil, fmt.Errorf("involvement: %w", err)

@@ -90,6 +90,11 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 				"WHERE d.partner_id = ? AND NOT EXISTS (SELECT 1 FROM interaction_partners k WHERE k.interaction_id = d.interaction_id AND k.partner_id = ?)",
 			"DELETE FROM interaction_partners WHERE partner_id = ?",
 		}
+		// The duplicate's agreements get keep's name and type in their search documents and facets.
+		moved, err := queryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", dup.ID)
+		if err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
 		for i, q := range moves {
 			args := []any{dup.ID}
 			if i%2 == 0 {
@@ -98,6 +103,9 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 			if _, err := tx.exec(ctx, q, args...); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}
+		}
+		if err := reindexAgreements(ctx, tx, moved); err != nil {
+			return fmt.Errorf("merge: %w", err)
 		}
 		if _, err := tx.exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND EXISTS (SELECT 1 FROM contacts WHERE partner_id = ? AND is_primary = ?)",
 			false, dup.ID, keep.ID, true); err != nil {

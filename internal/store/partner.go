@@ -292,8 +292,37 @@ func updatePartner(ctx context.Context, tx *Tx, w *partnerWriter, p *partner.Par
 	if err := w.writeDetails(ctx, p, true); err != nil {
 		return nil, err
 	}
+	if namesOrTypeChanged(before, p) {
+		if err := reindexAgreementsOf(ctx, tx, p.ID); err != nil {
+			return nil, err
+		}
+	}
 	p.Version, p.UpdatedAt = before.Version+1, now
 	return before, nil
+}
+
+// namesOrTypeChanged reports whether a change of a partner shows in its agreements' search
+// documents and facets: a name or acronym in some language, or the type.
+func namesOrTypeChanged(before, after *partner.Partner) bool {
+	if before.Type != after.Type {
+		return true
+	}
+	for _, lang := range reference.Languages {
+		b, a := before.Texts[lang], after.Texts[lang]
+		if b.Name != a.Name || b.Acronym != a.Acronym {
+			return true
+		}
+	}
+	return false
+}
+
+// reindexAgreementsOf indexes again the agreements a partner is a party to.
+func reindexAgreementsOf(ctx context.Context, tx *Tx, partnerID int64) error {
+	ids, err := queryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", partnerID)
+	if err != nil {
+		return fmt.Errorf("agreements of partner %d: %w", partnerID, err)
+	}
+	return reindexAgreements(ctx, tx, ids)
 }
 
 // checkParent refuses a parent that does not exist or that would make a cycle.
@@ -474,11 +503,11 @@ func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
 		}
 		_, err := tx.exec(ctx, `UPDATE partners SET
 			agreement_count = (SELECT COUNT(*) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL AND a.type_code <> ?),
+				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.type_code <> ?),
 			value_usd_cents = (SELECT COALESCE(SUM(a.value_usd_cents), 0) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL),
+				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL AND a.deleted_at IS NULL),
 			last_signed_on = (SELECT MAX(a.signed_on) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-				WHERE ap.partner_id = partners.id)
+				WHERE ap.partner_id = partners.id AND a.deleted_at IS NULL)
 			WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("refresh partner figures: %w", err)

@@ -24,11 +24,15 @@ var facetLetters = map[string]string{
 // for the type private. The filters of the list are then terms of the full-text query, so one
 // index lookup answers a search word and any facets together. Codes are ASCII letters, digits and
 // underscores; the leading digit keeps the tokens apart from words people type.
-func facetToken(facet, code string) string {
+func facetToken(facet, code string) string { return codeToken(facetLetters[facet], code) }
+
+// codeToken is the token of a code under a letter: "0" + letter + the code in lower case without
+// underscores; an empty code is "none".
+func codeToken(letter, code string) string {
 	if code == "" {
 		code = "none"
 	}
-	return "0" + facetLetters[facet] + strings.ToLower(strings.ReplaceAll(code, "_", ""))
+	return "0" + letter + strings.ToLower(strings.ReplaceAll(code, "_", ""))
 }
 
 // partnerCodes writes a partner's facet codes as one row of partner_codes: the codes of each

@@ -55,7 +55,7 @@ func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, t
 			SUM(CASE WHEN a.type_code = ? THEN %[2]s ELSE 0 END),
 			SUM(a.value_usd_cents * %[2]s)
 		FROM agreements a %[3]s
-		WHERE a.signed_on >= ? AND a.signed_on <= ?
+		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL
 		GROUP BY %[1]s
 		ORDER BY %[4]s, k`, key, weight, join, order)
 	rows, err := db.query(ctx, query, amendment, amendment, first, last)
@@ -83,7 +83,7 @@ func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, t
 			COALESCE(SUM(CASE WHEN type_code = ? THEN 0 ELSE 1 END), 0),
 			COALESCE(SUM(CASE WHEN type_code = ? THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(value_usd_cents), 0)
-		FROM agreements WHERE signed_on >= ? AND signed_on <= ?`, amendment, amendment, first, last).
+		FROM agreements WHERE signed_on >= ? AND signed_on <= ? AND deleted_at IS NULL`, amendment, amendment, first, last).
 		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report total: %w", err)

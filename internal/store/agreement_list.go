@@ -1,0 +1,452 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"pactum/internal/agreement"
+	"pactum/internal/money"
+	"pactum/internal/reference"
+	"pactum/internal/search"
+)
+
+// agreementTerms returns the full-text terms of a registry selection: the search words, then
+// one term per facet with codes chosen (any of the codes), leaving out the facet except.
+func agreementTerms(f *agreement.Filter, words []search.Term, except string) []search.Term {
+	terms := append([]search.Term{}, words...)
+	for _, facet := range agreement.Facets {
+		codes := f.Values(facet)
+		if facet == except || len(codes) == 0 {
+			continue
+		}
+		var any []string
+		for _, c := range codes {
+			any = append(any, codeToken(agreementLetters[facet], c))
+		}
+		terms = append(terms, search.Term{Any: any})
+	}
+	return terms
+}
+
+// visibility is the term that keeps from a reader the confidential agreements of other
+// officers; nil for an administrator.
+func visibility(f *agreement.Filter) []search.Term {
+	if f.AllConfidential {
+		return nil
+	}
+	any := []string{codeToken(agreementLetters[agreement.FacetConfidential], "no")}
+	if f.ReaderID != 0 {
+		any = append(any, officerToken(f.ReaderID))
+	}
+	return []search.Term{{Any: any}}
+}
+
+// visibleSQL is the condition on agreements a that keeps what visibility keeps, with its argument.
+func visibleSQL(f *agreement.Filter) (string, []any) {
+	if f.AllConfidential {
+		return "", nil
+	}
+	return " AND (a.confidential = ? OR a.officer_id = ?)", []any{false, f.ReaderID}
+}
+
+// agreementSorts whitelists the orders of the registry: the column of agreements a (or the
+// search's rank m), with the direction the index is read in; the id breaks ties the same way.
+var agreementSorts = map[string]sortKey{
+	agreement.SortSigned:    {"a.signed_on", " DESC", "a"},
+	agreement.SortRelevance: {"m.rank", "", ""},
+	agreement.SortValue:     {"a.value_usd_cents", " DESC", "a"},
+	agreement.SortEnd:       {"a.end_on", "", "a"},
+	agreement.SortReference: {"a.reference", "", "a"},
+}
+
+// agreementSortOf returns the order to use for f: relevance only with search words, newest by default.
+func agreementSortOf(f *agreement.Filter, words []search.Term) string {
+	sort := f.Sort
+	if _, known := agreementSorts[sort]; (sort == agreement.SortRelevance && len(words) == 0) || !known {
+		sort = agreement.SortSigned
+		if len(words) > 0 {
+			sort = agreement.SortRelevance
+		}
+	}
+	return sort
+}
+
+// orderBy writes the ORDER BY of a sort: NULL dates last, the id as the tie-breaker in the
+// direction of the column.
+func (db *DB) orderBy(key sortKey, id string) string {
+	nulls := ""
+	if key.column == "a.signed_on" || key.column == "a.end_on" {
+		nulls = " NULLS LAST"
+	}
+	return key.column + key.direction + nulls + ", " + id + key.direction
+}
+
+// ListAgreements returns a page of the agreements f selects, the total, and the counts of every
+// facet, counted as ListPartners counts them.
+func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreement.Page, error) {
+	if !reference.IsLanguage(f.Lang) {
+		f.Lang = "en"
+	}
+	words := search.Parse(f.Query)
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 25
+	}
+	page := &agreement.Page{Facets: map[string][]agreement.Count{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, len(agreement.Facets)+2)
+	run := func(fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	setCounts := func(counts map[string][]agreement.Count) {
+		mu.Lock()
+		defer mu.Unlock()
+		for k, v := range counts {
+			page.Facets[k] = v
+		}
+	}
+	run(func() error {
+		items, total, err := db.agreementItems(ctx, &f, words)
+		mu.Lock()
+		page.Items, page.Total = items, total
+		mu.Unlock()
+		return err
+	})
+	var unchosen []string
+	for _, facet := range agreement.Facets {
+		if len(f.Values(facet)) == 0 {
+			unchosen = append(unchosen, facet)
+			continue
+		}
+		run(func() error {
+			counts, err := db.agreementFacetCounts(ctx, &f, agreementTerms(&f, words, facet), []string{facet})
+			setCounts(counts)
+			return err
+		})
+	}
+	if len(unchosen) > 0 {
+		run(func() error {
+			counts, err := db.agreementFacetCounts(ctx, &f, agreementTerms(&f, words, ""), unchosen)
+			setCounts(counts)
+			return err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// agreementItems returns a page of the selection and its total: the page's ids first, by the
+// index of the search or of the sort column, then the details of those few agreements.
+func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []search.Term) ([]agreement.Summary, int, error) {
+	terms := agreementTerms(f, words, "")
+	sort := agreementSortOf(f, words)
+	key := agreementSorts[sort]
+	var query string
+	var args []any
+	if len(terms) > 0 {
+		match, margs := db.agreementMatches(append(terms, visibility(f)...), sort == agreement.SortRelevance)
+		src := "(" + match + ") m"
+		if key.needs == "a" {
+			src += " " + db.dialect.drivingJoin() + " agreements a ON a.id = m.id"
+		}
+		query = "SELECT m.id, COUNT(*) OVER () FROM " + src + " ORDER BY " + db.orderBy(key, "m.id") + " LIMIT ? OFFSET ?"
+		args = append(margs, f.Limit, max(f.Offset, 0))
+	} else {
+		cond, cargs := visibleSQL(f)
+		query = "SELECT a.id, 0 FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id") + " LIMIT ? OFFSET ?"
+		args = append(cargs, f.Limit, max(f.Offset, 0))
+	}
+	var ids []int64
+	total := 0
+	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		var id int64
+		if err := scan(&id, &total); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list agreements: %w", err)
+	}
+	if len(terms) == 0 {
+		if total, err = db.countAllAgreements(ctx, f); err != nil {
+			return nil, 0, err
+		}
+	} else if len(ids) == 0 && f.Offset > 0 {
+		match, margs := db.agreementMatches(append(terms, visibility(f)...), false)
+		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count agreements: %w", err)
+		}
+	}
+	items, err := db.agreementSummaries(ctx, ids, f.Lang)
+	return items, total, err
+}
+
+// agreementMatches returns SQL selecting the ids (as id, with rank when ranked) of the
+// agreements that terms select, and its argument.
+func (db *DB) agreementMatches(terms []search.Term, ranked bool) (string, []any) {
+	query := db.dialect.searchIDs("agreement_search", "agreement_id")
+	if !ranked {
+		query = db.dialect.searchIDsUnranked("agreement_search", "agreement_id")
+	}
+	return query, []any{db.dialect.searchArg(terms)}
+}
+
+// agreementSummaries reads the list lines of agreements ids, in that order, with their parties.
+func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) ([]agreement.Summary, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, lang)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	byID := make(map[int64]*agreement.Summary, len(ids))
+	err := eachRowOf(ctx, db, `SELECT a.id, a.reference, COALESCE(NULLIF(t.title, ''), a.title), a.type_code, a.status, a.signed_on,
+		a.end_on, a.amount_cents, a.currency_code, a.value_usd_cents, a.confidential
+		FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+		WHERE a.id IN `+in, args, func(scan func(...any) error) error {
+		s := &agreement.Summary{}
+		var amount, value int64
+		if err := scan(&s.ID, &s.Reference, &s.Title, &s.Type, &s.Status, &s.SignedOn, &s.EndOn, &amount, &s.Currency, &value,
+			&s.Confidential); err != nil {
+			return err
+		}
+		s.Amount, s.ValueUSD = money.Amount(amount), money.Amount(value)
+		byID[s.ID] = s
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list agreements: %w", err)
+	}
+	err = eachRowOf(ctx, db, `SELECT ap.agreement_id, p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), ap.role
+		FROM agreement_parties ap JOIN partners p ON p.id = ap.partner_id
+		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
+		WHERE ap.agreement_id IN `+in+` ORDER BY ap.agreement_id, `+roleOrder("ap.role")+`, p.name`, args, func(scan func(...any) error) error {
+		var id int64
+		var p agreement.PartyName
+		if err := scan(&id, &p.PartnerID, &p.Key, &p.Name, &p.Role); err != nil {
+			return err
+		}
+		byID[id].Parties = append(byID[id].Parties, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list agreement parties: %w", err)
+	}
+	items := make([]agreement.Summary, 0, len(ids))
+	for _, id := range ids {
+		if s, ok := byID[id]; ok {
+			items = append(items, *s)
+		}
+	}
+	return items, nil
+}
+
+// countAllAgreements counts the live agreements a reader sees, from the registry's facet counts
+// (every agreement has one type) and, for a reader who is not an administrator, their own
+// confidential ones.
+func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int, error) {
+	var n int
+	query := "SELECT COALESCE(SUM(n), 0) FROM agreement_facet_counts WHERE facet = ?"
+	args := []any{agreement.FacetType}
+	if !f.AllConfidential {
+		query += " AND confidential = ?"
+		args = append(args, false)
+	}
+	if err := db.queryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count agreements: %w", err)
+	}
+	if !f.AllConfidential && f.ReaderID != 0 {
+		var own int
+		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE officer_id = ? AND confidential = ? AND deleted_at IS NULL",
+			f.ReaderID, true).Scan(&own); err != nil {
+			return 0, fmt.Errorf("count agreements: %w", err)
+		}
+		n += own
+	}
+	return n, nil
+}
+
+// agreementFacetCounts counts the codes of facets among the agreements terms select (with the
+// reader's visibility): the index computes the selection once, and each selected agreement's
+// codes are read from the narrow agreement_codes table and counted here. With no terms, the
+// whole registry's counts are read from agreement_facet_counts.
+func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string) (map[string][]agreement.Count, error) {
+	positions := make([]int, len(facets))
+	tally := make([]map[string]int, len(facets))
+	for i, facet := range facets {
+		positions[i] = slices.Index(agreement.Facets, facet)
+		tally[i] = map[string]int{}
+	}
+	countRow := func(scan func(...any) error) error {
+		var codes string
+		if err := scan(&codes); err != nil {
+			return err
+		}
+		fields := strings.Split(codes, "|")
+		for i, pos := range positions {
+			if pos < len(fields) && fields[pos] != "" {
+				for _, c := range strings.Split(fields[pos], ",") {
+					tally[i][c]++
+				}
+			}
+		}
+		return nil
+	}
+	var err error
+	if len(terms) == 0 {
+		err = db.agreementFacetCountsOfAll(ctx, f, facets, tally, countRow)
+	} else {
+		match, args := db.agreementMatches(append(terms, visibility(f)...), false)
+		err = eachRowOf(ctx, db, "SELECT ac.codes FROM ("+match+") m "+db.dialect.drivingJoin()+
+			" agreement_codes ac ON ac.agreement_id = m.id", args, countRow)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count agreements by %v: %w", facets, err)
+	}
+	counts := map[string][]agreement.Count{}
+	for i, facet := range facets {
+		list := make([]agreement.Count, 0, len(tally[i]))
+		for code, n := range tally[i] {
+			if n > 0 {
+				list = append(list, agreement.Count{Code: code, Count: n})
+			}
+		}
+		slices.SortFunc(list, func(a, b agreement.Count) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Code, b.Code)
+		})
+		counts[facet] = list
+	}
+	return counts, nil
+}
+
+// agreementFacetCountsOfAll adds up the whole registry's counts into tally: the kept counts of
+// agreements that are not confidential (and of those that are, for an administrator), and for
+// another reader their own confidential agreements one by one (countRow).
+func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter, facets []string, tally []map[string]int,
+	countRow func(func(...any) error) error) error {
+	args := make([]any, 0, len(facets)+1)
+	for _, facet := range facets {
+		args = append(args, facet)
+	}
+	query := "SELECT facet, code, n FROM agreement_facet_counts WHERE facet IN (" + placeholders(len(facets)) + ")"
+	if !f.AllConfidential {
+		query += " AND confidential = ?"
+		args = append(args, false)
+	}
+	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		var facet, code string
+		var n int
+		if err := scan(&facet, &code, &n); err != nil {
+			return err
+		}
+		tally[slices.Index(facets, facet)][code] += n
+		return nil
+	})
+	if err != nil || f.AllConfidential || f.ReaderID == 0 {
+		return err
+	}
+	return eachRowOf(ctx, db, `SELECT ac.codes FROM agreements a JOIN agreement_codes ac ON ac.agreement_id = a.id
+		WHERE a.officer_id = ? AND a.confidential = ? AND a.deleted_at IS NULL`, []any{f.ReaderID, true}, countRow)
+}
+
+// eachRowOf runs a query on the read pool and calls fn with the scanner of every row.
+func eachRowOf(ctx context.Context, q querier, query string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ForEachAgreement calls fn with every agreement f selects, in the list's order, loading them in
+// batches, for exports of any size.
+func (db *DB) ForEachAgreement(ctx context.Context, f agreement.Filter, fn func(*agreement.Agreement) error) error {
+	words := search.Parse(f.Query)
+	terms := agreementTerms(&f, words, "")
+	sort := agreementSortOf(&f, words)
+	key := agreementSorts[sort]
+	var query string
+	var args []any
+	if len(terms) > 0 {
+		match, margs := db.agreementMatches(append(terms, visibility(&f)...), sort == agreement.SortRelevance)
+		query = "SELECT m.id FROM (" + match + ") m JOIN agreements a ON a.id = m.id ORDER BY " + db.orderBy(key, "m.id")
+		args = margs
+	} else {
+		cond, cargs := visibleSQL(&f)
+		query = "SELECT a.id FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id")
+		args = cargs
+	}
+	ids, err := queryIDs(ctx, db, query, args...)
+	if err != nil {
+		return fmt.Errorf("export agreements: %w", err)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		batch, err := agreementsByIDs(ctx, db, ids[start:min(start+500, len(ids))])
+		if err != nil {
+			return err
+		}
+		for _, a := range batch {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// PartnerLabels returns the names (in lang, or English) of partners by id, for the partner facet.
+func (db *DB) PartnerLabels(ctx context.Context, ids []string, lang string) (map[string]string, error) {
+	labels := map[string]string{}
+	var args []any
+	for _, id := range ids {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			args = append(args, n)
+		}
+	}
+	if len(args) == 0 {
+		return labels, nil
+	}
+	err := eachRowOf(ctx, db, `SELECT p.id, COALESCE(NULLIF(t.name, ''), p.name) FROM partners p
+		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
+		WHERE p.id IN (`+placeholders(len(args))+")", append([]any{lang}, args...), func(scan func(...any) error) error {
+		var id int64
+		var name string
+		if err := scan(&id, &name); err != nil {
+			return err
+		}
+		labels[strconv.FormatInt(id, 10)] = name
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("partner names: %w", err)
+	}
+	return labels, nil
+}

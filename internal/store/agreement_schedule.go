@@ -1,0 +1,398 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"pactum/internal/agreement"
+	"pactum/internal/apperr"
+	"pactum/internal/audit"
+	"pactum/internal/civil"
+	"pactum/internal/mail"
+	"pactum/internal/money"
+)
+
+// Instalments returns an agreement's payment schedule by due date.
+func (db *DB) Instalments(ctx context.Context, agreementID int64) ([]agreement.Instalment, error) {
+	var list []agreement.Instalment
+	err := eachRowOf(ctx, db, `SELECT id, due_on, amount_cents, received_on, received_cents, note FROM instalments
+		WHERE agreement_id = ? ORDER BY due_on, id`, []any{agreementID}, func(scan func(...any) error) error {
+		var i agreement.Instalment
+		var amount, received int64
+		if err := scan(&i.ID, &i.DueOn, &amount, &i.ReceivedOn, &received, &i.Note); err != nil {
+			return err
+		}
+		i.Amount, i.Received = money.Amount(amount), money.Amount(received)
+		list = append(list, i)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("instalments of %d: %w", agreementID, err)
+	}
+	return list, nil
+}
+
+// liveAgreement returns the id of the live agreement with reference, in tx.
+func liveAgreement(ctx context.Context, tx *Tx, reference string) (int64, error) {
+	var id int64
+	var deleted bool
+	err := tx.queryRow(ctx, "SELECT id, deleted_at IS NOT NULL FROM agreements WHERE reference = ?", reference).Scan(&id, &deleted)
+	if err != nil || deleted {
+		return 0, apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", reference)
+	}
+	return id, nil
+}
+
+// auditInstalment is what the trail records of an instalment, under its agreement.
+func auditInstalment(i *agreement.Instalment) audit.Record {
+	return audit.Record{"due_on": i.DueOn.String(), "amount": i.Amount.String(), "received_on": i.ReceivedOn.String(),
+		"received": i.Received.String(), "note": i.Note}
+}
+
+// SaveInstalment adds an instalment to an agreement's schedule (ID 0) or saves one of it.
+func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement.Instalment) error {
+	if err := i.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		id, err := liveAgreement(ctx, tx, reference)
+		if err != nil {
+			return err
+		}
+		key := reference + "#instalment"
+		if i.ID == 0 {
+			if err := tx.queryRow(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note).Scan(&i.ID); err != nil {
+				return fmt.Errorf("add instalment to %s: %w", reference, err)
+			}
+			return recordAudit(ctx, tx, audit.ActionCreate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(nil, auditInstalment(i)))
+		}
+		var before agreement.Instalment
+		var amount, received int64
+		err = tx.queryRow(ctx, "SELECT due_on, amount_cents, received_on, received_cents, note FROM instalments WHERE id = ? AND agreement_id = ?",
+			i.ID, id).Scan(&before.DueOn, &amount, &before.ReceivedOn, &received, &before.Note)
+		if err != nil {
+			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+		}
+		before.Amount, before.Received = money.Amount(amount), money.Amount(received)
+		if _, err := tx.exec(ctx, `UPDATE instalments SET due_on = ?, amount_cents = ?, received_on = ?, received_cents = ?, note = ?
+			WHERE id = ?`, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note, i.ID); err != nil {
+			return fmt.Errorf("save instalment of %s: %w", reference, err)
+		}
+		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(auditInstalment(&before), auditInstalment(i)))
+	})
+}
+
+// DeleteInstalment removes an instalment from an agreement's schedule.
+func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalmentID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		id, err := liveAgreement(ctx, tx, reference)
+		if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, "DELETE FROM instalments WHERE id = ? AND agreement_id = ?", instalmentID, id)
+		if err != nil {
+			return fmt.Errorf("delete instalment of %s: %w", reference, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+		}
+		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#instalment"+strconv.FormatInt(instalmentID, 10), nil)
+	})
+}
+
+// Obligations returns the reports an agreement owes its funder, by due date.
+func (db *DB) Obligations(ctx context.Context, agreementID int64) ([]agreement.Obligation, error) {
+	var list []agreement.Obligation
+	err := eachRowOf(ctx, db, `SELECT id, kind, due_on, submitted_on, note FROM obligations WHERE agreement_id = ? ORDER BY due_on, id`,
+		[]any{agreementID}, func(scan func(...any) error) error {
+			var o agreement.Obligation
+			if err := scan(&o.ID, &o.Kind, &o.DueOn, &o.SubmittedOn, &o.Note); err != nil {
+				return err
+			}
+			list = append(list, o)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("obligations of %d: %w", agreementID, err)
+	}
+	return list, nil
+}
+
+func auditObligation(o *agreement.Obligation) audit.Record {
+	return audit.Record{"kind": o.Kind, "due_on": o.DueOn.String(), "submitted_on": o.SubmittedOn.String(), "note": o.Note}
+}
+
+// SaveObligation adds a report owed to the funder (ID 0) or saves one, such as when it was submitted.
+func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement.Obligation) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		id, err := liveAgreement(ctx, tx, reference)
+		if err != nil {
+			return err
+		}
+		key := reference + "#obligation"
+		if o.ID == 0 {
+			if err := tx.queryRow(ctx, `INSERT INTO obligations (agreement_id, kind, due_on, submitted_on, note) VALUES (?, ?, ?, ?, ?)
+				RETURNING id`, id, o.Kind, o.DueOn, o.SubmittedOn, o.Note).Scan(&o.ID); err != nil {
+				return fmt.Errorf("add obligation to %s: %w", reference, err)
+			}
+			return recordAudit(ctx, tx, audit.ActionCreate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(nil, auditObligation(o)))
+		}
+		var before agreement.Obligation
+		err = tx.queryRow(ctx, "SELECT kind, due_on, submitted_on, note FROM obligations WHERE id = ? AND agreement_id = ?", o.ID, id).
+			Scan(&before.Kind, &before.DueOn, &before.SubmittedOn, &before.Note)
+		if err != nil {
+			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+		}
+		if _, err := tx.exec(ctx, "UPDATE obligations SET kind = ?, due_on = ?, submitted_on = ?, note = ? WHERE id = ?",
+			o.Kind, o.DueOn, o.SubmittedOn, o.Note, o.ID); err != nil {
+			return fmt.Errorf("save obligation of %s: %w", reference, err)
+		}
+		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(auditObligation(&before), auditObligation(o)))
+	})
+}
+
+// DeleteObligation removes a report from an agreement's obligations.
+func (db *DB) DeleteObligation(ctx context.Context, reference string, obligationID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		id, err := liveAgreement(ctx, tx, reference)
+		if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, "DELETE FROM obligations WHERE id = ? AND agreement_id = ?", obligationID, id)
+		if err != nil {
+			return fmt.Errorf("delete obligation of %s: %w", reference, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+		}
+		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#obligation"+strconv.FormatInt(obligationID, 10), nil)
+	})
+}
+
+// Contributions sums the payment schedules of live agreements: those the partners ids fund, or
+// with no ids the whole registry (confidential agreements included: totals count them).
+func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement.Contributions, error) {
+	query := `SELECT a.currency_code, a.amount_cents, a.value_usd_cents, SUM(i.amount_cents), SUM(i.received_cents)
+		FROM instalments i JOIN agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
+	var args []any
+	if len(partnerIDs) > 0 {
+		query += " AND a.id IN (SELECT agreement_id FROM agreement_parties WHERE role = ? AND partner_id IN (" + placeholders(len(partnerIDs)) + "))"
+		args = append(args, agreement.RoleFunder)
+		for _, id := range partnerIDs {
+			args = append(args, id)
+		}
+	}
+	query += " GROUP BY a.id, a.currency_code, a.amount_cents, a.value_usd_cents"
+	c := &agreement.Contributions{}
+	byCurrency := map[string]*agreement.Money{}
+	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		var currency string
+		var amount, value, pledged, received int64
+		if err := scan(&currency, &amount, &value, &pledged, &received); err != nil {
+			return err
+		}
+		a := agreement.Agreement{Currency: currency, Amount: money.Amount(amount), ValueUSD: money.Amount(value)}
+		m := byCurrency[currency]
+		if m == nil {
+			m = &agreement.Money{}
+			byCurrency[currency] = m
+		}
+		*m = m.Add(agreement.Money{Pledged: money.Amount(pledged), Received: money.Amount(received)})
+		c.USD = c.USD.Add(agreement.Money{Pledged: a.InUSD(money.Amount(pledged)), Received: a.InUSD(money.Amount(received))})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contributions: %w", err)
+	}
+	for currency, m := range byCurrency {
+		c.ByCurrency = append(c.ByCurrency, agreement.CurrencyMoney{Currency: currency, Money: *m})
+	}
+	slices.SortFunc(c.ByCurrency, func(a, b agreement.CurrencyMoney) int { return int(b.Pledged - a.Pledged) })
+	return c, nil
+}
+
+// AgreementAlerts lists what needs attention on day among the agreements a reader sees: reports
+// overdue, and agreements ending within agreement.EndingWithin days; the reader's own first,
+// then by date, at most limit.
+func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.Filter, limit int) ([]agreement.Alert, error) {
+	cond, cargs := visibleSQL(&f)
+	reader := f.ReaderID
+	if reader == 0 {
+		reader = -1
+	}
+	var args []any
+	args = append(args, reader, f.Lang, day)
+	args = append(args, cargs...)
+	args = append(args, reader, f.Lang, day, day.AddDays(agreement.EndingWithin), agreement.StatusSigned, agreement.StatusActive)
+	args = append(args, cargs...)
+	args = append(args, limit)
+	query := `SELECT * FROM (
+		SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END AS mine, a.reference, COALESCE(NULLIF(t.title, ''), a.title) AS title,
+			COALESCE(a.officer_id, 0) AS officer, '` + agreement.AlertObligationOverdue + `' AS kind, o.due_on AS due, o.kind AS obligation
+		FROM obligations o JOIN agreements a ON a.id = o.agreement_id
+		LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+		WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL` + cond + `
+		UNION ALL
+		SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END, a.reference, COALESCE(NULLIF(t.title, ''), a.title),
+			COALESCE(a.officer_id, 0), '` + agreement.AlertEnding + `', a.end_on, ''
+		FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+		WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL` + cond + `
+	) x ORDER BY mine, due, reference LIMIT ?`
+	var alerts []agreement.Alert
+	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		var mine int
+		var al agreement.Alert
+		if err := scan(&mine, &al.Reference, &al.Title, &al.OfficerID, &al.Kind, &al.On, &al.ObligationKind); err != nil {
+			return err
+		}
+		alerts = append(alerts, al)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agreement alerts: %w", err)
+	}
+	return alerts, nil
+}
+
+// AgreementReminder is what one officer is told in a day's e-mail: reports that became overdue
+// (or were last reminded of a week ago) and agreements that came within EndingWithin days of
+// their end.
+type AgreementReminder struct {
+	UserID int64
+	Alerts []agreement.Alert
+}
+
+// obligationRemindEvery is how often an officer is reminded of a report still overdue.
+const obligationRemindEvery = 7
+
+// DueAgreementReminders queues, per officer, the e-mail compose writes of the alerts not yet
+// reminded of, and marks them reminded, in one transaction with the outbox. Officers without an
+// e-mail address or inactive are left out.
+func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose func(AgreementReminder) (*mail.Message, error)) (int, error) {
+	sent := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		byUser := map[int64][]agreement.Alert{}
+		var order []int64
+		var obligationIDs, agreementIDs []any
+		add := func(officer int64, al agreement.Alert) {
+			if _, ok := byUser[officer]; !ok {
+				order = append(order, officer)
+			}
+			byUser[officer] = append(byUser[officer], al)
+		}
+		err := eachRowOf(ctx, tx, `SELECT o.id, a.officer_id, a.reference, a.title, o.kind, o.due_on
+			FROM obligations o JOIN agreements a ON a.id = o.agreement_id JOIN users u ON u.id = a.officer_id
+			WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL AND u.active = ? AND u.email <> ''
+			AND (o.last_reminded_on IS NULL OR o.last_reminded_on <= ?)
+			ORDER BY a.officer_id, o.due_on, o.id`, []any{day, true, day.AddDays(-obligationRemindEvery)},
+			func(scan func(...any) error) error {
+				var id, officer int64
+				al := agreement.Alert{Kind: agreement.AlertObligationOverdue}
+				if err := scan(&id, &officer, &al.Reference, &al.Title, &al.ObligationKind, &al.On); err != nil {
+					return err
+				}
+				al.OfficerID = officer
+				obligationIDs = append(obligationIDs, id)
+				add(officer, al)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("overdue obligations: %w", err)
+		}
+		err = eachRowOf(ctx, tx, `SELECT a.id, a.officer_id, a.reference, a.title, a.end_on
+			FROM agreements a JOIN users u ON u.id = a.officer_id
+			WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL AND a.end_reminded_on IS NULL
+			AND u.active = ? AND u.email <> ''
+			ORDER BY a.officer_id, a.end_on, a.id`, []any{day, day.AddDays(agreement.EndingWithin), agreement.StatusSigned,
+			agreement.StatusActive, true},
+			func(scan func(...any) error) error {
+				var id, officer int64
+				al := agreement.Alert{Kind: agreement.AlertEnding}
+				if err := scan(&id, &officer, &al.Reference, &al.Title, &al.On); err != nil {
+					return err
+				}
+				al.OfficerID = officer
+				agreementIDs = append(agreementIDs, id)
+				add(officer, al)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("agreements ending: %w", err)
+		}
+		for _, uid := range order {
+			m, err := compose(AgreementReminder{UserID: uid, Alerts: byUser[uid]})
+			if err != nil {
+				return err
+			}
+			if m != nil {
+				if err := enqueueMail(ctx, tx, *m); err != nil {
+					return err
+				}
+				sent++
+			}
+		}
+		for start := 0; start < len(obligationIDs); start += 500 {
+			chunk := obligationIDs[start:min(start+500, len(obligationIDs))]
+			if _, err := tx.exec(ctx, "UPDATE obligations SET last_reminded_on = ? WHERE id IN ("+placeholders(len(chunk))+")",
+				append([]any{day}, chunk...)...); err != nil {
+				return fmt.Errorf("mark reminded: %w", err)
+			}
+		}
+		for start := 0; start < len(agreementIDs); start += 500 {
+			chunk := agreementIDs[start:min(start+500, len(agreementIDs))]
+			if _, err := tx.exec(ctx, "UPDATE agreements SET end_reminded_on = ? WHERE id IN ("+placeholders(len(chunk))+")",
+				append([]any{day}, chunk...)...); err != nil {
+				return fmt.Errorf("mark reminded: %w", err)
+			}
+		}
+		return nil
+	})
+	return sent, err
+}
+
+// Overlapping returns the live agreements that a new agreement a may duplicate: signed or active,
+// with one of a's parties, the same primary action area, dates that overlap a's and a country in
+// common. a itself (by ID) is left out, and so are confidential agreements the reader of f does
+// not see.
+func (db *DB) Overlapping(ctx context.Context, a *agreement.Agreement, f agreement.Filter) ([]agreement.Summary, error) {
+	if len(a.Parties) == 0 || len(a.Countries) == 0 {
+		return nil, nil
+	}
+	var args []any
+	args = append(args, a.ID, a.PrimaryActionArea, agreement.StatusSigned, agreement.StatusActive)
+	query := `SELECT DISTINCT a.id FROM agreements a
+		JOIN agreement_parties ap ON ap.agreement_id = a.id
+		JOIN agreement_countries ac ON ac.agreement_id = a.id
+		WHERE a.id <> ? AND a.primary_action_area_code = ? AND a.status IN (?, ?) AND a.deleted_at IS NULL`
+	parties := make([]any, 0, len(a.Parties))
+	for _, p := range a.Parties {
+		parties = append(parties, p.PartnerID)
+	}
+	query += " AND ap.partner_id IN (" + placeholders(len(parties)) + ")"
+	args = append(args, parties...)
+	countries := dedupe(a.Countries)
+	query += " AND ac.country_code IN (" + placeholders(len(countries)) + ")"
+	for _, c := range countries {
+		args = append(args, c)
+	}
+	if !a.EndOn.IsZero() {
+		query += " AND (a.start_on IS NULL OR a.start_on <= ?)"
+		args = append(args, a.EndOn)
+	}
+	if !a.StartOn.IsZero() {
+		query += " AND (a.end_on IS NULL OR a.end_on >= ?)"
+		args = append(args, a.StartOn)
+	}
+	cond, cargs := visibleSQL(&f)
+	ids, err := queryIDs(ctx, db, query+cond+" ORDER BY a.id LIMIT 20", append(args, cargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("overlapping agreements: %w", err)
+	}
+	return db.agreementSummaries(ctx, ids, f.Lang)
+}
