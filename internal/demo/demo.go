@@ -148,10 +148,18 @@ func Load(ctx context.Context, db *store.DB, today civil.Date) (Summary, error) 
 	if err := g.validate(codes); err != nil {
 		return Summary{}, err
 	}
+	team, err := createStaff(ctx, db, today)
+	if err != nil {
+		return Summary{}, err
+	}
+	assignOfficers(g.agreed, team, Seed)
 	if err := storeAgreements(ctx, db, g.agreed, len(g.agreed), nil); err != nil {
 		return Summary{}, err
 	}
-	if err := relationsFor(ctx, db, partners, today, Seed); err != nil {
+	if err := storeSchedules(ctx, db, g.agreed, today, Seed); err != nil {
+		return Summary{}, err
+	}
+	if err := relationsFor(ctx, db, partners, today, Seed, team); err != nil {
 		return Summary{}, err
 	}
 	s := Summary{Partners: len(partners)}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"pactum/internal/agreement"
 	"pactum/internal/civil"
 	"pactum/internal/demo"
 	"pactum/internal/insight"
@@ -194,5 +195,41 @@ func TestGenerateFillsAnEmptyDatabase(t *testing.T) {
 	}
 	if err := demo.Generate(ctx, db, 10, 10, today, nil); err == nil {
 		t.Error("generate into a database with partners: no error")
+	}
+}
+
+// The registry of the demo shows what the agreements pages are for: money pledged, received and
+// outstanding, reports overdue, agreements ending soon, and a few confidential ones.
+func TestDemoRegistryHasMoneyObligationsAndAlerts(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	load(t, db)
+	ctx := context.Background()
+	c, err := db.Contributions(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.USD.Received <= 0 || c.USD.Outstanding() <= 0 || c.USD.Received >= c.USD.Pledged || len(c.ByCurrency) < 2 {
+		t.Errorf("demo contributions: %+v, want money received and outstanding in several currencies", c)
+	}
+	alerts, err := db.AgreementAlerts(ctx, today, agreement.Filter{AllConfidential: true, Lang: "en"}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, a := range alerts {
+		kinds[a.Kind]++
+		if a.OfficerID == 0 {
+			t.Errorf("alert on %s has no officer to remind", a.Reference)
+		}
+	}
+	if kinds[agreement.AlertObligationOverdue] == 0 || kinds[agreement.AlertEnding] == 0 {
+		t.Errorf("demo alerts by kind: %v, want overdue reports and agreements ending", kinds)
+	}
+	page, err := db.ListAgreements(ctx, agreement.Filter{AllConfidential: true, Confidential: []string{"yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total == 0 || page.Total > 40 {
+		t.Errorf("%d confidential demo agreements, want a few", page.Total)
 	}
 }

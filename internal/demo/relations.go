@@ -70,28 +70,39 @@ var followUpTexts = []string{"Send the concept note", "Share the draft budget", 
 	"Introduce the technical focal point", "Send the thank-you letter", "Propose dates for the next meeting",
 	"Check the due-diligence documents", "Send the sponsorship packages"}
 
-// relationsFor adds the relationship layer of the demo: staff accounts, owners of relationships,
-// contacts, due diligence, interactions with follow-ups, and the recognitions of the 25th
-// anniversary. It runs after the partners and agreements are stored.
-func relationsFor(ctx context.Context, db *store.DB, partners []*partner.Partner, today civil.Date, seed uint64) error {
-	rng := rand.New(rand.NewPCG(seed, 25))
-	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+// team is the demo's staff as stored: the officers (headquarters first) and the regional
+// officer of each region.
+type team struct {
+	officers []int64
+	byRegion map[string]int64
+}
 
-	var staffIDs []int64
-	staffByRegion := map[string]int64{}
+// createStaff stores the demo colleagues.
+func createStaff(ctx context.Context, db *store.DB, today civil.Date) (*team, error) {
+	t := &team{byRegion: map[string]int64{}}
 	for _, s := range staff {
 		u := &user.User{Username: s.username, DisplayName: s.name, Email: s.email, Role: s.role, Region: s.region,
 			Language: s.language, Active: true, PasswordHash: unusablePassword, EmailVerifiedAt: today.Time()}
 		if err := db.CreateUser(ctx, u); err != nil {
-			return fmt.Errorf("demo staff %s: %w", s.username, err)
+			return nil, fmt.Errorf("demo staff %s: %w", s.username, err)
 		}
 		if s.role != user.RoleViewer {
-			staffIDs = append(staffIDs, u.ID)
+			t.officers = append(t.officers, u.ID)
 		}
 		if s.region != "" {
-			staffByRegion[s.region] = u.ID
+			t.byRegion[s.region] = u.ID
 		}
 	}
+	return t, nil
+}
+
+// relationsFor adds the relationship layer of the demo: owners of relationships, contacts, due
+// diligence, interactions with follow-ups, and the recognitions of the 25th anniversary. It runs
+// after the staff, partners and agreements are stored.
+func relationsFor(ctx context.Context, db *store.DB, partners []*partner.Partner, today civil.Date, seed uint64, team *team) error {
+	rng := rand.New(rand.NewPCG(seed, 25))
+	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+	staffIDs, staffByRegion := team.officers, team.byRegion
 	countries, err := reference.DefaultCountries()
 	if err != nil {
 		return err

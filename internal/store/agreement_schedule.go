@@ -396,3 +396,47 @@ func (db *DB) Overlapping(ctx context.Context, a *agreement.Agreement, f agreeme
 	}
 	return db.agreementSummaries(ctx, ids, f.Lang)
 }
+
+// Schedule is the payment schedule and the obligations of one agreement, for loading many at once.
+type Schedule struct {
+	AgreementID int64
+	Instalments []agreement.Instalment
+	Obligations []agreement.Obligation
+}
+
+// AddSchedules stores the instalments and obligations of many agreements in one transaction,
+// for bulk loads; people add them one by one (SaveInstalment, SaveObligation).
+func (db *DB) AddSchedules(ctx context.Context, schedules []Schedule) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		inst, err := tx.prepare(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
+			VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("add schedules: %w", err)
+		}
+		defer inst.Close()
+		obl, err := tx.prepare(ctx, "INSERT INTO obligations (agreement_id, kind, due_on, submitted_on, note) VALUES (?, ?, ?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("add schedules: %w", err)
+		}
+		defer obl.Close()
+		for _, s := range schedules {
+			for _, i := range s.Instalments {
+				if err := i.Validate(); err != nil {
+					return fmt.Errorf("agreement %d instalment %s: %w", s.AgreementID, i.DueOn, err)
+				}
+				if _, err := inst.ExecContext(ctx, s.AgreementID, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note); err != nil {
+					return fmt.Errorf("agreement %d instalment %s: %w", s.AgreementID, i.DueOn, err)
+				}
+			}
+			for _, o := range s.Obligations {
+				if err := o.Validate(); err != nil {
+					return fmt.Errorf("agreement %d obligation %s: %w", s.AgreementID, o.DueOn, err)
+				}
+				if _, err := obl.ExecContext(ctx, s.AgreementID, o.Kind, o.DueOn, o.SubmittedOn, o.Note); err != nil {
+					return fmt.Errorf("agreement %d obligation %s: %w", s.AgreementID, o.DueOn, err)
+				}
+			}
+		}
+		return nil
+	})
+}
