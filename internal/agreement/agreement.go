@@ -49,8 +49,9 @@ var AmendmentKinds = []string{KindAddedFunds, KindNoCostExt, KindScope, KindAdmi
 
 // Party is a partner that signed an agreement, in a role.
 type Party struct {
-	PartnerID int64
-	Role      string
+	PartnerID  int64
+	Role       string
+	PartnerKey string // filled when read from the store, for links and exports; not written
 }
 
 // RegionShare is the part of an agreement that benefits a region; an agreement's shares sum to 1.
@@ -90,8 +91,10 @@ type Agreement struct {
 	Regions           []RegionShare
 	Countries         []string
 	AmendsID          int64
+	AmendsRef         string // the reference of AmendsID, filled when read from the store
 	AmendmentKind     string
-	FrameworkID       int64 // the memorandum of understanding this agreement falls under
+	FrameworkID       int64  // the memorandum of understanding this agreement falls under
+	FrameworkRef      string // its reference, filled when read from the store
 	Initiative        string
 	OfficerID         int64
 	Office            string // "HQ" or a region code
@@ -212,4 +215,24 @@ func validateShares(errs apperr.FieldErrors, codes Codes, shares []RegionShare) 
 	if math.Abs(sum-1) > shareTolerance {
 		errs.Add("regions", "agreement.error.shares")
 	}
+}
+
+// Rates gives the value of a currency in US dollars on a day.
+type Rates interface {
+	USDPerUnit(currency string, day civil.Date) (float64, bool)
+}
+
+// PriceInUSD sets ValueUSD from Amount at the rate of the signing date, or of today for an
+// agreement not signed yet. It refuses, on the currency field, a currency with no rate that day.
+func (a *Agreement) PriceInUSD(rates Rates, today civil.Date) error {
+	day := a.SignedOn
+	if day.IsZero() {
+		day = today
+	}
+	rate, ok := rates.USDPerUnit(a.Currency, day)
+	if !ok {
+		return apperr.FieldErrors{"currency": apperr.Msg("agreement.error.no_rate", "currency", a.Currency, "date", day.String())}.Err()
+	}
+	a.ValueUSD = a.Amount.Convert(rate)
+	return nil
 }

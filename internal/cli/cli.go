@@ -43,7 +43,7 @@ func init() {
 		"token":    {"create an API token for a user: token create USER", runToken},
 		"backup":   {"write a consistent copy of the SQLite database: backup FILE", runBackup},
 		"generate": {"fill an empty database with a large synthetic dataset for benchmarks", runGenerate},
-		"import":   {"import partners from a CSV or Excel file: import partners FILE [--dry-run]", runImport},
+		"import":   {"import partners, agreements or currency rates from a file: import KIND FILE [--dry-run]", runImport},
 	}
 }
 

@@ -42,6 +42,11 @@ func prepareDatabase(ctx context.Context, db *store.DB, cfg *config.Config, log 
 	} else if n > 0 {
 		log.Info("partners indexed for search", "partners", n)
 	}
+	if n, err := db.ReindexAgreements(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("agreements indexed for search", "agreements", n)
+	}
 	if !cfg.Demo {
 		return nil
 	}

@@ -2,29 +2,52 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
+	"pactum/internal/civil"
 	"pactum/internal/config"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
 	"pactum/internal/store"
 )
 
-// runImport imports a partner file (docs/import.md): pactum import partners FILE [--dry-run].
+// importKinds are what pactum import reads, with what each file holds.
+var importKinds = map[string]string{
+	"partners":   "a partner file (docs/import.md): one partner per row, matched by key",
+	"agreements": "an agreement file (docs/import.md): one agreement or amendment per row, matched by reference",
+	"rates":      "a currency rates file: date, currency, usd_per_unit; a rate of the same currency and date is replaced",
+}
+
+// runImport imports a file in the format of docs/import.md: pactum import partners|agreements|rates
+// FILE [--dry-run]. Whatever the kind, it lists every problem by row and column and writes nothing
+// unless the whole file is valid.
 func runImport(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
-	fs := flagSet(env, "import", "import partners FILE [--dry-run] [flags]")
+	kind := "partners|agreements|rates"
+	if len(args) > 0 && importKinds[args[0]] != "" {
+		kind = args[0]
+	}
+	fs := flagSet(env, "import", "import "+kind+" FILE [--dry-run] [flags]")
+	if what := importKinds[kind]; what != "" {
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "Usage: pactum import %s FILE [--dry-run] [flags]\n\nFILE is %s, CSV or Excel (.xlsx).\n\nFlags:\n", kind, what)
+			fs.PrintDefaults()
+		}
+	}
 	dryRun := fs.Bool("dry-run", false, "check the file and say what would change, writing nothing")
 	positional, err := parseData(fs, env, args, &cfg)
 	if err != nil {
 		return err
 	}
-	if len(positional) != 2 || positional[0] != "partners" {
-		return fmt.Errorf("%w: want 'import partners FILE'", errUsage)
+	if len(positional) != 2 || importKinds[positional[0]] == "" {
+		return fmt.Errorf("%w: want 'import partners FILE', 'import agreements FILE' or 'import rates FILE'", errUsage)
 	}
 	path := positional[1]
 	file, err := os.Open(path)
@@ -32,11 +55,6 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer file.Close()
-	bundle, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	en := bundle.Localizer("en")
 	// An import into an empty database is the real data arriving: no demo dataset first.
 	cfg.Demo = false
 	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr))
@@ -48,7 +66,17 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	switch positional[0] {
+	case "agreements":
+		return importAgreements(ctx, env, db, rs, file, *dryRun)
+	case "rates":
+		return importRates(ctx, env, db, rs, file, *dryRun)
+	}
+	return importPartners(ctx, env, db, rs, file, *dryRun)
+}
 
+// importPartners imports a partner file.
+func importPartners(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
 	show := newProgress(env.Stderr)
 	res, err := importer.CheckPartners(ctx, file, importer.Options{Resolver: rs, Existing: db.PartnersByKeys,
 		Progress: func(stage string, done, total int) {
@@ -59,30 +87,17 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	out := env.Stdout
-	if len(res.Ignored) > 0 {
-		fmt.Fprintf(out, "Ignored columns: %s\n", joinQuoted(res.Ignored))
-	}
+	printIgnored(out, res.Ignored)
 	if !res.OK() {
-		for _, p := range res.Problems {
-			if p.Column == "" {
-				fmt.Fprintf(out, "row %d: %s\n", p.Row, en.T(p.Message.Key, p.Message.Args...))
-			} else {
-				fmt.Fprintf(out, "row %d, column %s: %s\n", p.Row, p.Column, en.T(p.Message.Key, p.Message.Args...))
-			}
-		}
-		if more := res.ProblemCount - len(res.Problems); more > 0 {
-			fmt.Fprintf(out, "… and %d more problems.\n", more)
-		}
-		return fmt.Errorf("%s has %s; nothing was imported", path, plural(res.ProblemCount, "problem"))
+		return refuse(out, file.Name(), res.Problems, res.ProblemCount)
 	}
 	creates, updates := res.Changes()
-	if *dryRun {
-		fmt.Fprintf(out, "Dry run, nothing written: %d would be created, %d would be updated, %d would be unchanged.\n",
-			len(creates), len(updates), len(res.Unchanged))
+	if dryRun {
+		printDryRun(out, len(creates), len(updates), len(res.Unchanged))
 		return nil
 	}
 	if len(creates)+len(updates) > 0 {
-		err = db.ApplyPartnerImport(ctx, store.PartnerImport{File: filepath.Base(path), Creates: creates, Updates: updates,
+		err = db.ApplyPartnerImport(ctx, store.PartnerImport{File: filepath.Base(file.Name()), Creates: creates, Updates: updates,
 			Unchanged: len(res.Unchanged), Progress: func(done, total int) { show.report("writing", done, total) }})
 		show.end()
 		if err != nil {
@@ -91,6 +106,140 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", len(creates), len(updates), len(res.Unchanged))
 	return nil
+}
+
+// errProblems rolls an agreement import back when the file has problems; they are printed.
+var errProblems = errors.New("the file has problems")
+
+// importAgreements imports an agreement file. The import checks each row as it writes it, in
+// one transaction, and rolls everything back when any row has a problem, listing them all as a
+// dry run does: a valid file is read once, which a file of a million rows needs. The dry run only
+// checks.
+func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
+	rates, err := db.Rates(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := file.Stat()
+	if err != nil {
+		return err
+	}
+	show := newProgress(env.Stderr)
+	in := &countingReader{r: file}
+	stage := "importing"
+	if dryRun {
+		stage = "checking"
+	}
+	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: db,
+		Progress: func(rows int) { show.bar(stage, in.n.Load(), info.Size(), rows) }}
+	out := env.Stdout
+	if dryRun {
+		res, err := importer.CheckAgreements(ctx, in, opts)
+		show.end()
+		if err != nil {
+			return err
+		}
+		printIgnored(out, res.Ignored)
+		if !res.OK() {
+			return refuse(out, file.Name(), res.Problems, res.ProblemCount)
+		}
+		printDryRun(out, res.Created, res.Updated, res.Unchanged)
+		return nil
+	}
+	var res *importer.AgreementResult
+	summary, err := db.ImportAgreements(ctx, filepath.Base(file.Name()), func(ctx context.Context, imp *store.AgreementImport) error {
+		var err error
+		if res, err = importer.ImportAgreements(ctx, in, opts, imp); err != nil {
+			return err
+		}
+		if !res.OK() {
+			return errProblems
+		}
+		show.stage("finishing")
+		return nil
+	})
+	show.end()
+	if res != nil {
+		printIgnored(out, res.Ignored)
+		if !res.OK() {
+			return refuse(out, file.Name(), res.Problems, res.ProblemCount)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("nothing was imported: %w", describe(err))
+	}
+	fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", summary.Created, summary.Updated, summary.Unchanged)
+	return nil
+}
+
+// importRates imports a currency rates file.
+func importRates(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
+	stored, err := db.Rates(ctx)
+	if err != nil {
+		return err
+	}
+	res := importer.CheckRates(file, rs, stored)
+	out := env.Stdout
+	printIgnored(out, res.Ignored)
+	if !res.OK() {
+		return refuse(out, file.Name(), res.Problems, res.ProblemCount)
+	}
+	if dryRun {
+		printDryRun(out, len(res.Creates), len(res.Updates), res.Unchanged)
+		return nil
+	}
+	if len(res.Creates)+len(res.Updates) > 0 {
+		if err := db.ImportRates(ctx, filepath.Base(file.Name()), res.Creates, res.Updates, res.Unchanged); err != nil {
+			return fmt.Errorf("nothing was imported: %w", describe(err))
+		}
+	}
+	fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", len(res.Creates), len(res.Updates), res.Unchanged)
+	return nil
+}
+
+func printIgnored(out io.Writer, ignored []string) {
+	if len(ignored) > 0 {
+		fmt.Fprintf(out, "Ignored columns: %s\n", joinQuoted(ignored))
+	}
+}
+
+func printDryRun(out io.Writer, created, updated, unchanged int) {
+	fmt.Fprintf(out, "Dry run, nothing written: %d would be created, %d would be updated, %d would be unchanged.\n",
+		created, updated, unchanged)
+}
+
+// refuse prints the problems of a file in English, by row and column, and returns the error that
+// makes the command exit with status 1.
+func refuse(out io.Writer, path string, problems []importer.Problem, count int) error {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	en := bundle.Localizer("en")
+	for _, p := range problems {
+		if p.Column == "" {
+			fmt.Fprintf(out, "row %d: %s\n", p.Row, en.T(p.Message.Key, p.Message.Args...))
+		} else {
+			fmt.Fprintf(out, "row %d, column %s: %s\n", p.Row, p.Column, en.T(p.Message.Key, p.Message.Args...))
+		}
+	}
+	if more := count - len(problems); more > 0 {
+		fmt.Fprintf(out, "… and %d more problems.\n", more)
+	}
+	return fmt.Errorf("%s has %s; nothing was imported", path, plural(count, "problem"))
+}
+
+// countingReader counts the bytes read through it, for the progress of a long import; the
+// progress is shown from another goroutine than the one that reads.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func plural(n int, noun string) string {
@@ -132,6 +281,26 @@ func (p *progress) report(stage string, done, total int) {
 		fmt.Fprintf(p.w, "\r%-10s %9d / %d", stage, done, total)
 	} else {
 		fmt.Fprintf(p.w, "\r%-10s %9d rows", stage, done)
+	}
+}
+
+// bar shows how much of a file of size bytes is read, as a bar, with the rows done.
+func (p *progress) bar(stage string, read, size int64, rows int) {
+	now := time.Now()
+	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 500*time.Millisecond || size <= 0 {
+		return
+	}
+	p.last, p.printed = now, true
+	const width = 30
+	filled := int(min(read, size) * width / size)
+	fmt.Fprintf(p.w, "\r%-10s [%s%s] %3d%% %9d rows", stage, strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		min(read, size)*100/size, rows)
+}
+
+// stage says what a long task does once its rows are done, if the progress line is shown.
+func (p *progress) stage(stage string) {
+	if p.printed {
+		fmt.Fprintf(p.w, "\r%-10s %-50s", stage, "")
 	}
 }
 

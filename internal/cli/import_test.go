@@ -14,7 +14,7 @@ import (
 )
 
 // runPactum runs the pactum command on the SQLite database in dir, without the demo dataset.
-func runPactum(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+func runPactum(t testing.TB, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	vars := map[string]string{"PACTUM_DATA": dir, "PACTUM_DEMO": "false", "PACTUM_LOG_LEVEL": "warn"}
 	var out, errOut bytes.Buffer
@@ -23,7 +23,7 @@ func runPactum(t *testing.T, dir string, args ...string) (code int, stdout, stde
 	return code, out.String(), errOut.String()
 }
 
-func writeFile(t *testing.T, dir, name, content string) string {
+func writeFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {

@@ -1,15 +1,18 @@
-// Package jobs runs the work Pactum does on its own schedule: today, the daily reminder of
-// follow-ups. Every app server runs the loop; the database decides which one does a day's work,
-// so a reminder goes out once however many servers there are.
+// Package jobs runs the work Pactum does on its own schedule: the daily reminders of follow-ups
+// and of agreements (reports overdue, agreements ending). Every app server runs the loop; the
+// database decides which one does a day's work, so a reminder goes out once however many servers
+// there are.
 package jobs
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
+	"pactum/internal/agreement"
 	"pactum/internal/civil"
 	"pactum/internal/i18n"
 	"pactum/internal/mail"
@@ -63,10 +66,39 @@ func (r *Runner) RunDue(ctx context.Context) error {
 		return fmt.Errorf("follow-up reminders: %w", err)
 	}
 	r.Log.Info("follow-up reminders queued", "emails", sent, "day", today.String())
-	if sent > 0 && r.MailQueued != nil {
+	agreementsSent, err := r.DB.DueAgreementReminders(ctx, today, r.agreementReminderMail)
+	if err != nil {
+		return fmt.Errorf("agreement reminders: %w", err)
+	}
+	r.Log.Info("agreement reminders queued", "emails", agreementsSent, "day", today.String())
+	if sent+agreementsSent > 0 && r.MailQueued != nil {
 		r.MailQueued()
 	}
 	return nil
+}
+
+// agreementReminderMail writes the reminder to an agreement officer, in their language: reports
+// owed to funders that are overdue, and agreements ending within 90 days.
+func (r *Runner) agreementReminderMail(rem store.AgreementReminder) (*mail.Message, error) {
+	u, err := r.DB.UserByID(context.Background(), rem.UserID)
+	if err != nil {
+		return nil, err
+	}
+	l := r.Bundle.Localizer(u.Language)
+	var lines []string
+	for _, a := range rem.Alerts {
+		what := l.T("start.alert.ending", "date", l.Date(a.On))
+		if a.Kind == agreement.AlertObligationOverdue {
+			what = l.T("start.alert.overdue", "report", l.T("agreement.obligation."+a.ObligationKind), "date", l.Date(a.On))
+		}
+		lines = append(lines, "- "+a.Reference+" "+a.Title+": "+what+"\n  "+r.BaseURL+"/agreements/"+url.PathEscape(a.Reference))
+	}
+	return &mail.Message{
+		To: u.Email, ToName: u.Name(), Language: l.Lang,
+		Subject: l.N("mail.agreement_reminder.subject", len(rem.Alerts)),
+		Text: l.T("mail.agreement_reminder.body", "name", u.Name(), "list", strings.Join(lines, "\n")) +
+			"\n\n-- \n" + l.T("mail.footer"),
+	}, nil
 }
 
 // reminderMail writes the reminder to one assignee, in their language, listing their follow-ups

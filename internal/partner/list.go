@@ -134,6 +134,9 @@ type AgreementLine struct {
 	ValueUSD  money.Amount
 	PartnerID int64 // the party of the family that signed it
 	Role      string
+	// Confidential agreements are listed only to administrators and their officer.
+	Confidential bool
+	OfficerID    int64
 }
 
 // Share is a part of a partner's involvement: agreements and value by year, action area or region.

@@ -20,7 +20,7 @@ import (
 
 // agreementSearchVersion is the version of the agreement search document. Raise it when the
 // document, its codes or internal/search change, and every agreement is indexed again at start.
-const agreementSearchVersion = 1
+const agreementSearchVersion = 2
 
 // agreementLetters give each facet of the registry a letter for its tokens in the search document.
 var agreementLetters = map[string]string{
@@ -28,10 +28,6 @@ var agreementLetters = map[string]string{
 	agreement.FacetCountry: "c", agreement.FacetActionArea: "a", agreement.FacetPartner: "p",
 	agreement.FacetPartnerType: "k", agreement.FacetValue: "v", agreement.FacetConfidential: "x",
 }
-
-// officerToken marks a confidential agreement with its responsible officer, the one reader
-// besides administrators whose searches find it.
-func officerToken(userID int64) string { return codeToken("o", strconv.FormatInt(userID, 10)) }
 
 // partyInfo is what an agreement's search document and facets need of a party.
 type partyInfo struct {
@@ -86,7 +82,8 @@ func yesNo(b bool) string {
 
 // agreementDocument is what the search index holds of an agreement: its reference, titles in
 // every language, initiative and notes, its parties' names and acronyms in every language, then a
-// token for each facet code (and, when confidential, its officer's token).
+// token for each facet code. (Who may see a confidential agreement is decided outside the index;
+// see visibleSQL.)
 func agreementDocument(a *agreement.Agreement, facets [][]string, parties map[int64]partyInfo) string {
 	texts := []string{a.Reference, a.Initiative, a.Notes}
 	for _, lang := range reference.Languages {
@@ -101,21 +98,22 @@ func agreementDocument(a *agreement.Agreement, facets [][]string, parties map[in
 			tokens = append(tokens, codeToken(agreementLetters[facet], c))
 		}
 	}
-	if a.Confidential && a.OfficerID != 0 {
-		tokens = append(tokens, officerToken(a.OfficerID))
-	}
 	return strings.Join(tokens, " ")
 }
 
 // joinCodes writes facet codes as a row of agreement_codes: the codes of each facet in order,
-// separated by "|", several codes of a facet by ",".
-func joinCodes(facets [][]string) string {
-	fields := make([]string, len(facets))
+// separated by "|", several codes of a facet by ","; then the officer's id, which decides who
+// counts a confidential agreement.
+func joinCodes(facets [][]string, officerID int64) string {
+	fields := make([]string, len(facets), len(facets)+1)
 	for i, codes := range facets {
 		fields[i] = strings.Join(codes, ",")
 	}
-	return strings.Join(fields, "|")
+	return strings.Join(append(fields, strconv.FormatInt(officerID, 10)), "|")
 }
+
+// officerField is the position of the officer's id in a row of agreement_codes.
+var officerField = len(agreement.Facets)
 
 // facetKey is a row of agreement_facet_counts.
 type facetKey struct {
@@ -295,7 +293,7 @@ func (w *agreementWriter) add(ctx context.Context, a *agreement.Agreement) error
 	if _, err := w.index.ExecContext(ctx, a.ID, agreementDocument(a, facets, parties)); err != nil {
 		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
 	}
-	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets)); err != nil {
+	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets, a.OfficerID)); err != nil {
 		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
 	}
 	w.count(facets, a.Confidential, 1)
@@ -729,6 +727,15 @@ func agreementsByIDs(ctx context.Context, q querier, ids []int64) ([]*agreement.
 		query string
 		scan  func(scan func(...any) error) error
 	}{
+		{"SELECT a.id, COALESCE(m.reference, ''), COALESCE(f.reference, '') FROM agreements a LEFT JOIN agreements m ON m.id = a.amends_id " +
+			"LEFT JOIN agreements f ON f.id = a.framework_id WHERE a.id IN " + in + " AND (a.amends_id IS NOT NULL OR a.framework_id IS NOT NULL)",
+			func(scan func(...any) error) error {
+				var id int64
+				var amends, framework string
+				err := scan(&id, &amends, &framework)
+				byID[id].AmendsRef, byID[id].FrameworkRef = amends, framework
+				return err
+			}},
 		{"SELECT agreement_id, lang, title FROM agreement_translations WHERE agreement_id IN " + in, func(scan func(...any) error) error {
 			var id int64
 			var lang, title string
@@ -736,11 +743,12 @@ func agreementsByIDs(ctx context.Context, q querier, ids []int64) ([]*agreement.
 			byID[id].Titles[lang] = title
 			return err
 		}},
-		{"SELECT agreement_id, partner_id, role FROM agreement_parties WHERE agreement_id IN " + in + " ORDER BY agreement_id, " + roleOrder("role") + ", partner_id",
+		{"SELECT ap.agreement_id, ap.partner_id, ap.role, p.key FROM agreement_parties ap JOIN partners p ON p.id = ap.partner_id " +
+			"WHERE ap.agreement_id IN " + in + " ORDER BY ap.agreement_id, " + roleOrder("ap.role") + ", ap.partner_id",
 			func(scan func(...any) error) error {
 				var id int64
 				var p agreement.Party
-				err := scan(&id, &p.PartnerID, &p.Role)
+				err := scan(&id, &p.PartnerID, &p.Role, &p.PartnerKey)
 				byID[id].Parties = append(byID[id].Parties, p)
 				return err
 			}},

@@ -32,20 +32,10 @@ func agreementTerms(f *agreement.Filter, words []search.Term, except string) []s
 	return terms
 }
 
-// visibility is the term that keeps from a reader the confidential agreements of other
-// officers; nil for an administrator.
-func visibility(f *agreement.Filter) []search.Term {
-	if f.AllConfidential {
-		return nil
-	}
-	any := []string{codeToken(agreementLetters[agreement.FacetConfidential], "no")}
-	if f.ReaderID != 0 {
-		any = append(any, officerToken(f.ReaderID))
-	}
-	return []search.Term{{Any: any}}
-}
-
-// visibleSQL is the condition on agreements a that keeps what visibility keeps, with its argument.
+// visibleSQL is the condition on agreements a that keeps from a reader the confidential
+// agreements of other officers (none for an administrator), with its arguments. It is applied to
+// what the search index selects rather than written into the search: a term that nearly every
+// agreement has would make every search read the whole index.
 func visibleSQL(f *agreement.Filter) (string, []any) {
 	if f.AllConfidential {
 		return "", nil
@@ -63,14 +53,14 @@ var agreementSorts = map[string]sortKey{
 	agreement.SortReference: {"a.reference", "", "a"},
 }
 
-// agreementSortOf returns the order to use for f: relevance only with search words, newest by default.
+// agreementSortOf returns the order to use for f: newest first unless another is chosen, and
+// relevance only with search words. (Relevance is not the default when searching: ranking makes
+// the index count the agreements of every facet code in the search, which a registry of a million
+// agreements feels.)
 func agreementSortOf(f *agreement.Filter, words []search.Term) string {
 	sort := f.Sort
 	if _, known := agreementSorts[sort]; (sort == agreement.SortRelevance && len(words) == 0) || !known {
 		sort = agreement.SortSigned
-		if len(words) > 0 {
-			sort = agreement.SortRelevance
-		}
 	}
 	return sort
 }
@@ -157,16 +147,16 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 	key := agreementSorts[sort]
 	var query string
 	var args []any
+	cond, cargs := visibleSQL(f)
 	if len(terms) > 0 {
-		match, margs := db.agreementMatches(append(terms, visibility(f)...), sort == agreement.SortRelevance)
+		match, margs := db.agreementMatches(terms, sort == agreement.SortRelevance)
 		src := "(" + match + ") m"
-		if key.needs == "a" {
+		if key.needs == "a" || cond != "" {
 			src += " " + db.dialect.drivingJoin() + " agreements a ON a.id = m.id"
 		}
-		query = "SELECT m.id, COUNT(*) OVER () FROM " + src + " ORDER BY " + db.orderBy(key, "m.id") + " LIMIT ? OFFSET ?"
-		args = append(margs, f.Limit, max(f.Offset, 0))
+		query = "SELECT m.id, COUNT(*) OVER () FROM " + src + " WHERE 1 = 1" + cond + " ORDER BY " + db.orderBy(key, "m.id") + " LIMIT ? OFFSET ?"
+		args = append(append(margs, cargs...), f.Limit, max(f.Offset, 0))
 	} else {
-		cond, cargs := visibleSQL(f)
 		query = "SELECT a.id, 0 FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id") + " LIMIT ? OFFSET ?"
 		args = append(cargs, f.Limit, max(f.Offset, 0))
 	}
@@ -188,8 +178,9 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 			return nil, 0, err
 		}
 	} else if len(ids) == 0 && f.Offset > 0 {
-		match, margs := db.agreementMatches(append(terms, visibility(f)...), false)
-		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&total); err != nil {
+		match, margs := db.agreementMatches(terms, false)
+		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m "+db.dialect.drivingJoin()+" agreements a ON a.id = m.id WHERE 1 = 1"+cond,
+			append(margs, cargs...)...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count agreements: %w", err)
 		}
 	}
@@ -296,12 +287,17 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 		positions[i] = slices.Index(agreement.Facets, facet)
 		tally[i] = map[string]int{}
 	}
+	confidential := slices.Index(agreement.Facets, agreement.FacetConfidential)
+	reader := strconv.FormatInt(f.ReaderID, 10)
 	countRow := func(scan func(...any) error) error {
 		var codes string
 		if err := scan(&codes); err != nil {
 			return err
 		}
 		fields := strings.Split(codes, "|")
+		if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= officerField || fields[officerField] != reader) {
+			return nil // a confidential agreement of another officer
+		}
 		for i, pos := range positions {
 			if pos < len(fields) && fields[pos] != "" {
 				for _, c := range strings.Split(fields[pos], ",") {
@@ -315,7 +311,7 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	if len(terms) == 0 {
 		err = db.agreementFacetCountsOfAll(ctx, f, facets, tally, countRow)
 	} else {
-		match, args := db.agreementMatches(append(terms, visibility(f)...), false)
+		match, args := db.agreementMatches(terms, false)
 		err = eachRowOf(ctx, db, "SELECT ac.codes FROM ("+match+") m "+db.dialect.drivingJoin()+
 			" agreement_codes ac ON ac.agreement_id = m.id", args, countRow)
 	}
@@ -341,20 +337,51 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	return counts, nil
 }
 
+// wholeRegistryPartners is how many partners the partner facet of the whole registry counts: the
+// busiest ones, read from an index instead of a hundred thousand rows.
+const wholeRegistryPartners = 100
+
 // agreementFacetCountsOfAll adds up the whole registry's counts into tally: the kept counts of
 // agreements that are not confidential (and of those that are, for an administrator), and for
-// another reader their own confidential agreements one by one (countRow).
+// another reader their own confidential agreements one by one (countRow). The partner facet holds
+// the wholeRegistryPartners busiest partners only.
 func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter, facets []string, tally []map[string]int,
 	countRow func(func(...any) error) error) error {
-	args := make([]any, 0, len(facets)+1)
+	classes := []any{false}
+	if f.AllConfidential {
+		classes = append(classes, true)
+	}
+	// Each condition selects rows of agreement_facet_counts: the small facets whole, the partner
+	// facet's busiest codes.
+	var conditions []string
+	var args []any
+	inClasses := "confidential IN (" + placeholders(len(classes)) + ")"
 	for _, facet := range facets {
-		args = append(args, facet)
+		if facet != agreement.FacetPartner {
+			conditions = append(conditions, "(facet = ? AND "+inClasses+")")
+			args = append(append(args, facet), classes...)
+			continue
+		}
+		var top []any
+		for _, class := range classes {
+			codes, err := queryStrings(ctx, db, `SELECT code FROM agreement_facet_counts WHERE facet = ? AND confidential = ?
+				ORDER BY n DESC LIMIT ?`, agreement.FacetPartner, class, wholeRegistryPartners)
+			if err != nil {
+				return err
+			}
+			for _, c := range codes {
+				top = append(top, c)
+			}
+		}
+		if len(top) > 0 {
+			conditions = append(conditions, "(facet = ? AND "+inClasses+" AND code IN ("+placeholders(len(top))+"))")
+			args = append(append(append(args, facet), classes...), top...)
+		}
 	}
-	query := "SELECT facet, code, n FROM agreement_facet_counts WHERE facet IN (" + placeholders(len(facets)) + ")"
-	if !f.AllConfidential {
-		query += " AND confidential = ?"
-		args = append(args, false)
+	if len(conditions) == 0 {
+		return nil
 	}
+	query := "SELECT facet, code, n FROM agreement_facet_counts WHERE " + strings.Join(conditions, " OR ")
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var facet, code string
 		var n int
@@ -395,12 +422,12 @@ func (db *DB) ForEachAgreement(ctx context.Context, f agreement.Filter, fn func(
 	key := agreementSorts[sort]
 	var query string
 	var args []any
+	cond, cargs := visibleSQL(&f)
 	if len(terms) > 0 {
-		match, margs := db.agreementMatches(append(terms, visibility(&f)...), sort == agreement.SortRelevance)
-		query = "SELECT m.id FROM (" + match + ") m JOIN agreements a ON a.id = m.id ORDER BY " + db.orderBy(key, "m.id")
-		args = margs
+		match, margs := db.agreementMatches(terms, sort == agreement.SortRelevance)
+		query = "SELECT m.id FROM (" + match + ") m JOIN agreements a ON a.id = m.id WHERE 1 = 1" + cond + " ORDER BY " + db.orderBy(key, "m.id")
+		args = append(margs, cargs...)
 	} else {
-		cond, cargs := visibleSQL(&f)
 		query = "SELECT a.id FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id")
 		args = cargs
 	}

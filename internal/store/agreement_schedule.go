@@ -179,7 +179,7 @@ func (db *DB) DeleteObligation(ctx context.Context, reference string, obligation
 // with no ids the whole registry (confidential agreements included: totals count them).
 func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement.Contributions, error) {
 	query := `SELECT a.currency_code, a.amount_cents, a.value_usd_cents, SUM(i.amount_cents), SUM(i.received_cents)
-		FROM instalments i JOIN agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
+		FROM instalments i ` + db.dialect.drivingJoin() + ` agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
 	var args []any
 	if len(partnerIDs) > 0 {
 		query += " AND a.id IN (SELECT agreement_id FROM agreement_parties WHERE role = ? AND partner_id IN (" + placeholders(len(partnerIDs)) + "))"
@@ -218,44 +218,45 @@ func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement
 }
 
 // AgreementAlerts lists what needs attention on day among the agreements a reader sees: reports
-// overdue, and agreements ending within agreement.EndingWithin days; the reader's own first,
-// then by date, at most limit.
+// overdue, then agreements ending within agreement.EndingWithin days; of each kind at most limit,
+// the reader's own first, then by date.
 func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.Filter, limit int) ([]agreement.Alert, error) {
 	cond, cargs := visibleSQL(&f)
 	reader := f.ReaderID
 	if reader == 0 {
 		reader = -1
 	}
-	var args []any
-	args = append(args, reader, f.Lang, day)
-	args = append(args, cargs...)
-	args = append(args, reader, f.Lang, day, day.AddDays(agreement.EndingWithin), agreement.StatusSigned, agreement.StatusActive)
-	args = append(args, cargs...)
-	args = append(args, limit)
-	query := `SELECT * FROM (
-		SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END AS mine, a.reference, COALESCE(NULLIF(t.title, ''), a.title) AS title,
-			COALESCE(a.officer_id, 0) AS officer, '` + agreement.AlertObligationOverdue + `' AS kind, o.due_on AS due, o.kind AS obligation
-		FROM obligations o JOIN agreements a ON a.id = o.agreement_id
-		LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
-		WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL` + cond + `
-		UNION ALL
-		SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END, a.reference, COALESCE(NULLIF(t.title, ''), a.title),
-			COALESCE(a.officer_id, 0), '` + agreement.AlertEnding + `', a.end_on, ''
-		FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
-		WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL` + cond + `
-	) x ORDER BY mine, due, reference LIMIT ?`
+	parts := []struct {
+		kind, query string
+		args        []any
+	}{
+		{agreement.AlertObligationOverdue, `SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END AS mine, a.reference,
+			COALESCE(NULLIF(t.title, ''), a.title), COALESCE(a.officer_id, 0), o.due_on AS due, o.kind
+			FROM obligations o JOIN agreements a ON a.id = o.agreement_id
+			LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+			WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL` + cond + `
+			ORDER BY mine, due, a.reference LIMIT ?`, append(append([]any{reader, f.Lang, day}, cargs...), limit)},
+		{agreement.AlertEnding, `SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END AS mine, a.reference,
+			COALESCE(NULLIF(t.title, ''), a.title), COALESCE(a.officer_id, 0), a.end_on AS due, ''
+			FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+			WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL` + cond + `
+			ORDER BY mine, due, a.reference LIMIT ?`, append(append([]any{reader, f.Lang, day, day.AddDays(agreement.EndingWithin),
+			agreement.StatusSigned, agreement.StatusActive}, cargs...), limit)},
+	}
 	var alerts []agreement.Alert
-	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
-		var mine int
-		var al agreement.Alert
-		if err := scan(&mine, &al.Reference, &al.Title, &al.OfficerID, &al.Kind, &al.On, &al.ObligationKind); err != nil {
-			return err
+	for _, part := range parts {
+		err := eachRowOf(ctx, db, part.query, part.args, func(scan func(...any) error) error {
+			var mine int
+			al := agreement.Alert{Kind: part.kind}
+			if err := scan(&mine, &al.Reference, &al.Title, &al.OfficerID, &al.On, &al.ObligationKind); err != nil {
+				return err
+			}
+			alerts = append(alerts, al)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("agreement alerts: %w", err)
 		}
-		alerts = append(alerts, al)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("agreement alerts: %w", err)
 	}
 	return alerts, nil
 }

@@ -43,6 +43,10 @@ type dialect interface {
 	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
 	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
 	skipLocked() string
+	// bulkSearch returns the statements that make a full-text table put off merging its
+	// segments while a large import writes it (on), or merge them again as usual (off); none
+	// where the database has no such setting.
+	bulkSearch(table string, on bool) []string
 }
 
 type sqliteDialect struct{}
@@ -82,6 +86,18 @@ func (sqliteDialect) optimizeSearch(table string) string {
 }
 
 func (sqliteDialect) searchArg(terms []search.Term) string { return search.FTS5(terms) }
+
+// bulkSearch stops FTS5's automatic merges (and delays its crisis merges to the most segments a
+// level may have) so that a large import writes each segment once; the import then optimizes the
+// table, merging everything in one pass. Off restores FTS5's defaults.
+func (sqliteDialect) bulkSearch(table string, on bool) []string {
+	automerge, crisismerge := "4", "16"
+	if on {
+		automerge, crisismerge = "0", "1000"
+	}
+	config := "INSERT INTO " + table + " (" + table + ", rank) VALUES "
+	return []string{config + "('automerge', " + automerge + ")", config + "('crisismerge', " + crisismerge + ")"}
+}
 
 // indexDocument on SQLite: a contentless FTS5 table keyed by rowid.
 func (sqliteDialect) indexDocument(table, _ string) []string {
@@ -153,6 +169,8 @@ func (postgresDialect) upsertPartnerCodes() string {
 func (postgresDialect) optimizeSearch(string) string { return "" }
 
 func (postgresDialect) searchArg(terms []search.Term) string { return search.TSQuery(terms) }
+
+func (postgresDialect) bulkSearch(string, bool) []string { return nil }
 
 func (postgresDialect) indexDocument(table, idColumn string) []string {
 	return []string{

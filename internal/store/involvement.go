@@ -105,7 +105,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 	}
 
 	rows, err := db.query(ctx, `SELECT a.reference, COALESCE(t.title, a.title), a.type_code, a.status, a.signed_on, a.value_usd_cents,
-		p.partner_id, p.role
+		p.partner_id, p.role, a.confidential, COALESCE(a.officer_id, 0)
 		FROM agreements a
 		JOIN (SELECT agreement_id, MIN(partner_id) AS partner_id, MIN(role) AS role FROM agreement_parties
 		      WHERE partner_id IN (`+in+`) GROUP BY agreement_id) p ON p.agreement_id = a.id
@@ -119,7 +119,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 	for rows.Next() {
 		var l partner.AgreementLine
 		var v int64
-		if err := rows.Scan(&l.Reference, &l.Title, &l.Type, &l.Status, &l.SignedOn, &v, &l.PartnerID, &l.Role); err != nil {
+		if err := rows.Scan(&l.Reference, &l.Title, &l.Type, &l.Status, &l.SignedOn, &v, &l.PartnerID, &l.Role, &l.Confidential, &l.OfficerID); err != nil {
 			return nil, fmt.Errorf("involvement: %w", err)
 		}
 		l.ValueUSD = money.Amount(v)

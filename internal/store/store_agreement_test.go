@@ -129,12 +129,13 @@ func TestAgreementRoundTrip(t *testing.T) {
 			PrimaryActionArea: "infrastructure",
 			OtherActionAreas:  []string{"capacity_building", "digital_inclusion"}, // sorted, no repeats
 			Parties: []agreement.Party{ // by role: funder before implementing_partner
-				{PartnerID: ministry.ID, Role: agreement.RoleFunder},
-				{PartnerID: university.ID, Role: agreement.RoleImplementing},
+				{PartnerID: ministry.ID, Role: agreement.RoleFunder, PartnerKey: "nordic-ministry"},
+				{PartnerID: university.ID, Role: agreement.RoleImplementing, PartnerKey: "sahel-university"},
 			},
 			Regions:      []agreement.RegionShare{{Region: "AFR", Share: 0.75}, {Region: "ARB", Share: 0.25}},
 			Countries:    []string{"ML", "MR", "SN"},
 			FrameworkID:  mou.ID,
+			FrameworkRef: "ITU-MOU-2014-001",
 			Initiative:   "Connect2Recover",
 			OfficerID:    officer.ID,
 			Office:       "AFR",
@@ -155,7 +156,7 @@ func TestAgreementRoundTrip(t *testing.T) {
 		before = time.Now()
 		mustCreateAgreements(t, db, amendment)
 		gotAmendment := readAgreement(t, db, "ITU-VC-2015-017-A1", before, time.Now())
-		if gotAmendment.AmendsID != contribution.ID || gotAmendment.AmendmentKind != agreement.KindAddedFunds ||
+		if gotAmendment.AmendsID != contribution.ID || gotAmendment.AmendsRef != "ITU-VC-2015-017" || gotAmendment.AmendmentKind != agreement.KindAddedFunds ||
 			!gotAmendment.IsAmendment() {
 			t.Errorf("amendment amends %d (%q), want %d (added_funds)", gotAmendment.AmendsID, gotAmendment.AmendmentKind, contribution.ID)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"pactum/internal/agreement"
 	"pactum/internal/civil"
 	"pactum/internal/demo"
 	"pactum/internal/i18n"
@@ -46,6 +47,9 @@ func benchServer(b *testing.B) (http.Handler, *http.Cookie, *store.DB) {
 		}
 	}
 	if _, err := db.ReindexPartners(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ReindexAgreements(ctx); err != nil {
 		b.Fatal(err)
 	}
 	u, err := db.UserByUsername(ctx, "bench")
@@ -109,4 +113,33 @@ func BenchmarkPartnerProfile(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchGet(b, h, cookie, "/partners/"+page.Items[0].Key)
+}
+
+// BenchmarkAgreementListSearchAndTwoFacets is the registry filtered by a search word and two
+// facets, as the page a user gets: a partner's name (kestrel), a word of many titles (digital),
+// a Chinese word, and an agreement's reference.
+func BenchmarkAgreementListSearchAndTwoFacets(b *testing.B) {
+	h, cookie, _ := benchServer(b)
+	for _, word := range []string{"kestrel", "digital", "数字", "2016"} {
+		b.Run(word, func(b *testing.B) {
+			benchGet(b, h, cookie, "/agreements?q="+url.QueryEscape(word)+"&type=voluntary_contribution&region=AFR")
+		})
+	}
+}
+
+// BenchmarkAgreementListUnfiltered is the first page of the whole registry, newest first.
+func BenchmarkAgreementListUnfiltered(b *testing.B) {
+	h, cookie, _ := benchServer(b)
+	benchGet(b, h, cookie, "/agreements")
+}
+
+// BenchmarkAgreementPage is the page of the agreement with the highest value: its parties,
+// amendments, payment schedule, obligations and documents.
+func BenchmarkAgreementPage(b *testing.B) {
+	h, cookie, db := benchServer(b)
+	page, err := db.ListAgreements(context.Background(), agreement.Filter{Sort: agreement.SortValue, Limit: 1, AllConfidential: true})
+	if err != nil || len(page.Items) == 0 {
+		b.Fatal(err)
+	}
+	benchGet(b, h, cookie, agreementURL(page.Items[0].Reference))
 }

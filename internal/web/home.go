@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"pactum/internal/agreement"
 	"pactum/internal/civil"
 	"pactum/internal/insight"
 )
@@ -27,6 +28,7 @@ type startView struct {
 	Partners   int
 	Agreements int
 	Period     *insight.Report
+	Alerts     []alertRow
 }
 
 // attentionItem is something on the start page that someone should act on.
@@ -85,10 +87,47 @@ func (s *Server) showStart(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if v.Alerts, err = s.agreementAlerts(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	lastFullYear := time.Now().Year() - 1
 	if v.Period, err = s.db.AgreementReport(ctx, insight.ByYear, lastFullYear-3, lastFullYear); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "start", v)
+}
+
+// alertRow is an agreement needing attention, as the start page lists it.
+type alertRow struct {
+	URL, Reference, Title, Text string
+	Mine                        bool
+}
+
+// startAlerts is how many agreement alerts of each kind the start page lists.
+const startAlerts = 8
+
+// agreementAlerts lists, for the start page, reports overdue and agreements ending within 90
+// days among those the reader sees, theirs first.
+func (s *Server) agreementAlerts(r *http.Request) ([]alertRow, error) {
+	l := localizer(r)
+	u := currentUser(r)
+	f := agreement.Filter{Lang: l.Lang}
+	readerFilter(&f, u)
+	alerts, err := s.db.AgreementAlerts(r.Context(), civil.Of(time.Now()), f, startAlerts)
+	if err != nil {
+		return nil, err
+	}
+	var rows []alertRow
+	for _, a := range alerts {
+		row := alertRow{URL: agreementURL(a.Reference), Reference: a.Reference, Title: a.Title, Mine: a.OfficerID == u.ID}
+		if a.Kind == agreement.AlertObligationOverdue {
+			row.Text = l.T("start.alert.overdue", "report", l.T("agreement.obligation."+a.ObligationKind), "date", l.Date(a.On))
+		} else {
+			row.Text = l.T("start.alert.ending", "date", l.Date(a.On))
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }

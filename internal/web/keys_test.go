@@ -98,14 +98,24 @@ func TestEveryKeyInUseIsInTheCatalogue(t *testing.T) {
 		dynamic = append(dynamic, "mail."+purpose+".subject", "mail."+purpose+".body")
 	}
 	families := map[string][]string{
-		"partner.status.":    partner.Statuses,
-		"partner.dd.status.": append(slices.Clone(partner.DDStatuses), partner.DDNone),
-		"partner.dd.risk.":   partner.RiskRatings,
-		"partners.sort.":     partner.Sorts,
-		"partners.facet.":    partner.Facets,
-		"interaction.type.":  interaction.Types,
-		"followup.status.":   interaction.FollowUpStatuses,
-		"agreement.status.":  agreement.Statuses,
+		"partner.status.":          partner.Statuses,
+		"partner.dd.status.":       append(slices.Clone(partner.DDStatuses), partner.DDNone),
+		"partner.dd.risk.":         partner.RiskRatings,
+		"partners.sort.":           partner.Sorts,
+		"partners.facet.":          partner.Facets,
+		"interaction.type.":        interaction.Types,
+		"followup.status.":         interaction.FollowUpStatuses,
+		"agreement.status.":        agreement.Statuses,
+		"agreement.role.":          agreement.Roles,
+		"agreement.kind.":          agreement.AmendmentKinds,
+		"agreement.obligation.":    agreement.ObligationKinds,
+		"agreements.sort.":         agreement.Sorts,
+		"agreements.facet.":        agreement.Facets,
+		"agreements.confidential.": {"yes", "no"},
+		"agreements.year.":         {"none"},
+	}
+	for _, r := range agreement.ValueRanges {
+		dynamic = append(dynamic, "agreements.value."+r.Code)
 	}
 	for prefix, codes := range families {
 		for _, c := range codes {

@@ -273,8 +273,24 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
 	w.Write(d.Data)
 }
 
-// mayReadDocument decides who may download a file: staff, for the documents of partners.
+// mayReadDocument decides who may download a file: staff, for the documents of partners and of
+// the agreements they may see (a confidential agreement's only to administrators and its officer).
 func (s *Server) mayReadDocument(r *http.Request, d *document.Document) bool {
 	u := currentUser(r)
-	return u != nil && u.Role.IsStaff() && u.Role != user.RoleExternal && d.OwnerType == document.OwnerDueDiligence
+	if u == nil || !u.Role.IsStaff() || u.Role == user.RoleExternal {
+		return false
+	}
+	switch d.OwnerType {
+	case document.OwnerDueDiligence:
+		return true
+	case document.OwnerAgreement:
+		ref, err := s.db.AgreementReferenceOf(r.Context(), d.OwnerID)
+		if err != nil {
+			return false
+		}
+		a, err := s.db.AgreementByReference(r.Context(), ref)
+		admin := u.Role == user.RoleAdmin
+		return err == nil && (admin || !a.Deleted()) && a.VisibleTo(u.ID, admin)
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"pactum/internal/apperr"
@@ -15,6 +16,7 @@ import (
 	"pactum/internal/interaction"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
+	"pactum/internal/user"
 )
 
 type link struct {
@@ -73,6 +75,8 @@ type partnerView struct {
 	ChartAreas        template.HTML
 	ChartRegions      template.HTML
 	Recent            []agreementRow
+	Money             *moneyView // contributions the partner (and its family) funds, when any
+	AgreementsURL     string     // the registry filtered to the partner's agreements
 	Interactions      []interactionRow
 	FollowUps         []followUpRow
 	Recognitions      []recognitionRow
@@ -277,6 +281,19 @@ func (s *Server) fillInvolvement(r *http.Request, v *partnerView, lb labeller, f
 		return err
 	}
 	v.AgreementCount, v.AmendmentCount, v.Value = inv.Agreements, inv.Amendments, l.Money(inv.ValueUSD, "USD")
+	contributions, err := s.db.Contributions(r.Context(), family)
+	if err != nil {
+		return err
+	}
+	if contributions.USD.Pledged > 0 {
+		money := newMoneyView(l, contributions)
+		v.Money = &money
+	}
+	ids := make([]string, len(family))
+	for i, id := range family {
+		ids[i] = idString(id)
+	}
+	v.AgreementsURL = "/agreements?partner=" + strings.Join(ids, "&partner=")
 	format := func(f float64) string { return l.Decimal(f, 1) }
 	rtl := l.Dir() == "rtl"
 	bars := func(shares []partner.Share, label func(string) string) []chart.Bar {
@@ -294,7 +311,11 @@ func (s *Server) fillInvolvement(r *http.Request, v *partnerView, lb labeller, f
 		v.ChartRegions = chart.Chart{Title: l.T("partner.chart.regions"), Horizontal: true, Width: 480, ID: "regions",
 			Bars: bars(inv.ByRegion, func(k string) string { return lb.code(reference.ListRegion, k) }), Format: format, RTL: rtl}.SVG()
 	}
+	u := currentUser(r)
 	for _, a := range inv.Recent {
+		if a.Confidential && u.Role != user.RoleAdmin && a.OfficerID != u.ID {
+			continue
+		}
 		row := agreementRow{Reference: a.Reference, Title: a.Title, Type: lb.code(reference.ListAgreementType, a.Type),
 			Status: l.T("agreement.status." + a.Status), Signed: l.Date(a.SignedOn), Value: l.Money(a.ValueUSD, "USD")}
 		if a.PartnerID != v.P.ID {

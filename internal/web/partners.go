@@ -75,19 +75,6 @@ func partnerFilter(q url.Values, lang string) (partner.Filter, int) {
 	return f, page
 }
 
-type facetOption struct {
-	Code, Label string
-	Count       int
-	Checked     bool
-}
-
-type facetView struct {
-	Name, Label string
-	Options     []facetOption // the first ones shown
-	More        []facetOption // the rest, folded away
-	Selected    int
-}
-
 type partnerRow struct {
 	Key, Name, Acronym, Type, Country, Status, Value, LastSigned, DueDiligence string
 	Agreements                                                                 string
@@ -108,10 +95,7 @@ type partnersView struct {
 	ActiveCount int
 }
 
-const (
-	partnersPerPage = 25
-	facetShown      = 8
-)
+const partnersPerPage = 25
 
 func (s *Server) showPartners(w http.ResponseWriter, r *http.Request) {
 	lb, err := s.labeller(r)
@@ -140,36 +124,12 @@ func (s *Server) showPartners(w http.ResponseWriter, r *http.Request) {
 		v.Sorts = append(v.Sorts, option{Value: sort, Label: l.T("partners.sort." + sort), Selected: sort == f.Sort})
 	}
 	for _, facet := range partner.Facets {
-		fv := facetView{Name: facet, Label: l.T("partners.facet." + facet)}
-		selected := f.Values(facet)
-		var opts []facetOption
-		counted := map[string]bool{}
-		for _, c := range result.Facets[facet] {
-			counted[c.Code] = true
-			opts = append(opts, facetOption{Code: c.Code, Label: lb.facet(facet, c.Code), Count: c.Count, Checked: slices.Contains(selected, c.Code)})
+		counts := make([]facetCount, len(result.Facets[facet]))
+		for i, c := range result.Facets[facet] {
+			counts[i] = facetCount(c)
 		}
-		for _, code := range selected {
-			if !counted[code] {
-				opts = append(opts, facetOption{Code: code, Label: lb.facet(facet, code), Checked: true})
-			}
-		}
-		// Checked options first, then the most frequent.
-		slices.SortStableFunc(opts, func(a, b facetOption) int {
-			switch {
-			case a.Checked != b.Checked && a.Checked:
-				return -1
-			case a.Checked != b.Checked:
-				return 1
-			}
-			return b.Count - a.Count
-		})
-		fv.Selected = len(selected)
-		v.ActiveCount += len(selected)
-		if len(opts) > facetShown {
-			fv.Options, fv.More = opts[:facetShown], opts[facetShown:]
-		} else {
-			fv.Options = opts
-		}
+		fv := newFacetView(facet, l.T("partners.facet."+facet), counts, f.Values(facet), func(code string) string { return lb.facet(facet, code) }, nil)
+		v.ActiveCount += fv.Selected
 		v.Facets = append(v.Facets, fv)
 	}
 	for _, it := range result.Items {

@@ -263,7 +263,9 @@ func TestEveryLanguageSetsLangAndDirection(t *testing.T) {
 }
 
 // examples give a value for each wildcard of the route patterns, for walking the routes.
-var examples = map[string]string{"username": "viewer", "list": "currency", "code": "EUR", "key": "marula-telecom-group", "id": "1"}
+// PCT-2016-0005 is a demo contribution to Africa, which the regional officer (AFR) may edit.
+var examples = map[string]string{"username": "viewer", "list": "currency", "code": "EUR", "key": "marula-telecom-group", "id": "1",
+	"ref": "PCT-2016-0005"}
 
 var wildcard = regexp.MustCompile(`\{([a-zA-Z_]+)(\.\.\.)?\}`)
 

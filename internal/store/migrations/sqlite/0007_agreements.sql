@@ -50,6 +50,8 @@ CREATE TABLE agreement_facet_counts (
     n            BIGINT NOT NULL,
     PRIMARY KEY (facet, code, confidential)
 );
+-- The busiest codes of a facet first: a registry has up to a hundred thousand partners.
+CREATE INDEX agreement_facet_counts_top ON agreement_facet_counts (facet, confidential, n);
 
 -- The facet codes of every agreement in one short row, for counting a selection's facets.
 CREATE TABLE agreement_codes (

@@ -1,0 +1,688 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"pactum/internal/agreement"
+	"pactum/internal/apperr"
+	"pactum/internal/civil"
+	"pactum/internal/money"
+	"pactum/internal/partner"
+	"pactum/internal/reference"
+	"pactum/internal/search"
+	"pactum/internal/user"
+)
+
+// partyInput is a row of the form's parties: a partner's key or name, as typed, and its role.
+type partyInput struct {
+	Partner, Role string
+}
+
+// agreementForm is what the agreement form sends; it is kept as typed when a save is refused.
+type agreementForm struct {
+	Reference                           string
+	Titles                              map[string]string
+	Type, Status                        string
+	SignedOn, StartOn, EndOn            string
+	Amount, Currency, InKind            string
+	Parties                             []partyInput
+	Regions                             []string
+	Shares                              map[string]string
+	Countries                           []string
+	ActionArea                          string
+	OtherAreas                          []string
+	Initiative, Framework, Amends, Kind string
+	Officer, Office                     string
+	Confidential                        bool
+	Notes                               string
+	Version                             int
+	Confirm                             bool // save despite the warnings shown
+}
+
+// extraPartyRows is how many empty party rows the form offers besides the filled ones.
+const extraPartyRows = 2
+
+func agreementFormOf(a *agreement.Agreement) agreementForm {
+	f := agreementForm{Reference: a.Reference, Titles: map[string]string{}, Type: a.Type, Status: a.Status,
+		SignedOn: dateValue(a.SignedOn), StartOn: dateValue(a.StartOn), EndOn: dateValue(a.EndOn), Currency: a.Currency,
+		Shares: map[string]string{}, Countries: a.Countries, ActionArea: a.PrimaryActionArea, OtherAreas: a.OtherActionAreas,
+		Initiative: a.Initiative, Framework: a.FrameworkRef, Amends: a.AmendsRef, Kind: a.AmendmentKind,
+		Officer: idString(a.OfficerID), Office: a.Office, Confidential: a.Confidential, Notes: a.Notes, Version: a.Version}
+	for lang, t := range a.Titles {
+		f.Titles[lang] = t
+	}
+	if a.Amount != 0 {
+		f.Amount = a.Amount.String()
+	}
+	if a.InKindUSD != 0 {
+		f.InKind = a.InKindUSD.String()
+	}
+	for _, p := range a.Parties {
+		f.Parties = append(f.Parties, partyInput{Partner: p.PartnerKey, Role: p.Role})
+	}
+	equal := true
+	for _, r := range a.Regions {
+		f.Regions = append(f.Regions, r.Region)
+		equal = equal && math.Abs(r.Share-1/float64(len(a.Regions))) < 1e-9
+	}
+	if !equal {
+		for _, r := range a.Regions {
+			f.Shares[r.Region] = strconv.FormatFloat(r.Share, 'f', -1, 64)
+		}
+	}
+	return f
+}
+
+func dateValue(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+func parseAgreementForm(r *http.Request) agreementForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	f := agreementForm{Reference: v("reference"), Titles: map[string]string{}, Type: v("type"), Status: v("status"),
+		SignedOn: v("signed_on"), StartOn: v("start_on"), EndOn: v("end_on"), Amount: v("amount"), Currency: v("currency"),
+		InKind: v("in_kind_usd"), Regions: r.PostForm["regions"], Shares: map[string]string{}, Countries: r.PostForm["countries"],
+		ActionArea: v("action_area"), OtherAreas: r.PostForm["other_action_areas"], Initiative: v("initiative"),
+		Framework: v("framework"), Amends: v("amends"), Kind: v("amendment_kind"), Officer: v("officer"), Office: v("office"),
+		Confidential: v("confidential") == "1", Notes: v("notes"), Version: formInt(v("version"), 0), Confirm: v("confirm") == "1"}
+	for _, lang := range reference.Languages {
+		f.Titles[lang] = v("title_" + lang)
+	}
+	for i := range min(formInt(v("party_rows"), 0), 50) {
+		p := partyInput{Partner: v(fmt.Sprintf("party_%d", i)), Role: v(fmt.Sprintf("role_%d", i))}
+		if p.Partner != "" {
+			f.Parties = append(f.Parties, p)
+		}
+	}
+	for _, region := range reference.Regions {
+		if share := v("share_" + region); share != "" {
+			f.Shares[region] = share
+		}
+	}
+	return f
+}
+
+// referencePattern is what a reference may hold: letters, digits and - _ . / are not allowed
+// in the middle of a URL path segment, so the slash is left out.
+var referencePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// reservedReferences name pages under /agreements/, so no agreement can have them.
+var reservedReferences = []string{"new", "import", "export.csv", "export.xlsx"}
+
+// agreement turns the form into an agreement, resolving partners and references with the store;
+// field errors are collected in errs.
+func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.FieldErrors) *agreement.Agreement {
+	a := &agreement.Agreement{Reference: f.Reference, Titles: map[string]string{}, Type: f.Type, Status: f.Status,
+		Currency: f.Currency, Countries: f.Countries, PrimaryActionArea: f.ActionArea, Initiative: f.Initiative,
+		AmendmentKind: f.Kind, Office: f.Office, Confidential: f.Confidential, Notes: f.Notes, Version: f.Version}
+	if f.Reference != "" && (!referencePattern.MatchString(f.Reference) || slices.Contains(reservedReferences, strings.ToLower(f.Reference))) {
+		errs.Add("reference", "agreement.error.reference_format")
+	}
+	for lang, t := range f.Titles {
+		if t != "" {
+			a.Titles[lang] = t
+		}
+	}
+	parseDate(f.SignedOn, "signed_on", &a.SignedOn, errs)
+	parseDate(f.StartOn, "start_on", &a.StartOn, errs)
+	parseDate(f.EndOn, "end_on", &a.EndOn, errs)
+	parseAmount(f.Amount, "amount", &a.Amount, errs)
+	parseAmount(f.InKind, "in_kind_usd", &a.InKindUSD, errs)
+	for _, area := range f.OtherAreas {
+		if area != f.ActionArea {
+			a.OtherActionAreas = append(a.OtherActionAreas, area)
+		}
+	}
+	a.OfficerID, _ = strconv.ParseInt(f.Officer, 10, 64)
+	for _, p := range f.Parties {
+		id, key, msg := s.resolvePartner(ctx, p.Partner)
+		if msg != nil {
+			errs["parties"] = *msg
+			continue
+		}
+		if slices.ContainsFunc(a.Parties, func(q agreement.Party) bool { return q.PartnerID == id }) {
+			continue
+		}
+		a.Parties = append(a.Parties, agreement.Party{PartnerID: id, Role: p.Role, PartnerKey: key})
+	}
+	if len(f.Shares) == 0 {
+		a.Regions = agreement.EqualShares(f.Regions...)
+	} else {
+		total := 0.0
+		for _, region := range f.Regions {
+			share, err := strconv.ParseFloat(strings.TrimSuffix(strings.ReplaceAll(f.Shares[region], ",", "."), "%"), 64)
+			if err != nil {
+				errs.Add("regions", "agreement.error.shares")
+				break
+			}
+			total += share
+			a.Regions = append(a.Regions, agreement.RegionShare{Region: region, Share: share})
+		}
+		if total > 1.5 { // shares typed as percentages
+			for i := range a.Regions {
+				a.Regions[i].Share /= 100
+			}
+		}
+	}
+	for field, ref := range map[string]string{"amends": f.Amends, "framework": f.Framework} {
+		if ref == "" {
+			continue
+		}
+		target, err := s.db.AgreementByReference(ctx, ref)
+		if err != nil || target.Deleted() {
+			errs.Add(field, "agreement.error.not_found", "reference", ref)
+			continue
+		}
+		if field == "amends" {
+			a.AmendsID, a.AmendsRef = target.ID, target.Reference
+		} else {
+			a.FrameworkID, a.FrameworkRef = target.ID, target.Reference
+		}
+	}
+	return a
+}
+
+// resolvePartner finds the partner someone typed into a party row: its key (or a key it was
+// merged from), or a name that only one partner has. An unknown or ambiguous name gets a message
+// naming the candidates.
+func (s *Server) resolvePartner(ctx context.Context, typed string) (int64, string, *apperr.Message) {
+	key := strings.ToLower(typed)
+	if into, err := s.db.MergedInto(ctx, key); err == nil && into != "" {
+		key = into
+	}
+	if p, err := s.db.PartnerByKey(ctx, key); err == nil {
+		return p.ID, p.Key, nil
+	}
+	page, err := s.db.ListPartners(ctx, partner.Filter{Query: typed, Limit: 6})
+	if err != nil || len(page.Items) == 0 {
+		m := apperr.Msg("agreement.error.partner_unknown", "name", typed)
+		return 0, "", &m
+	}
+	if len(page.Items) == 1 {
+		return page.Items[0].ID, page.Items[0].Key, nil
+	}
+	var candidates []string
+	for _, p := range page.Items {
+		if search.Fold(p.Name) == search.Fold(typed) || strings.EqualFold(p.Acronym, typed) {
+			return p.ID, p.Key, nil
+		}
+		candidates = append(candidates, p.Name+" ("+p.Key+")")
+	}
+	m := apperr.Msg("agreement.error.partner_ambiguous", "name", typed, "candidates", strings.Join(candidates, "; "))
+	return 0, "", &m
+}
+
+type titleField struct {
+	Lang, Name, Value, Error string
+}
+
+type partyRow struct {
+	Index   int
+	Number  int // counted from 1, for labels
+	Partner string
+	Roles   []option
+}
+
+type shareRow struct {
+	Code, Label, Share string
+	Checked            bool
+}
+
+// warningLink is an agreement or partner a warning of the form points to.
+type warningLink struct {
+	URL, Text, Detail string
+}
+
+// difference is a field that someone else saved differently while the form was open.
+type difference struct {
+	Label, Mine, Theirs string
+}
+
+type agreementFormView struct {
+	page
+	New         bool
+	Form        agreementForm
+	Errors      formErrors
+	TitleFields []titleField
+	PartyRows   []partyRow
+	Types       []option
+	Statuses    []option
+	Currencies  []option
+	Areas       []option
+	OtherAreas  []checkOption
+	Regions     []shareRow
+	Countries   []option
+	Kinds       []option
+	Officers    []option
+	Offices     []option
+	// Before a new agreement is saved: partners whose due diligence is not in order, and active
+	// agreements it may duplicate.
+	Concerns    []warningLink
+	Overlapping []warningLink
+	// After a refused save that conflicts with someone else's: what they saved differently.
+	Differences []difference
+}
+
+func (s *Server) agreementFormView(r *http.Request, isNew bool, form agreementForm, errs formErrors) (agreementFormView, error) {
+	ctx := r.Context()
+	lb, err := s.labeller(r)
+	if err != nil {
+		return agreementFormView{}, err
+	}
+	l := lb.l
+	titleKey := "agreement.edit"
+	if isNew {
+		titleKey = "agreements.new"
+	}
+	v := agreementFormView{page: s.newPage(r, titleKey), New: isNew, Form: form, Errors: errs}
+	for _, lang := range append([]string{"en"}, slices.DeleteFunc(slices.Clone(reference.Languages), func(l string) bool { return l == "en" })...) {
+		v.TitleFields = append(v.TitleFields, titleField{Lang: lang, Name: languageNames[lang], Value: form.Titles[lang], Error: errs.Fields["title_"+lang]})
+	}
+	for i := range len(form.Parties) + extraPartyRows {
+		row := partyRow{Index: i, Number: i + 1}
+		role := agreement.RoleFunder
+		if i > 0 {
+			role = agreement.RoleCoSignatory
+		}
+		if i < len(form.Parties) {
+			row.Partner, role = form.Parties[i].Partner, form.Parties[i].Role
+		}
+		for _, r := range agreement.Roles {
+			row.Roles = append(row.Roles, option{Value: r, Label: l.T("agreement.role." + r), Selected: r == role})
+		}
+		v.PartyRows = append(v.PartyRows, row)
+	}
+	codesOf := func(list string) []string {
+		codes, cerr := s.db.ReferenceCodes(ctx, list)
+		if cerr != nil && err == nil {
+			err = cerr
+		}
+		return codes
+	}
+	v.Types = lb.options(reference.ListAgreementType, codesOf(reference.ListAgreementType), form.Type, false)
+	v.Currencies = lb.options(reference.ListCurrency, codesOf(reference.ListCurrency), form.Currency, false)
+	for i := range v.Currencies {
+		v.Currencies[i].Label = v.Currencies[i].Value + " · " + v.Currencies[i].Label
+	}
+	areas := codesOf(reference.ListActionArea)
+	v.Areas = lb.options(reference.ListActionArea, areas, form.ActionArea, false)
+	v.OtherAreas = lb.checks(reference.ListActionArea, areas, form.OtherAreas)
+	for _, region := range codesOf(reference.ListRegion) {
+		v.Regions = append(v.Regions, shareRow{Code: region, Label: lb.code(reference.ListRegion, region), Share: form.Shares[region],
+			Checked: slices.Contains(form.Regions, region)})
+	}
+	v.Offices = []option{{Value: "HQ", Label: l.T("agreement.office.hq"), Selected: form.Office == "HQ" || form.Office == ""}}
+	for _, region := range reference.Regions {
+		if region != reference.RegionGLO {
+			v.Offices = append(v.Offices, option{Value: region, Label: lb.code(reference.ListRegion, region), Selected: form.Office == region})
+		}
+	}
+	if err != nil {
+		return v, err
+	}
+	for _, st := range agreement.Statuses {
+		v.Statuses = append(v.Statuses, option{Value: st, Label: l.T("agreement.status." + st), Selected: st == form.Status})
+	}
+	v.Kinds = []option{{Value: "", Label: l.T("form.none"), Selected: form.Kind == ""}}
+	for _, k := range agreement.AmendmentKinds {
+		v.Kinds = append(v.Kinds, option{Value: k, Label: l.T("agreement.kind." + k), Selected: k == form.Kind})
+	}
+	countryRegions, err := s.db.CountryRegions(ctx)
+	if err != nil {
+		return v, err
+	}
+	countries := make([]string, 0, len(countryRegions))
+	for c := range countryRegions {
+		countries = append(countries, c)
+	}
+	sort.Slice(countries, func(i, j int) bool {
+		return search.Fold(lb.code(reference.ListCountry, countries[i])) < search.Fold(lb.code(reference.ListCountry, countries[j]))
+	})
+	for _, c := range countries {
+		v.Countries = append(v.Countries, option{Value: c, Label: lb.code(reference.ListCountry, c), Selected: slices.Contains(form.Countries, c)})
+	}
+	users, err := s.db.Users(ctx)
+	if err != nil {
+		return v, err
+	}
+	v.Officers = []option{{Value: "", Label: l.T("form.none"), Selected: form.Officer == ""}}
+	for _, u := range users {
+		if u.Role.IsStaff() && u.Role != user.RoleViewer && u.Active {
+			id := idString(u.ID)
+			v.Officers = append(v.Officers, option{Value: id, Label: u.Name(), Selected: id == form.Officer})
+		}
+	}
+	return v, nil
+}
+
+// showNewAgreement offers an empty form, or one prepared for an amendment (?amends=REF), for an
+// agreement under a memorandum of understanding (?framework=REF) or with a partner (?partner=KEY).
+func (s *Server) showNewAgreement(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	u := currentUser(r)
+	form := agreementForm{Status: agreement.StatusDraft, Type: "cooperation", Currency: "USD", Office: "HQ",
+		Officer: idString(u.ID), Titles: map[string]string{}, Shares: map[string]string{}}
+	if u.Role == user.RoleRegionalOfficer && u.Region != "" {
+		form.Office, form.Regions = u.Region, []string{u.Region}
+	}
+	prefill := func(ref string) *agreement.Agreement {
+		a, err := s.db.AgreementByReference(ctx, ref)
+		if err != nil || a.Deleted() || !a.VisibleTo(u.ID, u.Role == user.RoleAdmin) {
+			return nil
+		}
+		base := agreementFormOf(a)
+		form.Parties, form.Regions, form.Shares, form.Countries = base.Parties, base.Regions, base.Shares, base.Countries
+		form.ActionArea, form.Currency, form.Office, form.Officer, form.Initiative = base.ActionArea, base.Currency, base.Office, base.Officer, base.Initiative
+		form.Confidential = a.Confidential
+		return a
+	}
+	if ref := q.Get("amends"); ref != "" {
+		if a := prefill(ref); a != nil {
+			form.Type, form.Amends, form.Kind, form.Status = reference.AgreementTypeAmendment, a.Reference, agreement.KindAddedFunds, agreement.StatusSigned
+			amendments, err := s.db.Amendments(ctx, a.ID)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			form.Reference = fmt.Sprintf("%s-A%d", a.Reference, len(amendments)+1)
+			for lang, t := range a.Titles {
+				form.Titles[lang] = s.bundle.Localizer(lang).T("agreement.amendment_title", "number", len(amendments)+1, "title", t)
+			}
+			form.EndOn = dateValue(agreement.Amend(a, amendments).EndOn)
+		}
+	}
+	if ref := q.Get("framework"); ref != "" {
+		if a := prefill(ref); a != nil {
+			form.Type, form.Framework = "project_document", a.Reference
+		}
+	}
+	if key := q.Get("partner"); key != "" {
+		form.Parties = []partyInput{{Partner: key, Role: agreement.RoleFunder}}
+	}
+	v, err := s.agreementFormView(r, true, form, formErrors{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "agreement_form", v)
+}
+
+func (s *Server) showEditAgreement(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.agreementFormView(r, false, agreementFormOf(a), formErrors{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "agreement_form", v)
+}
+
+// saveAgreement creates an agreement (POST /agreements) or saves one (POST /agreements/{ref}).
+// A new agreement with partners whose due diligence is not in order, or that may duplicate an
+// active agreement, is shown again with the warnings until it is confirmed. A save that
+// conflicts with someone else's shows both versions.
+func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	ctx := r.Context()
+	l := localizer(r)
+	u := currentUser(r)
+	isNew := r.PathValue("ref") == ""
+	var existing *agreement.Agreement
+	if !isNew {
+		var ok bool
+		if existing, ok = s.editableAgreement(w, r); !ok {
+			return
+		}
+	}
+	form := parseAgreementForm(r)
+	if !isNew {
+		form.Reference = existing.Reference
+	}
+	refuse := func(status int, errs formErrors, fill func(v *agreementFormView)) {
+		v, err := s.agreementFormView(r, isNew, form, errs)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if fill != nil {
+			fill(&v)
+		}
+		s.render(w, r, status, "agreement_form", v)
+	}
+	errs := apperr.FieldErrors{}
+	a := s.agreementOf(ctx, form, errs)
+	codes, err := s.db.Codes(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	today := civil.Of(time.Now())
+	if err := a.Validate(codes); err != nil {
+		for field, m := range apperr.FieldsOf(err) {
+			if _, taken := errs[field]; !taken {
+				errs[field] = m
+			}
+		}
+	}
+	if len(errs) == 0 {
+		rates, err := s.db.Rates(ctx)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if err := a.PriceInUSD(rates, today); err != nil {
+			for field, m := range apperr.FieldsOf(err) {
+				errs[field] = m
+			}
+		}
+	}
+	if len(errs) == 0 && !canEditAgreement(u, a) {
+		errs.Add("regions", "agreement.error.outside_region")
+	}
+	if len(errs) > 0 {
+		fe, _ := explain(l, errs.Err())
+		refuse(http.StatusUnprocessableEntity, fe, nil)
+		return
+	}
+	if isNew && !form.Confirm {
+		concerns, overlapping, err := s.agreementWarnings(r, a, today)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if len(concerns) > 0 || len(overlapping) > 0 {
+			refuse(http.StatusConflict, formErrors{Summary: l.T("agreement.warnings.found")}, func(v *agreementFormView) {
+				v.Concerns, v.Overlapping = concerns, overlapping
+			})
+			return
+		}
+	}
+	if isNew {
+		err = s.db.CreateAgreements(ctx, []*agreement.Agreement{a})
+	} else {
+		err = s.db.UpdateAgreement(ctx, a)
+	}
+	if apperr.Is(err, apperr.Conflict) && !isNew && len(apperr.FieldsOf(err)) == 0 {
+		current, cerr := s.db.AgreementByReference(ctx, a.Reference)
+		if cerr != nil {
+			s.serverError(w, r, cerr)
+			return
+		}
+		differences, derr := s.differences(r, form, agreementFormOf(current))
+		if derr != nil {
+			s.serverError(w, r, derr)
+			return
+		}
+		// Saving again replaces their version with this one, knowingly.
+		form.Version = current.Version
+		refuse(http.StatusConflict, formErrors{Summary: l.T("agreement.conflict")}, func(v *agreementFormView) { v.Differences = differences })
+		return
+	}
+	if err != nil {
+		fe, ok := explain(l, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		refuse(http.StatusUnprocessableEntity, fe, nil)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1", http.StatusSeeOther)
+}
+
+// agreementWarnings are what a new agreement's form says before saving: parties whose due
+// diligence is missing, refused or out of date, and active agreements with the same partners
+// that overlap in dates, countries and action area.
+func (s *Server) agreementWarnings(r *http.Request, a *agreement.Agreement, today civil.Date) ([]warningLink, []warningLink, error) {
+	ctx := r.Context()
+	lb, err := s.labeller(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := lb.l
+	var concerns, overlapping []warningLink
+	for _, p := range a.Parties {
+		pt, err := s.db.PartnerByID(ctx, p.PartnerID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !partner.NeedsDueDiligence(pt.Type) {
+			continue
+		}
+		dd, err := s.db.DueDiligenceOf(ctx, pt.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c := partner.ConcernOn(dd, today); c != "" {
+			concerns = append(concerns, warningLink{URL: "/partners/" + pt.Key + "#dd", Text: pt.Name(l.Lang),
+				Detail: l.T("partner.dd.concern." + string(c))})
+		}
+	}
+	if a.IsAmendment() {
+		return concerns, nil, nil
+	}
+	f := agreement.Filter{Lang: l.Lang}
+	readerFilter(&f, currentUser(r))
+	found, err := s.db.Overlapping(ctx, a, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range found {
+		overlapping = append(overlapping, warningLink{URL: agreementURL(o.Reference), Text: o.Reference + " · " + o.Title,
+			Detail: l.T("agreement.overlap_detail", "from", l.Date(o.SignedOn), "to", l.Date(o.EndOn))})
+	}
+	return concerns, overlapping, nil
+}
+
+// differences lists the fields of the form that the stored version has otherwise, with labels.
+func (s *Server) differences(r *http.Request, mine, theirs agreementForm) ([]difference, error) {
+	lb, err := s.labeller(r)
+	if err != nil {
+		return nil, err
+	}
+	l := lb.l
+	parties := func(f agreementForm) string {
+		var list []string
+		for _, p := range f.Parties {
+			list = append(list, p.Partner+" ("+l.T("agreement.role."+p.Role)+")")
+		}
+		return strings.Join(list, ", ")
+	}
+	regions := func(f agreementForm) string {
+		var list []string
+		for _, r := range f.Regions {
+			item := lb.code(reference.ListRegion, r)
+			if share := f.Shares[r]; share != "" {
+				item += " " + share
+			}
+			list = append(list, item)
+		}
+		return strings.Join(list, ", ")
+	}
+	codes := func(list string, values []string) string {
+		var out []string
+		for _, c := range values {
+			out = append(out, lb.code(list, c))
+		}
+		slices.Sort(out)
+		return strings.Join(out, ", ")
+	}
+	amount := func(s string) string {
+		if a, err := money.Parse(s); err == nil {
+			return a.String()
+		}
+		return s
+	}
+	fields := []struct {
+		label        string
+		mine, theirs string
+	}{
+		{"agreement.type", lb.code(reference.ListAgreementType, mine.Type), lb.code(reference.ListAgreementType, theirs.Type)},
+		{"agreement.status", l.T("agreement.status." + mine.Status), l.T("agreement.status." + theirs.Status)},
+		{"agreement.parties", parties(mine), parties(theirs)},
+		{"agreement.signed_on", mine.SignedOn, theirs.SignedOn},
+		{"agreement.start_on", mine.StartOn, theirs.StartOn},
+		{"agreement.end_on", mine.EndOn, theirs.EndOn},
+		{"agreement.amount", amount(mine.Amount) + " " + mine.Currency, amount(theirs.Amount) + " " + theirs.Currency},
+		{"agreement.in_kind_usd", amount(mine.InKind), amount(theirs.InKind)},
+		{"agreement.regions", regions(mine), regions(theirs)},
+		{"agreement.countries", codes(reference.ListCountry, mine.Countries), codes(reference.ListCountry, theirs.Countries)},
+		{"agreement.action_area", lb.code(reference.ListActionArea, mine.ActionArea), lb.code(reference.ListActionArea, theirs.ActionArea)},
+		{"agreement.other_action_areas", codes(reference.ListActionArea, mine.OtherAreas), codes(reference.ListActionArea, theirs.OtherAreas)},
+		{"agreement.initiative", mine.Initiative, theirs.Initiative},
+		{"agreement.framework", mine.Framework, theirs.Framework},
+		{"agreement.amends", mine.Amends, theirs.Amends},
+		{"agreement.office", mine.Office, theirs.Office},
+		{"agreement.officer", s.userName(r, mine.Officer), s.userName(r, theirs.Officer)},
+		{"agreement.confidential", l.T("agreements.confidential." + yesNoCode(mine.Confidential)), l.T("agreements.confidential." + yesNoCode(theirs.Confidential))},
+		{"agreement.notes", mine.Notes, theirs.Notes},
+	}
+	var out []difference
+	for _, lang := range reference.Languages {
+		if mine.Titles[lang] != theirs.Titles[lang] {
+			out = append(out, difference{Label: l.T("agreement.title_in", "language", languageNames[lang]), Mine: mine.Titles[lang], Theirs: theirs.Titles[lang]})
+		}
+	}
+	for _, f := range fields {
+		if f.mine != f.theirs {
+			out = append(out, difference{Label: l.T(f.label), Mine: f.mine, Theirs: f.theirs})
+		}
+	}
+	return out, nil
+}
+
+// userName names the account with the id a form holds, or gives the id back.
+func (s *Server) userName(r *http.Request, id string) string {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return id
+	}
+	u, err := s.db.UserByID(r.Context(), n)
+	if err != nil {
+		return id
+	}
+	return u.Name()
+}
+
+func yesNoCode(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,567 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pactum/internal/agreement"
+	"pactum/internal/apperr"
+	"pactum/internal/civil"
+	"pactum/internal/document"
+	"pactum/internal/money"
+	"pactum/internal/reference"
+	"pactum/internal/user"
+)
+
+// readableAgreement loads the agreement of the URL for the reader, answering 404 itself when it
+// does not exist, is deleted (except for administrators) or is confidential and not theirs: a
+// reader who may not see it does not learn that it exists.
+func (s *Server) readableAgreement(w http.ResponseWriter, r *http.Request) (*agreement.Agreement, bool) {
+	a, err := s.db.AgreementByReference(r.Context(), r.PathValue("ref"))
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	u := currentUser(r)
+	admin := u != nil && u.Role == user.RoleAdmin
+	if (a.Deleted() && !admin) || !a.VisibleTo(u.ID, admin) {
+		s.notFound(w, r)
+		return nil, false
+	}
+	return a, true
+}
+
+// canEditAgreement reports whether u may change a: administrators and partnership officers
+// always; regional officers when it is managed in their region or benefits it.
+func canEditAgreement(u *user.User, a *agreement.Agreement) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
+		return true
+	case u.Role == user.RoleRegionalOfficer:
+		if u.Region == "" {
+			return false
+		}
+		return a.Office == u.Region || slices.ContainsFunc(a.Regions, func(r agreement.RegionShare) bool { return r.Region == u.Region })
+	}
+	return false
+}
+
+// editableAgreement is readableAgreement for a change: it also answers 403 when the user may not
+// change the agreement, and 404 when it is deleted.
+func (s *Server) editableAgreement(w http.ResponseWriter, r *http.Request) (*agreement.Agreement, bool) {
+	a, ok := s.readableAgreement(w, r)
+	if !ok {
+		return nil, false
+	}
+	if a.Deleted() {
+		s.notFound(w, r)
+		return nil, false
+	}
+	if !canEditAgreement(currentUser(r), a) {
+		s.renderError(w, r, http.StatusForbidden)
+		return nil, false
+	}
+	return a, true
+}
+
+type factRow struct {
+	Label, Value string
+	URL          string // when the value links somewhere
+	Dir          string // "auto" for free text in any script
+}
+
+type amendmentRow struct {
+	Reference, Title, Kind, Signed, Added, EndOn string
+}
+
+type instalmentRow struct {
+	ID                                                    int64
+	Due, Amount, ReceivedOn, Received, Outstanding        string // as shown
+	DueValue, AmountValue, ReceivedOnValue, ReceivedValue string // as the row's form holds them
+	Note                                                  string
+	Late                                                  bool
+}
+
+type obligationRow struct {
+	ID                                 int64
+	Kind, Due, Submitted, Note, DueISO string
+	Overdue                            bool
+}
+
+// pageForms keeps what someone typed into one of the small forms of the agreement page when it
+// was refused, with the errors, so the page shows them next to that form.
+type pageForms struct {
+	Instalment   map[string]string
+	InstalmentID int64 // the instalment whose row form was refused; 0 for the new one
+	Obligation   map[string]string
+	ObligationID int64
+	Errors       formErrors
+	Which        string // "instalment", "obligation", "document" or "delete"
+}
+
+type agreementPageView struct {
+	page
+	A            *agreement.Agreement
+	Reference    string
+	Confidential bool
+	Deleted      string // who deleted it and when, for administrators
+	Status       string
+	Facts        []factRow
+	Parties      []partyLink
+	Amended      []factRow // the agreement as amended, when it has amendments
+	Amendments   []amendmentRow
+	Framework    []amendmentRow // agreements signed under this memorandum of understanding
+	Instalments  []instalmentRow
+	Money        moneyView
+	Scheduled    bool
+	Obligations  []obligationRow
+	Documents    []documentRow
+	Kinds        []option
+	CanEdit      bool
+	IsAdmin      bool
+	Forms        pageForms
+	Saved        bool
+	AuditURL     string
+}
+
+func (s *Server) showAgreement(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.readableAgreement(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.agreementPage(r, a, pageForms{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "agreement", v)
+}
+
+// agreementPage builds the agreement page, with forms holding what was typed when a change was refused.
+func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pageForms) (agreementPageView, error) {
+	ctx := r.Context()
+	lb, err := s.labeller(r)
+	if err != nil {
+		return agreementPageView{}, err
+	}
+	l := lb.l
+	u := currentUser(r)
+	today := civil.Of(time.Now())
+	v := agreementPageView{page: s.newPage(r, "agreement.page_title"), A: a, Reference: a.Reference, Confidential: a.Confidential,
+		Status: l.T("agreement.status." + a.Status), CanEdit: !a.Deleted() && canEditAgreement(u, a), IsAdmin: u.Role == user.RoleAdmin,
+		Forms: forms, Saved: r.URL.Query().Get("saved") == "1"}
+	v.Title = a.Title(l.Lang)
+	if v.IsAdmin {
+		v.AuditURL = "/admin/audit?entity=agreement&key=" + a.Reference
+	}
+	if a.Deleted() {
+		v.Deleted = l.T("agreement.deleted_by", "date", l.Date(civil.Of(a.DeletedAt)), "name", a.DeletedBy)
+	}
+
+	ids := make([]string, len(a.Parties))
+	for i, p := range a.Parties {
+		ids[i] = idString(p.PartnerID)
+	}
+	names, err := s.db.PartnerLabels(ctx, ids, l.Lang)
+	if err != nil {
+		return v, err
+	}
+	for _, p := range a.Parties {
+		v.Parties = append(v.Parties, partyLink{URL: "/partners/" + p.PartnerKey, Name: names[idString(p.PartnerID)],
+			Role: l.T("agreement.role." + p.Role)})
+	}
+
+	add := func(label, value string) {
+		if value != "" {
+			v.Facts = append(v.Facts, factRow{Label: l.T(label), Value: value})
+		}
+	}
+	add("agreement.type", lb.code(reference.ListAgreementType, a.Type))
+	if a.IsAmendment() {
+		v.Facts = append(v.Facts, factRow{Label: l.T("agreement.amends"), Value: a.AmendsRef, URL: agreementURL(a.AmendsRef)})
+		add("agreement.amendment_kind", l.T("agreement.kind."+a.AmendmentKind))
+	}
+	if a.FrameworkRef != "" {
+		v.Facts = append(v.Facts, factRow{Label: l.T("agreement.framework"), Value: a.FrameworkRef, URL: agreementURL(a.FrameworkRef)})
+	}
+	add("agreement.signed_on", l.Date(a.SignedOn))
+	add("agreement.start_on", l.Date(a.StartOn))
+	add("agreement.end_on", l.Date(a.EndOn))
+	if a.Amount != 0 || a.Currency != "USD" {
+		add("agreement.amount", l.Money(a.Amount, a.Currency))
+	}
+	add("agreement.value_usd", l.Money(a.ValueUSD, "USD"))
+	if a.InKindUSD != 0 {
+		add("agreement.in_kind_usd", l.Money(a.InKindUSD, "USD"))
+	}
+	var regions []string
+	for _, rs := range a.Regions {
+		regions = append(regions, l.T("agreement.region_share", "region", lb.code(reference.ListRegion, rs.Region), "share", l.Decimal(rs.Share*100, 1)))
+	}
+	add("agreement.regions", strings.Join(regions, " · "))
+	var countries []string
+	for _, c := range a.Countries {
+		countries = append(countries, lb.code(reference.ListCountry, c))
+	}
+	add("agreement.countries", strings.Join(countries, ", "))
+	add("agreement.action_area", lb.code(reference.ListActionArea, a.PrimaryActionArea))
+	var others []string
+	for _, c := range a.OtherActionAreas {
+		others = append(others, lb.code(reference.ListActionArea, c))
+	}
+	add("agreement.other_action_areas", strings.Join(others, ", "))
+	if a.Initiative != "" {
+		v.Facts = append(v.Facts, factRow{Label: l.T("agreement.initiative"), Value: a.Initiative, Dir: "auto"})
+	}
+	if a.OfficerID != 0 {
+		if officer, err := s.db.UserByID(ctx, a.OfficerID); err == nil {
+			add("agreement.officer", officer.Name())
+		}
+	}
+	office := a.Office
+	if office != "" && office != "HQ" {
+		office = lb.code(reference.ListRegion, office)
+	} else if office == "HQ" {
+		office = l.T("agreement.office.hq")
+	}
+	add("agreement.office", office)
+	if a.Notes != "" {
+		v.Facts = append(v.Facts, factRow{Label: l.T("agreement.notes"), Value: a.Notes, Dir: "auto"})
+	}
+
+	if !a.IsAmendment() {
+		amendments, err := s.db.Amendments(ctx, a.ID)
+		if err != nil {
+			return v, err
+		}
+		for _, m := range amendments {
+			row := amendmentRow{Reference: m.Reference, Title: m.Title(l.Lang), Kind: l.T("agreement.kind." + m.AmendmentKind),
+				Signed: l.Date(m.SignedOn), EndOn: l.Date(m.EndOn)}
+			if m.ValueUSD != 0 {
+				row.Added = l.Money(m.ValueUSD, "USD")
+			}
+			v.Amendments = append(v.Amendments, row)
+		}
+		if len(amendments) > 0 {
+			amended := agreement.Amend(a, amendments)
+			v.Amended = []factRow{
+				{Label: l.T("agreement.amended_value"), Value: l.Money(amended.ValueUSD, "USD")},
+				{Label: l.T("agreement.amended_end"), Value: l.Date(amended.EndOn)},
+			}
+			if a.Currency != "USD" {
+				v.Amended = append(v.Amended, factRow{Label: l.T("agreement.amended_amount"), Value: l.Money(amended.Amount, a.Currency)})
+			}
+		}
+	}
+	if a.Type == "mou" {
+		under, err := s.db.UnderFramework(ctx, a.ID)
+		if err != nil {
+			return v, err
+		}
+		for _, m := range under {
+			if m.VisibleTo(u.ID, v.IsAdmin) {
+				v.Framework = append(v.Framework, amendmentRow{Reference: m.Reference, Title: m.Title(l.Lang), Signed: l.Date(m.SignedOn),
+					Added: l.Money(m.ValueUSD, "USD")})
+			}
+		}
+	}
+
+	instalments, err := s.db.Instalments(ctx, a.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Scheduled = len(instalments) > 0 || a.Type == "voluntary_contribution" || a.Type == "project_document"
+	for _, i := range instalments {
+		row := instalmentRow{ID: i.ID, Due: l.Date(i.DueOn), Amount: l.Money(i.Amount, a.Currency), ReceivedOn: l.Date(i.ReceivedOn),
+			Outstanding: l.Money(agreement.Money{Pledged: i.Amount, Received: i.Received}.Outstanding(), a.Currency),
+			DueValue:    i.DueOn.String(), AmountValue: i.Amount.String(), ReceivedOnValue: i.ReceivedOn.String(),
+			Note: i.Note, Late: i.Received < i.Amount && i.DueOn.Before(today)}
+		if i.Received != 0 {
+			row.Received, row.ReceivedValue = l.Money(i.Received, a.Currency), i.Received.String()
+		}
+		v.Instalments = append(v.Instalments, row)
+	}
+	sum := agreement.Schedule(instalments)
+	v.Money = newMoneyView(l, &agreement.Contributions{
+		ByCurrency: []agreement.CurrencyMoney{{Currency: a.Currency, Money: sum}},
+		USD:        agreement.Money{Pledged: a.InUSD(sum.Pledged), Received: a.InUSD(sum.Received)},
+	})
+
+	obligations, err := s.db.Obligations(ctx, a.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, o := range obligations {
+		v.Obligations = append(v.Obligations, obligationRow{ID: o.ID, Kind: l.T("agreement.obligation." + o.Kind), Due: l.Date(o.DueOn),
+			DueISO: o.DueOn.String(), Submitted: l.Date(o.SubmittedOn), Note: o.Note, Overdue: o.OverdueOn(today)})
+	}
+	for _, k := range agreement.ObligationKinds {
+		v.Kinds = append(v.Kinds, option{Value: k, Label: l.T("agreement.obligation." + k), Selected: forms.Obligation["kind"] == k})
+	}
+
+	docs, err := s.db.Documents(ctx, document.OwnerAgreement, a.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, d := range docs {
+		v.Documents = append(v.Documents, documentRow{ID: d.ID, Name: d.Filename, Version: d.Version,
+			Size: l.N("document.kilobytes", (d.Size+1023)/1024), Uploaded: l.Date(civil.Of(d.UploadedAt)), Uploader: d.UploaderName,
+			Digest: d.SHA256[:12]})
+	}
+	return v, nil
+}
+
+// refusePageForm shows the agreement page again with a refused form's values and errors.
+func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agreement.Agreement, forms pageForms, err error) {
+	l := localizer(r)
+	fe, ok := explain(l, err)
+	if !ok {
+		s.serverError(w, r, err)
+		return
+	}
+	if fe.Summary == "" {
+		fe.Summary = l.T("error.invalid")
+	}
+	forms.Errors = fe
+	v, verr := s.agreementPage(r, a, forms)
+	if verr != nil {
+		s.serverError(w, r, verr)
+		return
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "agreement", v)
+}
+
+// parseDate reads an optional date of a form into dst, adding a field error when it is not one.
+func parseDate(value, field string, dst *civil.Date, errs apperr.FieldErrors) {
+	if value == "" {
+		return
+	}
+	d, err := civil.Parse(value)
+	if err != nil {
+		errs.Add(field, "error.date")
+		return
+	}
+	*dst = d
+}
+
+// parseAmount reads an optional amount of a form into dst, adding a field error when it is not one.
+func parseAmount(value, field string, dst *money.Amount, errs apperr.FieldErrors) {
+	if value == "" {
+		return
+	}
+	a, err := money.Parse(value)
+	if err != nil {
+		errs.Add(field, "error.amount")
+		return
+	}
+	*dst = a
+}
+
+// saveInstalment adds an instalment (POST …/instalments) or saves one, such as its receipt
+// (POST …/instalments/{id}).
+func (s *Server) saveInstalment(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	values := map[string]string{}
+	for _, name := range []string{"due_on", "amount", "received_on", "received", "note"} {
+		values[name] = strings.TrimSpace(r.PostFormValue(name))
+	}
+	i := agreement.Instalment{Note: values["note"]}
+	i.ID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
+	errs := apperr.FieldErrors{}
+	parseDate(values["due_on"], "due_on", &i.DueOn, errs)
+	parseAmount(values["amount"], "amount", &i.Amount, errs)
+	parseDate(values["received_on"], "received_on", &i.ReceivedOn, errs)
+	parseAmount(values["received"], "received", &i.Received, errs)
+	err := errs.Err()
+	if err == nil {
+		err = s.db.SaveInstalment(r.Context(), a.Reference, &i)
+	}
+	if err != nil {
+		s.refusePageForm(w, r, a, pageForms{Instalment: values, InstalmentID: i.ID, Which: "instalment"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
+}
+
+func (s *Server) deleteInstalment(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.db.DeleteInstalment(r.Context(), a.Reference, id); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "instalment"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
+}
+
+// saveObligation adds a report owed to the funder or saves one, such as its submission date.
+func (s *Server) saveObligation(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	values := map[string]string{}
+	for _, name := range []string{"kind", "due_on", "submitted_on", "note"} {
+		values[name] = strings.TrimSpace(r.PostFormValue(name))
+	}
+	o := agreement.Obligation{Kind: values["kind"], Note: values["note"]}
+	o.ID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
+	errs := apperr.FieldErrors{}
+	parseDate(values["due_on"], "due_on", &o.DueOn, errs)
+	parseDate(values["submitted_on"], "submitted_on", &o.SubmittedOn, errs)
+	err := errs.Err()
+	if err == nil {
+		err = s.db.SaveObligation(r.Context(), a.Reference, &o)
+	}
+	if err != nil {
+		s.refusePageForm(w, r, a, pageForms{Obligation: values, ObligationID: o.ID, Which: "obligation"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
+}
+
+func (s *Server) deleteObligation(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.db.DeleteObligation(r.Context(), a.Reference, id); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
+}
+
+// addAgreementDocument uploads a file to an agreement; a file of the same name becomes its next version.
+func (s *Server) addAgreementDocument(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "document"},
+			apperr.FieldErrors{"file": apperr.Msg("document.error.too_large", "mb", document.MaxSize>>20)}.Err())
+		return
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "document"}, apperr.FieldErrors{"file": apperr.Msg("document.error.none")}.Err())
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, document.MaxSize+1))
+	file.Close()
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	doc, err := document.New(document.OwnerAgreement, a.ID, header.Filename, data, currentUser(r).ID)
+	if err == nil {
+		err = s.db.AddDocument(r.Context(), doc, "agreement", a.Reference)
+	}
+	if err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "document"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#documents", http.StatusSeeOther)
+}
+
+// deleteAgreement deletes an agreement, keeping it restorable by an administrator.
+func (s *Server) deleteAgreement(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	if err := s.db.DeleteAgreement(r.Context(), a.Reference, formInt(r.PostFormValue("version"), 0)); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "delete"}, err)
+		return
+	}
+	http.Redirect(w, r, "/agreements?deleted="+a.Reference, http.StatusSeeOther)
+}
+
+// restoreAgreement brings a deleted agreement back (administrators).
+func (s *Server) restoreAgreement(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.readableAgreement(w, r)
+	if !ok {
+		return
+	}
+	if err := s.db.RestoreAgreement(r.Context(), a.Reference); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "delete"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1", http.StatusSeeOther)
+}
+
+// markObligationSubmitted records that a report was submitted today.
+func (s *Server) markObligationSubmitted(w http.ResponseWriter, r *http.Request) {
+	r = actorContext(r)
+	a, ok := s.editableAgreement(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	obligations, err := s.db.Obligations(r.Context(), a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(obligations, func(o agreement.Obligation) bool { return o.ID == id })
+	if i < 0 {
+		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, apperr.New(apperr.NotFound, "agreement.error.item_not_found"))
+		return
+	}
+	o := obligations[i]
+	o.SubmittedOn = civil.Of(time.Now())
+	if err := s.db.SaveObligation(r.Context(), a.Reference, &o); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
+}
+
+type deletedRow struct {
+	Reference, Title, Deleted string
+}
+
+type deletedAgreementsView struct {
+	page
+	Rows []deletedRow
+}
+
+// showDeletedAgreements lists deleted agreements for an administrator to restore.
+func (s *Server) showDeletedAgreements(w http.ResponseWriter, r *http.Request) {
+	l := localizer(r)
+	list, err := s.db.DeletedAgreements(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := deletedAgreementsView{page: s.newPage(r, "agreements.deleted_title")}
+	for _, a := range list {
+		v.Rows = append(v.Rows, deletedRow{Reference: a.Reference, Title: a.Title(l.Lang),
+			Deleted: l.T("agreement.deleted_by", "date", l.Date(civil.Of(a.DeletedAt)), "name", a.DeletedBy)})
+	}
+	s.render(w, r, http.StatusOK, "agreements_deleted", v)
+}
