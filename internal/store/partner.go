@@ -492,7 +492,8 @@ func (db *DB) CountPartners(ctx context.Context) (int, error) {
 
 // refreshPartnerStats recomputes the agreement figures kept with each of the partners: how many
 // signed agreements (amendments not counted) they are a party to, their value in USD with the
-// amendments' added value, and the last signing date.
+// amendments' added value, and the last signing date. One pass over each partner's agreements
+// gives the three, which matters after an import that touches thousands of partners.
 func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
@@ -501,12 +502,11 @@ func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		_, err := tx.exec(ctx, `UPDATE partners SET
-			agreement_count = (SELECT COUNT(*) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.type_code <> ?),
-			value_usd_cents = (SELECT COALESCE(SUM(a.value_usd_cents), 0) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-				WHERE ap.partner_id = partners.id AND a.signed_on IS NOT NULL AND a.deleted_at IS NULL),
-			last_signed_on = (SELECT MAX(a.signed_on) FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
+		_, err := tx.exec(ctx, `UPDATE partners SET (agreement_count, value_usd_cents, last_signed_on) = (SELECT
+				COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND a.type_code <> ? THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL THEN a.value_usd_cents ELSE 0 END), 0),
+				MAX(a.signed_on)
+				FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
 				WHERE ap.partner_id = partners.id AND a.deleted_at IS NULL)
 			WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
@@ -631,18 +631,25 @@ func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID in
 	})
 }
 
-// OptimizeSearch compacts the search index after many partners were written or rewritten.
+// OptimizeSearch compacts the search indexes after many partners or agreements were written or
+// rewritten: it merges their segments and drops the tombstones of replaced documents.
 func (db *DB) OptimizeSearch(ctx context.Context) error {
-	stmt := db.dialect.optimizeSearch("partner_search")
-	if stmt == "" {
-		return nil
-	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, stmt); err != nil {
-			return fmt.Errorf("optimize search index: %w", err)
+	for _, table := range []string{"partner_search", "agreement_search"} {
+		stmt := db.dialect.optimizeSearch(table)
+		if stmt == "" {
+			return nil
 		}
-		return nil
-	})
+		err := db.inTx(ctx, func(tx *Tx) error {
+			if _, err := tx.exec(ctx, stmt); err != nil {
+				return fmt.Errorf("optimize search index %s: %w", table, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateContact saves a contact person of a partner. Making a contact primary takes it from the

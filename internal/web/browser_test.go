@@ -479,7 +479,7 @@ func isDownload(link string) bool {
 
 // routeWords are the fixed words of the application's paths; other segments are keys and ids.
 var routeWords = map[string]bool{"new": true, "edit": true, "due-diligence": true, "users": true, "reference": true, "audit": true,
-	"mail": true, "contacts": true, "recognitions": true, "follow-ups": true}
+	"mail": true, "contacts": true, "recognitions": true, "follow-ups": true, "import": true, "deleted": true, "agreements": true}
 
 // shapeOf returns the shape of a link's path, with keys and ids replaced by "*", so that one
 // partner's profile stands for all of them: /partners/kestrel-bank → /partners/*.
