@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"pactum/internal/agreement"
 )
 
@@ -63,40 +61,7 @@ func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
 // exportAgreementsXLSX writes the selected agreements as an Excel workbook, streamed row by row.
 func (s *Server) exportAgreementsXLSX(w http.ResponseWriter, r *http.Request) {
 	f, _ := agreementFilter(r.URL.Query(), localizer(r).Lang, currentUser(r))
-	book := excelize.NewFile()
-	defer book.Close()
-	sheet := "agreements"
-	book.SetSheetName("Sheet1", sheet)
-	sw, err := book.NewStreamWriter(sheet)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	row := 1
-	write := func(values []string) error {
-		cells := make([]any, len(values))
-		for i, v := range values {
-			cells[i] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		row++
-		return sw.SetRow(cell, cells)
-	}
-	if err := write(agreementExportColumns); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if err := s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return write(agreementExportRow(a)) }); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if err := sw.Flush(); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+agreementExportName("xlsx")+`"`)
-	if err := book.Write(w); err != nil {
-		s.log.Error("export agreements", "err", err)
-	}
+	s.writeXLSX(w, r, "agreements", agreementExportName("xlsx"), agreementExportColumns, func(write func([]string) error) error {
+		return s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return write(agreementExportRow(a)) })
+	})
 }

@@ -40,13 +40,7 @@ func readerFilter(f *agreement.Filter, u *user.User) {
 func agreementFilter(q url.Values, lang string, u *user.User) (agreement.Filter, int) {
 	f := agreement.Filter{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
 	for _, facet := range agreement.Facets {
-		var codes []string
-		for _, v := range q[facet] {
-			if v = strings.TrimSpace(v); v != "" && !slices.Contains(codes, v) {
-				codes = append(codes, v)
-			}
-		}
-		f.Set(facet, codes)
+		f.Set(facet, queryCodes(q, facet))
 	}
 	readerFilter(&f, u)
 	return f, max(1, formInt(q.Get("page"), 1))

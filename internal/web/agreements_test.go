@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strconv"
@@ -19,24 +18,6 @@ import (
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
-
-// sessionFor returns a client signed in as the account username (a demo colleague, say).
-func (a *testApp) sessionFor(username string) *http.Client {
-	a.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	u, err := a.db.UserByUsername(context.Background(), username)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	secret, _ := user.NewSecret("")
-	if err := a.db.CreateSession(context.Background(), user.HashSecret(secret), u.ID); err != nil {
-		a.t.Fatal(err)
-	}
-	base, _ := url.Parse(a.http.URL)
-	jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: secret, Path: "/"}})
-	return c
-}
 
 // exportedRows downloads the registry's CSV export for a query and returns its rows by column name.
 func exportedRows(t *testing.T, app *testApp, c *http.Client, query string) []map[string]string {

@@ -73,11 +73,7 @@ func (s *Server) apiAgreements(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, item)
 	}
 	for facet, counts := range result.Facets {
-		list := []facetCountJSON{}
-		for _, c := range counts {
-			list = append(list, facetCountJSON{Code: c.Code, Count: c.Count})
-		}
-		out.Facets[facet] = list
+		out.Facets[facet] = facetsJSON(counts, func(c agreement.Count) facetCount { return facetCount(c) })
 	}
 	writeJSON(w, http.StatusOK, out)
 }

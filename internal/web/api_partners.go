@@ -71,13 +71,19 @@ func (s *Server) apiPartners(w http.ResponseWriter, r *http.Request) {
 			URL: s.opts.BaseURL + "/api/v1/partners/" + it.Key})
 	}
 	for facet, counts := range result.Facets {
-		list := []facetCountJSON{}
-		for _, c := range counts {
-			list = append(list, facetCountJSON{Code: c.Code, Count: c.Count})
-		}
-		out.Facets[facet] = list
+		out.Facets[facet] = facetsJSON(counts, func(c partner.Count) facetCount { return facetCount(c) })
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// facetsJSON writes a facet's counts for the API, an empty list rather than null.
+func facetsJSON[C any](counts []C, convert func(C) facetCount) []facetCountJSON {
+	list := []facetCountJSON{}
+	for _, c := range counts {
+		fc := convert(c)
+		list = append(list, facetCountJSON{Code: fc.Code, Count: fc.Count})
+	}
+	return list
 }
 
 func validSort(sort string) bool {

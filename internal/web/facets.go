@@ -1,6 +1,10 @@
 package web
 
-import "slices"
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
 
 // facetShown is how many options of a facet show before the rest fold away.
 const facetShown = 8
@@ -59,4 +63,16 @@ func newFacetView(name, label string, counts []facetCount, selected []string, la
 		fv.Options = opts
 	}
 	return fv
+}
+
+// queryCodes reads the codes chosen for a facet from a list's query string, where the facet is a
+// repeated parameter (type=mou&type=sponsorship), without blanks or repeats.
+func queryCodes(q url.Values, facet string) []string {
+	var codes []string
+	for _, v := range q[facet] {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(codes, v) {
+			codes = append(codes, v)
+		}
+	}
+	return codes
 }

@@ -42,9 +42,17 @@ func (s *Server) exportPartnersCSV(w http.ResponseWriter, r *http.Request) {
 // exportPartnersXLSX writes the selected partners as an Excel workbook, streamed row by row.
 func (s *Server) exportPartnersXLSX(w http.ResponseWriter, r *http.Request) {
 	f, _ := partnerFilter(r.URL.Query(), localizer(r).Lang)
+	s.writeXLSX(w, r, "partners", exportName("xlsx"), exportColumns, func(write func([]string) error) error {
+		return s.db.ForEachPartner(r.Context(), f, func(p *partner.Partner) error { return write(exportRow(p)) })
+	})
+}
+
+// writeXLSX answers with a workbook of one sheet: the header row, then the rows each writes,
+// streamed to the sheet so that a large export does not hold every cell in memory twice.
+func (s *Server) writeXLSX(w http.ResponseWriter, r *http.Request, sheet, filename string, header []string,
+	each func(write func([]string) error) error) {
 	book := excelize.NewFile()
 	defer book.Close()
-	sheet := "partners"
 	book.SetSheetName("Sheet1", sheet)
 	sw, err := book.NewStreamWriter(sheet)
 	if err != nil {
@@ -61,11 +69,11 @@ func (s *Server) exportPartnersXLSX(w http.ResponseWriter, r *http.Request) {
 		row++
 		return sw.SetRow(cell, cells)
 	}
-	if err := write(exportColumns); err != nil {
+	if err := write(header); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.db.ForEachPartner(r.Context(), f, func(p *partner.Partner) error { return write(exportRow(p)) }); err != nil {
+	if err := each(write); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -74,8 +82,8 @@ func (s *Server) exportPartnersXLSX(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+exportName("xlsx")+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	if err := book.Write(w); err != nil {
-		s.log.Error("export partners", "err", err)
+		s.log.Error("export "+sheet, "err", err)
 	}
 }

@@ -63,13 +63,7 @@ func (lb labeller) facet(facet, code string) string {
 func partnerFilter(q url.Values, lang string) (partner.Filter, int) {
 	f := partner.Filter{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
 	for _, facet := range partner.Facets {
-		var codes []string
-		for _, v := range q[facet] {
-			if v = strings.TrimSpace(v); v != "" && !slices.Contains(codes, v) {
-				codes = append(codes, v)
-			}
-		}
-		f.Set(facet, codes)
+		f.Set(facet, queryCodes(q, facet))
 	}
 	page := max(1, formInt(q.Get("page"), 1))
 	return f, page

@@ -92,12 +92,19 @@ func (a *testApp) client(role user.Role) *http.Client {
 // is faster than signing in when a test needs many.
 func (a *testApp) sessionClient(role user.Role) *http.Client {
 	a.t.Helper()
+	if role == "" {
+		jar, _ := cookiejar.New(nil)
+		return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return a.sessionFor(string(role))
+}
+
+// sessionFor returns a client signed in as the account username (a demo colleague, say).
+func (a *testApp) sessionFor(username string) *http.Client {
+	a.t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if role == "" {
-		return c
-	}
-	u, err := a.db.UserByUsername(context.Background(), string(role))
+	u, err := a.db.UserByUsername(context.Background(), username)
 	if err != nil {
 		a.t.Fatal(err)
 	}
