@@ -122,7 +122,7 @@ func TestImportPartners(t *testing.T) {
 }
 
 func TestImportUsage(t *testing.T) {
-	for _, args := range [][]string{{"import"}, {"import", "agreements", "x.csv"}, {"import", "partners"}} {
+	for _, args := range [][]string{{"import"}, {"import", "contracts", "x.csv"}, {"import", "partners"}} {
 		if code, _, _ := runPactum(t, t.TempDir(), args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}

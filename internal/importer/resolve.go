@@ -5,13 +5,30 @@ import (
 	"slices"
 	"strings"
 
+	"pactum/internal/agreement"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 	"pactum/internal/search"
 )
 
-// ListStatus names the partner statuses for a Resolver; they are not a reference list.
-const ListStatus = "partner_status"
+// Lists a Resolver knows besides the reference lists: codes fixed in the domain packages.
+const (
+	ListStatus          = "partner_status"
+	ListAgreementStatus = "agreement_status"
+	ListPartyRole       = "party_role"
+	ListAmendmentKind   = "amendment_kind"
+)
+
+// fixedLists are the codes of the lists above that agreement files use, with their English labels.
+var fixedLists = []struct {
+	list   string
+	codes  []string
+	labels []string
+}{
+	{ListAgreementStatus, agreement.Statuses, []string{"Draft", "Negotiation", "Signed", "Active", "Expired", "Terminated"}},
+	{ListPartyRole, agreement.Roles, []string{"Funder", "Implementing partner", "Co-signatory"}},
+	{ListAmendmentKind, agreement.AmendmentKinds, []string{"Added funds", "No-cost extension", "Change of scope", "Administrative correction"}},
+}
 
 // Resolver turns what people write in a file into codes: the code itself, its English label, or
 // for countries the ISO alpha-3 code, all without regard to case, accents or punctuation
@@ -37,6 +54,11 @@ func NewResolver(codes reference.CodeSet, labels reference.LabelSet, countries [
 	}
 	for _, s := range partner.Statuses {
 		r.add(ListStatus, s, strings.ToUpper(s[:1])+s[1:])
+	}
+	for _, l := range fixedLists {
+		for i, code := range l.codes {
+			r.add(l.list, code, l.labels[i])
+		}
 	}
 	for _, c := range countries {
 		if c.ISO3 != "" && r.codes.Has(reference.ListCountry, c.Code) {

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -124,32 +122,12 @@ func (s *Server) previewPartnerImport(w http.ResponseWriter, r *http.Request) {
 		v.Errors = fieldError(l, "file", key, args...)
 		s.render(w, r, status, "partner_import", v)
 	}
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			refuse(http.StatusRequestEntityTooLarge, "import.error.too_large", "mb", maxImportBytes>>20)
-			return
-		}
-		refuse(http.StatusUnprocessableEntity, "import.error.no_file")
-		return
-	}
-	defer r.MultipartForm.RemoveAll()
-	file, header, err := r.FormFile("file")
+	data, name, ok, err := readImportUpload(r, maxImportBytes, refuse)
 	if err != nil {
-		refuse(http.StatusUnprocessableEntity, "import.error.no_file")
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, maxImportBytes+1))
-	file.Close()
-	switch {
-	case err != nil:
 		s.serverError(w, r, err)
 		return
-	case len(data) == 0:
-		refuse(http.StatusUnprocessableEntity, "import.error.no_file")
-		return
-	case len(data) > maxImportBytes:
-		refuse(http.StatusRequestEntityTooLarge, "import.error.too_large", "mb", maxImportBytes>>20)
+	}
+	if !ok {
 		return
 	}
 	res, err := s.checkImport(r, data)
@@ -158,7 +136,7 @@ func (s *Server) previewPartnerImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Only a file that can be imported is kept, for the confirm step.
-	doc := importDocument(currentUser(r), header.Filename, data)
+	doc := importDocument(currentUser(r), name, data)
 	if res.OK() && len(res.Creates)+len(res.Updates) > 0 {
 		if err := s.db.AddDocument(r.Context(), doc, "partner_import_file", doc.Filename); err != nil {
 			s.serverError(w, r, err)

@@ -54,6 +54,8 @@ type route struct {
 // room for the form around the file.
 var uploadLimits = map[string]int64{
 	"POST /partners/import":              maxImportBytes + 1<<20,
+	"POST /agreements/import":            maxImportBytes + 1<<20,
+	"POST /admin/rates/import":           maxRatesBytes + 1<<20,
 	"POST /partners/{key}/due-diligence": document.MaxSize + 1<<20,
 	"POST /interactions/email":           eml.MaxSize + 1<<20,
 	"POST /agreements/{ref}/documents":   document.MaxSize + 1<<20,
@@ -91,6 +93,14 @@ func (s *Server) routeTable() []route {
 		{"POST /partners/import/confirm", editors, s.confirmPartnerImport},
 		{"GET /partners/import/template.csv", editors, s.partnerImportTemplateCSV},
 		{"GET /partners/import/template.xlsx", editors, s.partnerImportTemplateXLSX},
+		{"GET /agreements/import", editors, s.showAgreementImport},
+		{"POST /agreements/import", editors, s.previewAgreementImport},
+		{"POST /agreements/import/confirm", editors, s.confirmAgreementImport},
+		{"GET /agreements/import/template.csv", editors, s.agreementImportTemplateCSV},
+		{"GET /agreements/import/template.xlsx", editors, s.agreementImportTemplateXLSX},
+		{"GET /admin/rates/import", admins, s.showRateImport},
+		{"POST /admin/rates/import", admins, s.previewRateImport},
+		{"POST /admin/rates/import/confirm", admins, s.confirmRateImport},
 		{"GET /partners/{key}", staff, s.showPartner},
 		{"GET /partners/{key}/edit", editors, s.showEditPartner},
 		{"POST /partners/{key}", editors, s.savePartner},

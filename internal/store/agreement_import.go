@@ -1,0 +1,523 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"pactum/internal/agreement"
+	"pactum/internal/apperr"
+	"pactum/internal/audit"
+	"pactum/internal/reference"
+)
+
+// maxImportParams bounds the placeholders of one multi-row INSERT, well under what SQLite
+// (32,766) and PostgreSQL (65,535) take.
+const maxImportParams = 12_000
+
+// bulkAfter is how many agreements an import writes, at least, before it puts off merging the
+// search index's segments to the end (see dialect.bulkSearch). It does so only once it has written
+// more agreements than were stored: the final merge rewrites the whole index.
+const bulkAfter = 10_000
+
+// AgreementImportSummary is what an agreement import did: its counts, and the references of the
+// first agreements it created and updated.
+type AgreementImportSummary struct {
+	Created, Updated, Unchanged int
+	CreatedRefs, UpdatedRefs    []string
+}
+
+// AgreementImport writes an agreement file inside the one transaction of ImportAgreements.
+// internal/importer drives it: it reads the file, asks the import what its rows name — so that it
+// sees the agreements written earlier in the same file — and hands it the rows to write, batch by
+// batch, so that a file of a million rows is streamed rather than held in memory.
+type AgreementImport struct {
+	tx  *Tx
+	w   *agreementWriter
+	now time.Time
+	// stmts are the prepared statements of the import, by their text: multi-row INSERTs of a
+	// full chunk are prepared once and reused for every batch.
+	stmts    map[string]*sql.Stmt
+	update   *sql.Stmt
+	partners map[int64]bool // partners whose figures the import changes
+	summary  AgreementImportSummary
+	// bulkAfter is how many agreements the import writes before it merges the search index only
+	// at the end (bulk).
+	bulkAfter int
+	bulk      bool
+}
+
+// ImportAgreements runs write in one transaction with an AgreementImport to write through, then
+// updates the registry's facet counts and the figures of the partners concerned, and records one
+// audit entry for the import (action import, entity agreement_import, the file's name as key).
+// Every agreement of the file is written, or none: write returning an error rolls everything back.
+//
+// On SQLite the transaction holds the write connection for its duration (about a minute for a
+// million rows), during which other writers wait.
+func (db *DB) ImportAgreements(ctx context.Context, file string, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
+	var summary AgreementImportSummary
+	err := db.inTx(ctx, func(tx *Tx) error {
+		w, err := newAgreementWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		imp := &AgreementImport{tx: tx, w: w, now: time.Now().UTC(), stmts: map[string]*sql.Stmt{}, partners: map[int64]bool{}}
+		defer imp.close()
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&imp.bulkAfter); err != nil {
+			return fmt.Errorf("import agreements: %w", err)
+		}
+		imp.bulkAfter = max(imp.bulkAfter, bulkAfter)
+
+		if err := write(ctx, imp); err != nil {
+			return err
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		ids := make([]int64, 0, len(imp.partners))
+		for id := range imp.partners {
+			ids = append(ids, id)
+		}
+		if err := refreshPartnerStats(ctx, tx, ids); err != nil {
+			return err
+		}
+		if imp.bulk {
+			if err := imp.searchMerges(ctx, false); err != nil {
+				return err
+			}
+		}
+		s := imp.summary
+		summary = s
+		return recordAudit(ctx, tx, audit.ActionImport, "agreement_import", file, audit.Changes{
+			"created":      {After: s.Created},
+			"updated":      {After: s.Updated},
+			"unchanged":    {After: s.Unchanged},
+			"created_refs": {After: s.CreatedRefs},
+			"updated_refs": {After: s.UpdatedRefs},
+		})
+	})
+	return summary, err
+}
+
+func (imp *AgreementImport) close() {
+	for _, s := range imp.stmts {
+		s.Close()
+	}
+	if imp.update != nil {
+		imp.update.Close()
+	}
+}
+
+// AgreementsByReferences returns the agreements among refs as this transaction sees them.
+func (imp *AgreementImport) AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return agreementsByReferences(ctx, imp.tx, refs)
+}
+
+// PartnerIDs returns the ids of the partners among keys as this transaction sees them.
+func (imp *AgreementImport) PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error) {
+	return partnerIDs(ctx, imp.tx, keys)
+}
+
+// OfficerIDs returns the ids of the accounts among usernames that may be responsible for an
+// agreement, as this transaction sees them.
+func (imp *AgreementImport) OfficerIDs(ctx context.Context, usernames []string) (map[string]int64, error) {
+	return officerIDs(ctx, imp.tx, usernames)
+}
+
+// WriteAgreements writes a batch of the file: agreements to create, which get their IDs, and
+// stored agreements with the file's columns applied, at the version read in this transaction.
+// unchanged counts the batch's rows that change nothing.
+//
+// The statements of a batch are ordered so that the search index is written last, in one
+// statement: SQLite's FTS5 writes its pending entries to disk before every statement that may
+// need rolling back, so writing it between the other statements would cut it into a segment
+// per agreement.
+func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, updates []*agreement.Agreement, unchanged int) error {
+	written := append(creates[:len(creates):len(creates)], updates...)
+	// The search documents are written last but made first, on another goroutine, while the
+	// database writes the rows: on a large import they take a fifth of the time. They read
+	// fields of the agreements that the writes below leave alone (these set IDs and versions).
+	parties, err := imp.w.partyInfoOf(ctx, partyIDs(written...))
+	if err != nil {
+		return err
+	}
+	documents := make(chan []indexEntry, 1)
+	go func() { documents <- indexEntries(written, parties) }()
+	err = imp.insertAgreements(ctx, creates)
+	if err == nil {
+		err = imp.updateAgreements(ctx, updates)
+	}
+	if err == nil {
+		err = imp.insertDetails(ctx, written)
+	}
+	entries := <-documents
+	if err != nil {
+		return err
+	}
+	if err := imp.index(ctx, written, updates, entries); err != nil {
+		return err
+	}
+	for _, a := range written {
+		for _, p := range a.Parties {
+			imp.partners[p.PartnerID] = true
+		}
+	}
+	s := &imp.summary
+	s.Created, s.Updated, s.Unchanged = s.Created+len(creates), s.Updated+len(updates), s.Unchanged+unchanged
+	if !imp.bulk && s.Created+s.Updated >= imp.bulkAfter {
+		if err := imp.searchMerges(ctx, true); err != nil {
+			return err
+		}
+	}
+	for _, a := range creates {
+		if len(s.CreatedRefs) < auditedKeys {
+			s.CreatedRefs = append(s.CreatedRefs, a.Reference)
+		}
+	}
+	for _, a := range updates {
+		if len(s.UpdatedRefs) < auditedKeys {
+			s.UpdatedRefs = append(s.UpdatedRefs, a.Reference)
+		}
+	}
+	return nil
+}
+
+// searchMerges puts off the merges of the search index's segments (bulk) or, after a bulk
+// import, merges them all in one pass and goes back to merging as usual.
+func (imp *AgreementImport) searchMerges(ctx context.Context, bulk bool) error {
+	statements := imp.tx.d.bulkSearch("agreement_search", bulk)
+	if !bulk {
+		if optimize := imp.tx.d.optimizeSearch("agreement_search"); optimize != "" {
+			statements = append(statements, optimize)
+		}
+	}
+	for _, stmt := range statements {
+		if _, err := imp.tx.exec(ctx, stmt); err != nil {
+			return fmt.Errorf("import agreements: search index: %w", err)
+		}
+	}
+	imp.bulk = bulk
+	return nil
+}
+
+// agreementInsertColumns are the columns a new agreement is inserted with, as in
+// agreementWriter.insert.
+const agreementInsertColumns = `reference, title, type_code, status, signed_on, start_on, end_on, amount_cents, currency_code,
+	value_usd_cents, in_kind_usd_cents, primary_action_area_code, amends_id, amendment_kind, framework_id, initiative,
+	officer_id, office_code, confidential, notes, search_version, version, created_at, updated_at`
+
+// insertAgreements inserts new agreements with multi-row INSERTs and sets their IDs.
+func (imp *AgreementImport) insertAgreements(ctx context.Context, list []*agreement.Agreement) error {
+	if len(list) == 0 {
+		return nil
+	}
+	const width = 24
+	byRef := make(map[string]*agreement.Agreement, len(list))
+	args := make([]any, 0, len(list)*width)
+	for _, a := range list {
+		byRef[a.Reference] = a
+		args = append(args, a.Reference, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount),
+			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID), a.AmendmentKind,
+			nullID(a.FrameworkID), a.Initiative, nullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
+			agreementSearchVersion, 1, imp.now, imp.now)
+	}
+	return imp.eachChunk(ctx, "INSERT INTO agreements ("+agreementInsertColumns+")", width, " RETURNING id, reference", args,
+		func(stmt *sql.Stmt, chunk []any) error {
+			rows, err := stmt.QueryContext(ctx, chunk...)
+			if err != nil {
+				if isUniqueViolation(err) {
+					// The check found no agreement with these references: one was created meanwhile.
+					return &apperr.Error{Code: apperr.Conflict, Message: apperr.Msg("error.changed_meanwhile"), Err: err}
+				}
+				return fmt.Errorf("import agreements: %w", err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id int64
+				var ref string
+				if err := rows.Scan(&id, &ref); err != nil {
+					return fmt.Errorf("import agreements: %w", err)
+				}
+				a := byRef[ref]
+				a.ID, a.Version, a.CreatedAt, a.UpdatedAt = id, 1, imp.now, imp.now
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("import agreements: %w", err)
+			}
+			return nil
+		})
+}
+
+// updateAgreements writes the rows of stored agreements, as UpdateAgreement does, and clears
+// their titles and lists for insertDetails to write again. The figures of the partners they
+// had are refreshed too.
+func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreement.Agreement) error {
+	if len(list) == 0 {
+		return nil
+	}
+	if imp.update == nil {
+		stmt, err := imp.tx.prepare(ctx, `UPDATE agreements SET title = ?, type_code = ?, status = ?, signed_on = ?, start_on = ?,
+			end_on = ?, amount_cents = ?, currency_code = ?, value_usd_cents = ?, in_kind_usd_cents = ?, primary_action_area_code = ?,
+			amends_id = ?, amendment_kind = ?, framework_id = ?, initiative = ?, officer_id = ?, office_code = ?, confidential = ?,
+			notes = ?, search_version = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND deleted_at IS NULL`)
+		if err != nil {
+			return fmt.Errorf("import agreements: %w", err)
+		}
+		imp.update = stmt
+	}
+	ids := make([]any, len(list))
+	for i, a := range list {
+		res, err := imp.update.ExecContext(ctx, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount),
+			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID), a.AmendmentKind,
+			nullID(a.FrameworkID), a.Initiative, nullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion,
+			imp.now, a.ID, a.Version)
+		if err != nil {
+			return fmt.Errorf("import agreement %s: %w", a.Reference, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return &apperr.Error{Code: apperr.Conflict, Message: apperr.Msg("error.changed_meanwhile"),
+				Err: fmt.Errorf("import agreement %s: %d rows at version %d: %v", a.Reference, n, a.Version, err)}
+		}
+		a.Version, a.UpdatedAt = a.Version+1, imp.now
+		ids[i] = a.ID
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	before, err := queryIDs(ctx, imp.tx, "SELECT partner_id FROM agreement_parties WHERE agreement_id IN "+in, ids...)
+	if err != nil {
+		return fmt.Errorf("import agreements: %w", err)
+	}
+	for _, id := range before {
+		imp.partners[id] = true
+	}
+	for _, table := range []string{"agreement_translations", "agreement_parties", "agreement_regions", "agreement_countries",
+		"agreement_action_areas"} {
+		if _, err := imp.tx.exec(ctx, "DELETE FROM "+table+" WHERE agreement_id IN "+in, ids...); err != nil {
+			return fmt.Errorf("import agreements: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertDetails writes the titles and lists of agreements whose rows are written, with the rules
+// of agreementWriter.writeDetails: English titles sit in the row, a partner or a country counts
+// once, and the primary action area is not among the others.
+func (imp *AgreementImport) insertDetails(ctx context.Context, list []*agreement.Agreement) error {
+	var titles, parties, regions, countries, areas []any
+	for _, a := range list {
+		for _, lang := range reference.Languages {
+			if title := a.Titles[lang]; lang != "en" && title != "" {
+				titles = append(titles, a.ID, lang, title)
+			}
+		}
+		seen := map[int64]bool{}
+		for _, p := range a.Parties {
+			if !seen[p.PartnerID] {
+				seen[p.PartnerID] = true
+				parties = append(parties, a.ID, p.PartnerID, p.Role)
+			}
+		}
+		for _, r := range a.Regions {
+			regions = append(regions, a.ID, r.Region, r.Share)
+		}
+		for _, c := range dedupe(a.Countries) {
+			countries = append(countries, a.ID, c)
+		}
+		for _, area := range dedupe(a.OtherActionAreas) {
+			if area != a.PrimaryActionArea {
+				areas = append(areas, a.ID, area)
+			}
+		}
+	}
+	tables := []struct {
+		insert string
+		width  int
+		args   []any
+	}{
+		{"INSERT INTO agreement_translations (agreement_id, lang, title)", 3, titles},
+		{"INSERT INTO agreement_parties (agreement_id, partner_id, role)", 3, parties},
+		{"INSERT INTO agreement_regions (agreement_id, region_code, share)", 3, regions},
+		{"INSERT INTO agreement_countries (agreement_id, country_code)", 2, countries},
+		{"INSERT INTO agreement_action_areas (agreement_id, action_area_code)", 2, areas},
+	}
+	for _, t := range tables {
+		if err := imp.execChunks(ctx, t.insert, t.width, t.args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexEntry is what the search index and agreement_codes hold of an agreement.
+type indexEntry struct {
+	facets          [][]string
+	codes, document string
+}
+
+// indexEntries makes the index entries of agreements, as agreementWriter.add does.
+func indexEntries(list []*agreement.Agreement, parties map[int64]partyInfo) []indexEntry {
+	entries := make([]indexEntry, len(list))
+	for i, a := range list {
+		facets := agreementFacets(a, parties)
+		entries[i] = indexEntry{facets: facets, codes: joinCodes(facets, a.OfficerID), document: agreementDocument(a, facets, parties)}
+	}
+	return entries
+}
+
+// index puts written agreements into agreement_codes, the facet counts and the search index,
+// taking the updated ones out first, as agreementWriter.remove and add do one by one.
+func (imp *AgreementImport) index(ctx context.Context, written, updated []*agreement.Agreement, entries []indexEntry) error {
+	w := imp.w
+	if len(updated) > 0 {
+		ids := make([]any, len(updated))
+		for i, a := range updated {
+			ids[i] = a.ID
+			var codes string
+			if err := w.readCodes.QueryRowContext(ctx, a.ID).Scan(&codes); err != nil {
+				return fmt.Errorf("unindex agreement %s: %w", a.Reference, err)
+			}
+			facets := splitCodes(codes)
+			w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
+		}
+		if _, err := imp.tx.exec(ctx, "DELETE FROM agreement_codes WHERE agreement_id IN ("+placeholders(len(ids))+")", ids...); err != nil {
+			return fmt.Errorf("unindex agreements: %w", err)
+		}
+	}
+	codes := make([]any, 0, 2*len(written))
+	docs := make([]any, 0, 2*len(written))
+	for i, a := range written {
+		codes = append(codes, a.ID, entries[i].codes)
+		docs = append(docs, a.ID, entries[i].document)
+		w.count(entries[i].facets, a.Confidential, 1)
+	}
+	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes)", 2, codes); err != nil {
+		return err
+	}
+	for _, a := range updated {
+		if _, err := w.unindex.ExecContext(ctx, a.ID); err != nil {
+			return fmt.Errorf("unindex agreement %s: %w", a.Reference, err)
+		}
+	}
+	// The dialect's statement for one document, written for many: INSERT INTO agreement_search
+	// (rowid or agreement_id, document) VALUES (?, ?).
+	insert := strings.TrimSuffix(imp.tx.d.indexDocument("agreement_search", "agreement_id")[1], " VALUES (?, ?)")
+	return imp.execChunks(ctx, insert, 2, docs)
+}
+
+// execChunks runs a multi-row INSERT for rows of width values, flattened in args.
+func (imp *AgreementImport) execChunks(ctx context.Context, insert string, width int, args []any) error {
+	return imp.eachChunk(ctx, insert, width, "", args, func(stmt *sql.Stmt, chunk []any) error {
+		if _, err := stmt.ExecContext(ctx, chunk...); err != nil {
+			return fmt.Errorf("import agreements: %s: %w", insert, err)
+		}
+		return nil
+	})
+}
+
+// eachChunk cuts args (rows of width values) into chunks of at most maxImportParams values and
+// calls fn with each chunk and the statement "insert VALUES (?, …), … suffix" that takes it.
+func (imp *AgreementImport) eachChunk(ctx context.Context, insert string, width int, suffix string, args []any,
+	fn func(stmt *sql.Stmt, chunk []any) error) error {
+	per := maxImportParams / width * width
+	for start := 0; start < len(args); start += per {
+		chunk := args[start:min(start+per, len(args))]
+		row := "(" + placeholders(width) + ")"
+		query := insert + " VALUES " + strings.Repeat(row+", ", len(chunk)/width-1) + row + suffix
+		stmt, ok := imp.stmts[query]
+		if !ok {
+			var err error
+			if stmt, err = imp.tx.prepare(ctx, query); err != nil {
+				return fmt.Errorf("import agreements: prepare %s: %w", insert, err)
+			}
+			if len(chunk) == per {
+				imp.stmts[query] = stmt
+			} else {
+				defer stmt.Close()
+			}
+		}
+		if err := fn(stmt, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AgreementsByReferences returns the stored agreements among refs, deleted ones included, with
+// their titles and lists, by reference.
+func (db *DB) AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return agreementsByReferences(ctx, db, refs)
+}
+
+func agreementsByReferences(ctx context.Context, q querier, refs []string) (map[string]*agreement.Agreement, error) {
+	found := make(map[string]*agreement.Agreement, len(refs))
+	for start := 0; start < len(refs); start += 500 {
+		chunk := refs[start:min(start+500, len(refs))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r
+		}
+		ids, err := queryIDs(ctx, q, "SELECT id FROM agreements WHERE reference IN ("+placeholders(len(chunk))+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("agreements by reference: %w", err)
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		list, err := agreementsByIDs(ctx, q, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range list {
+			found[a.Reference] = a
+		}
+	}
+	return found, nil
+}
+
+// PartnerIDs returns the ids of the partners among keys, by key.
+func (db *DB) PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error) {
+	return partnerIDs(ctx, db, keys)
+}
+
+func partnerIDs(ctx context.Context, q querier, keys []string) (map[string]int64, error) {
+	return idsByName(ctx, q, "SELECT key, id FROM partners WHERE key IN ", keys)
+}
+
+// officerRoles are the roles of the accounts that may be responsible for an agreement.
+const officerRoles = "'admin', 'officer', 'regional_officer'"
+
+// OfficerIDs returns the ids of the active accounts among usernames that may be responsible for
+// an agreement (administrators, officers and regional officers), by user name.
+func (db *DB) OfficerIDs(ctx context.Context, usernames []string) (map[string]int64, error) {
+	return officerIDs(ctx, db, usernames)
+}
+
+func officerIDs(ctx context.Context, q querier, usernames []string) (map[string]int64, error) {
+	return idsByName(ctx, q, "SELECT username, id FROM users WHERE active AND role IN ("+officerRoles+") AND username IN ", usernames)
+}
+
+// idsByName runs query, which selects (name, id) and ends with "IN ", for names in chunks.
+func idsByName(ctx context.Context, q querier, query string, names []string) (map[string]int64, error) {
+	found := make(map[string]int64, len(names))
+	for start := 0; start < len(names); start += 500 {
+		chunk := names[start:min(start+500, len(names))]
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n
+		}
+		err := eachRowOf(ctx, q, query+"("+placeholders(len(chunk))+")", args, func(scan func(...any) error) error {
+			var name string
+			var id int64
+			err := scan(&name, &id)
+			found[name] = id
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("look up ids: %w", err)
+		}
+	}
+	return found, nil
+}
