@@ -65,3 +65,40 @@ func Period(from, to int) error {
 	}
 	return errs.Err()
 }
+
+// Filter narrows every figure of a dashboard at once; an empty field selects everything. With a
+// region, an agreement counts for its share in that region, as in the report by region; with a
+// partner type, an agreement counts when one of its parties is of that type.
+type Filter struct {
+	Region      string
+	ActionArea  string // the primary action area
+	PartnerType string
+	Type        string // the agreement type
+	Office      string // the responsible office: HQ or a region code
+}
+
+// IsZero reports whether the filter selects everything.
+func (f Filter) IsZero() bool { return f == Filter{} }
+
+// YearMoney is the money of one year: the USD value of the agreements signed in it (amendments
+// add what they add) against what funders paid in it, in USD at each agreement's rate.
+type YearMoney struct {
+	Year     int
+	Pledged  money.Amount
+	Received money.Amount
+}
+
+// TypeCount is how many distinct partners of a type are parties to the agreements of a period.
+type TypeCount struct {
+	Type     string
+	Partners int
+}
+
+// TopPartner is a partner with the value of the agreements of a period it is a party to.
+type TopPartner struct {
+	ID         int64
+	Key        string
+	Name       string // in English; the page shows the reader's language where there is one
+	Agreements float64
+	ValueUSD   money.Amount
+}

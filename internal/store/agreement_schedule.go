@@ -10,6 +10,7 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
 	"pactum/internal/civil"
+	"pactum/internal/insight"
 	"pactum/internal/mail"
 	"pactum/internal/money"
 )
@@ -221,7 +222,15 @@ func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement
 // overdue, then agreements ending within agreement.EndingWithin days; of each kind at most limit,
 // the reader's own first, then by date.
 func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.Filter, limit int) ([]agreement.Alert, error) {
+	return db.DashboardAlerts(ctx, day, f, insight.Filter{}, limit)
+}
+
+// DashboardAlerts is AgreementAlerts among the agreements a dashboard's filter selects.
+func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.Filter, scope insight.Filter, limit int) ([]agreement.Alert, error) {
 	cond, cargs := visibleSQL(&f)
+	in := newInsightScope(scope, false)
+	cond += in.where
+	cargs = append(cargs, in.whereArgs...)
 	reader := f.ReaderID
 	if reader == 0 {
 		reader = -1
@@ -232,16 +241,16 @@ func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.F
 	}{
 		{agreement.AlertObligationOverdue, `SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END AS mine, a.reference,
 			COALESCE(NULLIF(t.title, ''), a.title), COALESCE(a.officer_id, 0), o.due_on AS due, o.kind
-			FROM obligations o JOIN agreements a ON a.id = o.agreement_id
+			FROM obligations o JOIN agreements a ON a.id = o.agreement_id ` + in.join + `
 			LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
 			WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL` + cond + `
-			ORDER BY mine, due, a.reference LIMIT ?`, append(append([]any{reader, f.Lang, day}, cargs...), limit)},
+			ORDER BY mine, due, a.reference LIMIT ?`, slices.Concat([]any{reader}, in.joinArgs, []any{f.Lang, day}, cargs, []any{limit})},
 		{agreement.AlertEnding, `SELECT CASE WHEN a.officer_id = ? THEN 0 ELSE 1 END AS mine, a.reference,
 			COALESCE(NULLIF(t.title, ''), a.title), COALESCE(a.officer_id, 0), a.end_on AS due, ''
-			FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+			FROM agreements a ` + in.join + ` LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
 			WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL` + cond + `
-			ORDER BY mine, due, a.reference LIMIT ?`, append(append([]any{reader, f.Lang, day, day.AddDays(agreement.EndingWithin),
-			agreement.StatusSigned, agreement.StatusActive}, cargs...), limit)},
+			ORDER BY mine, due, a.reference LIMIT ?`, slices.Concat([]any{reader}, in.joinArgs, []any{f.Lang, day, day.AddDays(agreement.EndingWithin),
+			agreement.StatusSigned, agreement.StatusActive}, cargs, []any{limit})},
 	}
 	var alerts []agreement.Alert
 	for _, part := range parts {

@@ -40,25 +40,40 @@ func (db *DB) reportSource(by insight.Dimension) (key, weight, join, order strin
 // AgreementReport counts and values the agreements signed in the years from to to (both
 // included), grouped by a dimension.
 func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, to int) (*insight.Report, error) {
+	return db.FilteredAgreementReport(ctx, by, from, to, insight.Filter{})
+}
+
+// FilteredAgreementReport is AgreementReport over the agreements a dashboard's filter selects;
+// the total is filtered alike, so that the rows still add up to it.
+func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	if !by.Valid() {
 		return nil, apperr.FieldErrors{"by": apperr.Msg("error.choose")}.Err()
 	}
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
-	first := civil.Date{Year: from, Month: 1, Day: 1}
-	last := civil.Date{Year: to, Month: 12, Day: 31}
 	amendment := reference.AgreementTypeAmendment
 	key, weight, join, order := db.reportSource(by)
+	scope := newInsightScope(f, by == insight.ByRegion)
+	if by == insight.ByRegion && f.Region != "" {
+		scope.where += " AND r.region_code = ?"
+		scope.whereArgs = append(scope.whereArgs, f.Region)
+	}
+	if by == insight.ByPartnerType && f.PartnerType != "" {
+		scope.where += " AND o.code = ?"
+		scope.whereArgs = append(scope.whereArgs, f.PartnerType)
+	}
+	weight = scope.weigh(weight)
 	query := fmt.Sprintf(`SELECT %[1]s AS k,
 			SUM(CASE WHEN a.type_code = ? THEN 0 ELSE %[2]s END),
 			SUM(CASE WHEN a.type_code = ? THEN %[2]s ELSE 0 END),
 			SUM(a.value_usd_cents * %[2]s)
-		FROM agreements a %[3]s
-		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL
+		FROM agreements a %[3]s %[4]s
+		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[5]s
 		GROUP BY %[1]s
-		ORDER BY %[4]s, k`, key, weight, join, order)
-	rows, err := db.query(ctx, query, amendment, amendment, first, last)
+		ORDER BY %[6]s, k`, key, weight, join, scope.join, scope.where, order)
+	args := scope.args([]any{amendment, amendment}, yearSpan(from, to))
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
@@ -78,18 +93,75 @@ func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, t
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
-	var totalValue int64
-	err = db.queryRow(ctx, `SELECT
-			COALESCE(SUM(CASE WHEN type_code = ? THEN 0 ELSE 1 END), 0),
-			COALESCE(SUM(CASE WHEN type_code = ? THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(value_usd_cents), 0)
-		FROM agreements WHERE signed_on >= ? AND signed_on <= ? AND deleted_at IS NULL`, amendment, amendment, first, last).
+	total := newInsightScope(f, false)
+	w := total.weigh("1.0")
+	var totalValue float64
+	err = db.queryRow(ctx, fmt.Sprintf(`SELECT
+			COALESCE(SUM(CASE WHEN a.type_code = ? THEN 0 ELSE %[1]s END), 0),
+			COALESCE(SUM(CASE WHEN a.type_code = ? THEN %[1]s ELSE 0 END), 0),
+			COALESCE(SUM(a.value_usd_cents * %[1]s), 0)
+		FROM agreements a %[2]s WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s`, w, total.join, total.where),
+		total.args([]any{amendment, amendment}, yearSpan(from, to))...).
 		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report total: %w", err)
 	}
-	report.Total.ValueUSD = money.Amount(totalValue)
+	report.Total.ValueUSD = money.Amount(math.Round(totalValue))
 	return report, nil
+}
+
+// yearSpan is the first and last day of the years from to to.
+func yearSpan(from, to int) []any {
+	return []any{civil.Date{Year: from, Month: 1, Day: 1}, civil.Date{Year: to, Month: 12, Day: 31}}
+}
+
+// insightScope is the SQL that applies a dashboard's filter to agreements a: a join (the
+// filtered region, whose share weighs each agreement) and conditions, with their arguments.
+type insightScope struct {
+	join, where         string
+	joinArgs, whereArgs []any
+	shared              bool // weights multiply by the filtered region's share
+}
+
+// newInsightScope writes the filter f as SQL. regionJoined says the query joins the agreement's
+// regions already (as r), so a region filter is a condition on it and not a second join.
+func newInsightScope(f insight.Filter, regionJoined bool) insightScope {
+	var s insightScope
+	if f.Region != "" && !regionJoined {
+		s.join = "JOIN agreement_regions fr ON fr.agreement_id = a.id AND fr.region_code = ?"
+		s.joinArgs = append(s.joinArgs, f.Region)
+		s.shared = true
+	}
+	for _, c := range []struct{ column, code string }{
+		{"a.primary_action_area_code", f.ActionArea}, {"a.type_code", f.Type}, {"a.office_code", f.Office},
+	} {
+		if c.code != "" {
+			s.where += " AND " + c.column + " = ?"
+			s.whereArgs = append(s.whereArgs, c.code)
+		}
+	}
+	if f.PartnerType != "" {
+		s.where += ` AND EXISTS (SELECT 1 FROM agreement_parties fp JOIN partners fpp ON fpp.id = fp.partner_id
+			WHERE fp.agreement_id = a.id AND fpp.type_code = ?)`
+		s.whereArgs = append(s.whereArgs, f.PartnerType)
+	}
+	return s
+}
+
+// weigh multiplies a weight by the filtered region's share, if any.
+func (s insightScope) weigh(weight string) string {
+	if s.shared {
+		return "(" + weight + ") * fr.share"
+	}
+	return weight
+}
+
+// args orders a query's arguments as its text has them: those of the select list, the join,
+// the period and then the filter's conditions.
+func (s insightScope) args(selectArgs []any, period []any) []any {
+	out := append(selectArgs, s.joinArgs...)
+	out = append(out, period...)
+	return append(out, s.whereArgs...)
 }
 
 // keyString turns a grouping key (a year comes back as an integer) into its text form.

@@ -14,7 +14,7 @@ import (
 //
 //	agreement  signed      type         action area        regions          countries  parties (type)                       USD
 //	A1         2015-03-10  cooperation  capacity_building  AFR ½, ARB ½     EG, SN     gov funder, private implementing     100,000.50
-//	A2         2016-11-20  sponsorship  cybersecurity      EUR              FR         foundation funder                     50,000.99
+//	A2         2016-11-20  sponsorship  cybersecurity      EUR              FR         foundation funder                     50,000.99  (office EUR)
 //	A3         2016-02-01  amendment    capacity_building  AFR ½, ARB ½     EG, SN     gov funder                            20,000.20  (amends A1)
 //	out of the 2015–2016 period: A4 2014-12-31 and A5 2017-01-01 (GLO, mou), and a draft with no signing date.
 func loadReportData(t *testing.T, db *store.DB) {
@@ -34,6 +34,7 @@ func loadReportData(t *testing.T, db *store.DB) {
 	a2.PrimaryActionArea = "cybersecurity"
 	a2.Regions = agreement.EqualShares("EUR")
 	a2.Countries = []string{"FR"}
+	a2.Office = "EUR"
 
 	a4 := newAgreement("A4", "mou", "2014-12-31", 99999900, firm.ID)
 	a5 := newAgreement("A5", "mou", "2017-01-01", 77700, fund.ID)

@@ -401,7 +401,7 @@ func TestBrowser(t *testing.T) {
 							// One step further: the pages a module's page links to (the
 							// administration's users, lists, outbox and trail, a partner's
 							// profile), one page of each shape.
-							inner := evalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('main a[href^="/"]'), a => a.href)`)
+							inner := evalJS[[]string](t, ctx, `Array.from(document.querySelectorAll('main a[href^="/"]'), a => new URL(a.getAttribute('href'), location.href).href)`)
 							for _, next := range inner {
 								if visited[shapeOf(next)] || isDownload(next) {
 									continue
@@ -474,12 +474,14 @@ func pathOf(link string) string {
 // isDownload reports whether a link leads to a file rather than a page: exports and documents.
 func isDownload(link string) bool {
 	p := pathOf(link)
-	return strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".xlsx") || strings.HasPrefix(p, "/documents/")
+	return strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".xlsx") || strings.HasSuffix(p, ".pdf") ||
+		strings.HasPrefix(p, "/documents/") || p == "/insights/export"
 }
 
 // routeWords are the fixed words of the application's paths; other segments are keys and ids.
 var routeWords = map[string]bool{"new": true, "edit": true, "due-diligence": true, "users": true, "reference": true, "audit": true,
-	"mail": true, "contacts": true, "recognitions": true, "follow-ups": true, "import": true, "deleted": true, "agreements": true}
+	"mail": true, "contacts": true, "recognitions": true, "follow-ups": true, "import": true, "deleted": true, "agreements": true,
+	"status": true, "export": true}
 
 // shapeOf returns the shape of a link's path, with keys and ids replaced by "*", so that one
 // partner's profile stands for all of them: /partners/kestrel-bank → /partners/*.

@@ -87,7 +87,7 @@ func (s *Server) showStart(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if v.Alerts, err = s.agreementAlerts(r); err != nil {
+	if v.Alerts, err = s.agreementAlerts(r, insight.Filter{}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -108,14 +108,15 @@ type alertRow struct {
 // startAlerts is how many agreement alerts of each kind the start page lists.
 const startAlerts = 8
 
-// agreementAlerts lists, for the start page, reports overdue and agreements ending within 90
-// days among those the reader sees, theirs first.
-func (s *Server) agreementAlerts(r *http.Request) ([]alertRow, error) {
+// agreementAlerts lists, for the start page and the dashboard, reports overdue and agreements
+// ending within 90 days among those the reader sees and the dashboard's filter selects, theirs
+// first.
+func (s *Server) agreementAlerts(r *http.Request, scope insight.Filter) ([]alertRow, error) {
 	l := localizer(r)
 	u := currentUser(r)
 	f := agreement.Filter{Lang: l.Lang}
 	readerFilter(&f, u)
-	alerts, err := s.db.AgreementAlerts(r.Context(), civil.Of(time.Now()), f, startAlerts)
+	alerts, err := s.db.DashboardAlerts(r.Context(), civil.Of(time.Now()), f, scope, startAlerts)
 	if err != nil {
 		return nil, err
 	}

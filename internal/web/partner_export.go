@@ -51,6 +51,20 @@ func (s *Server) exportPartnersXLSX(w http.ResponseWriter, r *http.Request) {
 // streamed to the sheet so that a large export does not hold every cell in memory twice.
 func (s *Server) writeXLSX(w http.ResponseWriter, r *http.Request, sheet, filename string, header []string,
 	each func(write func([]string) error) error) {
+	s.writeXLSXCells(w, r, sheet, filename, header, func(write func([]any) error) error {
+		return each(func(values []string) error {
+			cells := make([]any, len(values))
+			for i, v := range values {
+				cells[i] = v
+			}
+			return write(cells)
+		})
+	})
+}
+
+// writeXLSXCells writes a workbook of one sheet whose cells may be numbers, streamed row by row.
+func (s *Server) writeXLSXCells(w http.ResponseWriter, r *http.Request, sheet, filename string, header []string,
+	each func(write func([]any) error) error) {
 	book := excelize.NewFile()
 	defer book.Close()
 	book.SetSheetName("Sheet1", sheet)
@@ -60,16 +74,16 @@ func (s *Server) writeXLSX(w http.ResponseWriter, r *http.Request, sheet, filena
 		return
 	}
 	row := 1
-	write := func(values []string) error {
-		cells := make([]any, len(values))
-		for i, v := range values {
-			cells[i] = v
-		}
+	write := func(cells []any) error {
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		row++
 		return sw.SetRow(cell, cells)
 	}
-	if err := write(header); err != nil {
+	head := make([]any, len(header))
+	for i, h := range header {
+		head[i] = h
+	}
+	if err := write(head); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

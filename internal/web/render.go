@@ -189,6 +189,7 @@ func (s *Server) navigation(u *user.User) []navEntry {
 		{"nav.start", "/start", staff, false},
 		{"nav.partners", "/partners", staff, false},
 		{"nav.agreements", "/agreements", staff, false},
+		{"nav.insights", "/insights", staff, false},
 		{"nav.followups", "/follow-ups", staff, false},
 		{"nav.admin", "/admin", admins, false},
 	}

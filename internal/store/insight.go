@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"pactum/internal/insight"
+	"pactum/internal/money"
+)
+
+// MoneyByYear gives, for each year from to to, the USD value of the agreements signed in it and
+// what funders paid in it (instalments received that year, in USD at their agreement's rate),
+// over the agreements the filter selects. Years with neither are left out.
+func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) ([]insight.YearMoney, error) {
+	if err := insight.Period(from, to); err != nil {
+		return nil, err
+	}
+	byYear := map[int]*insight.YearMoney{}
+	at := func(year int) *insight.YearMoney {
+		if byYear[year] == nil {
+			byYear[year] = &insight.YearMoney{Year: year}
+		}
+		return byYear[year]
+	}
+	scope := newInsightScope(f, false)
+	weight := scope.weigh("1.0")
+	pledged := fmt.Sprintf(`SELECT %s, SUM(a.value_usd_cents * %s) FROM agreements a %s
+		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s GROUP BY 1`,
+		db.dialect.year("a.signed_on"), weight, scope.join, scope.where)
+	err := eachRowOf(ctx, db, pledged, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
+		var year any
+		var value float64
+		if err := scan(&year, &value); err != nil {
+			return err
+		}
+		at(yearOf(year)).Pledged = money.Amount(math.Round(value))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("money pledged by year: %w", err)
+	}
+	received := fmt.Sprintf(`SELECT %s, SUM(CASE WHEN a.amount_cents > 0
+			THEN 1.0 * i.received_cents * a.value_usd_cents / a.amount_cents ELSE 0 END * %s)
+		FROM instalments i JOIN agreements a ON a.id = i.agreement_id %s
+		WHERE i.received_on >= ? AND i.received_on <= ? AND a.deleted_at IS NULL %s GROUP BY 1`,
+		db.dialect.year("i.received_on"), weight, scope.join, scope.where)
+	err = eachRowOf(ctx, db, received, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
+		var year any
+		var value float64
+		if err := scan(&year, &value); err != nil {
+			return err
+		}
+		at(yearOf(year)).Received = money.Amount(math.Round(value))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("money received by year: %w", err)
+	}
+	var out []insight.YearMoney
+	for year := from; year <= to; year++ {
+		if m := byYear[year]; m != nil {
+			out = append(out, *m)
+		}
+	}
+	return out, nil
+}
+
+// PartnersByType counts the distinct partners of each type that are parties to the agreements
+// signed in the years from to to that the filter selects, in the order of the partner types.
+func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
+	if err := insight.Period(from, to); err != nil {
+		return nil, err
+	}
+	scope := newInsightScope(f, false)
+	query := fmt.Sprintf(`SELECT p.type_code, COUNT(DISTINCT p.id) FROM agreements a %s
+			JOIN agreement_parties ap ON ap.agreement_id = a.id
+			JOIN partners p ON p.id = ap.partner_id
+			JOIN partner_types t ON t.code = p.type_code
+		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s
+		GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
+	var out []insight.TypeCount
+	err := eachRowOf(ctx, db, query, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
+		var c insight.TypeCount
+		if err := scan(&c.Type, &c.Partners); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("partners by type: %w", err)
+	}
+	return out, nil
+}
+
+// TopPartners lists the limit partners whose agreements signed in the years from to to, among
+// those the filter selects, are worth the most in USD; each agreement counts in full for every
+// party to it.
+func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
+	if err := insight.Period(from, to); err != nil {
+		return nil, err
+	}
+	scope := newInsightScope(f, false)
+	weight := scope.weigh("1.0")
+	query := fmt.Sprintf(`SELECT p.id, p.key, p.name, t.n, t.value FROM (
+			SELECT ap.partner_id AS id, SUM(%[1]s) AS n, SUM(a.value_usd_cents * %[1]s) AS value
+			FROM agreements a %[2]s JOIN agreement_parties ap ON ap.agreement_id = a.id
+			WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s
+			GROUP BY ap.partner_id ORDER BY value DESC, ap.partner_id LIMIT ?) t
+		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
+	var out []insight.TopPartner
+	err := eachRowOf(ctx, db, query, append(scope.args(nil, yearSpan(from, to)), limit), func(scan func(...any) error) error {
+		var p insight.TopPartner
+		var value float64
+		if err := scan(&p.ID, &p.Key, &p.Name, &p.Agreements, &value); err != nil {
+			return err
+		}
+		p.ValueUSD = money.Amount(math.Round(value))
+		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("top partners: %w", err)
+	}
+	return out, nil
+}
+
+// yearOf reads a year that the database returns as an integer or as text.
+func yearOf(v any) int {
+	var year int
+	fmt.Sscan(keyString(v), &year)
+	return year
+}

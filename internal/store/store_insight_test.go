@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"testing"
+
+	"pactum/internal/agreement"
+	"pactum/internal/civil"
+	"pactum/internal/insight"
+	"pactum/internal/money"
+	"pactum/internal/store"
+	"pactum/internal/store/storetest"
+)
+
+// The figures below are worked out by hand from the dataset of loadReportData, over 2015–2016:
+// A1 (2015, cooperation, capacity building, AFR ½ ARB ½, government and private parties,
+// 100,000.50), A2 (2016, sponsorship, cybersecurity, EUR, foundation, 50,000.99, office EUR) and
+// A3 (2016, amendment of A1, 20,000.20).
+func TestDashboardFilters(t *testing.T) {
+	tests := []struct {
+		name   string
+		by     insight.Dimension
+		filter insight.Filter
+		rows   []insight.Row
+		total  insight.Row
+	}{
+		{"a region weighs each agreement by its share there", insight.ByYear, insight.Filter{Region: "AFR"},
+			[]insight.Row{{Key: "2015", New: 0.5, ValueUSD: 5000025}, {Key: "2016", Amendments: 0.5, ValueUSD: 1000010}},
+			insight.Row{New: 0.5, Amendments: 0.5, ValueUSD: 6000035}},
+		{"by region with a region shows that region alone", insight.ByRegion, insight.Filter{Region: "ARB"},
+			[]insight.Row{{Key: "ARB", New: 0.5, Amendments: 0.5, ValueUSD: 6000035}},
+			insight.Row{New: 0.5, Amendments: 0.5, ValueUSD: 6000035}},
+		{"a partner type takes the agreements with a party of that type", insight.ByYear, insight.Filter{PartnerType: "private"},
+			[]insight.Row{{Key: "2015", New: 1, ValueUSD: 10000050}},
+			insight.Row{New: 1, ValueUSD: 10000050}},
+		{"an action area", insight.ByType, insight.Filter{ActionArea: "capacity_building"},
+			[]insight.Row{{Key: "cooperation", New: 1, ValueUSD: 10000050}, {Key: "amendment", Amendments: 1, ValueUSD: 2000020}},
+			insight.Row{New: 1, Amendments: 1, ValueUSD: 12000070}},
+		{"an agreement type and an office together", insight.ByRegion, insight.Filter{Type: "sponsorship", Office: "EUR"},
+			[]insight.Row{{Key: "EUR", New: 1, ValueUSD: 5000099}},
+			insight.Row{New: 1, ValueUSD: 5000099}},
+		{"filters that select nothing", insight.ByYear, insight.Filter{Type: "sponsorship", Office: "AFR"},
+			nil, insight.Row{}},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		loadReportData(t, db)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r, err := db.FilteredAgreementReport(t.Context(), tt.by, 2015, 2016, tt.filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				equal(t, "rows", r.Rows, tt.rows)
+				equal(t, "total", r.Total, tt.total)
+			})
+		}
+	})
+}
+
+func TestDashboardPanels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		loadReportData(t, db)
+		// A1 is paid in two instalments, one in 2015 and one in 2016; A2's is due but unpaid.
+		for _, i := range []struct {
+			ref               string
+			due, received     string
+			amount, received_ int64
+		}{
+			{"A1", "2015-06-30", "2015-07-02", 6000000, 6000000},
+			{"A1", "2016-06-30", "2016-08-01", 4000050, 3000000},
+			{"A2", "2016-12-31", "", 5000099, 0},
+		} {
+			in := &agreement.Instalment{DueOn: civil.MustParse(i.due), Amount: money.Amount(i.amount), Received: money.Amount(i.received_)}
+			if i.received != "" {
+				in.ReceivedOn = civil.MustParse(i.received)
+			}
+			if err := db.SaveInstalment(ctx, i.ref, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		byYear, err := db.MoneyByYear(ctx, 2014, 2016, insight.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "money by year", byYear, []insight.YearMoney{
+			{Year: 2014, Pledged: 99999900},
+			{Year: 2015, Pledged: 10000050, Received: 6000000},
+			{Year: 2016, Pledged: 7000119, Received: 3000000},
+		})
+		byYear, err = db.MoneyByYear(ctx, 2015, 2016, insight.Filter{Region: "AFR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "money by year in Africa", byYear, []insight.YearMoney{
+			{Year: 2015, Pledged: 5000025, Received: 3000000},
+			{Year: 2016, Pledged: 1000010, Received: 1500000},
+		})
+
+		types, err := db.PartnersByType(ctx, 2015, 2016, insight.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The government appears in A1 and A3 but counts once.
+		equal(t, "partners by type", types, []insight.TypeCount{{"government", 1}, {"foundation", 1}, {"private", 1}})
+		types, err = db.PartnersByType(ctx, 2015, 2016, insight.Filter{Type: "sponsorship"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "partners by type of sponsorships", types, []insight.TypeCount{{"foundation", 1}})
+
+		top, err := db.TopPartners(ctx, 2015, 2016, insight.Filter{}, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(top) != 2 || top[0].Key != "gov-ministry" || top[0].ValueUSD != 12000070 || top[0].Agreements != 2 ||
+			top[1].Key != "telco-firm" || top[1].ValueUSD != 10000050 {
+			t.Errorf("top partners = %+v; want the ministry (A1 and A3, 120,000.70) then the firm (A1, 100,000.50)", top)
+		}
+	})
+}
