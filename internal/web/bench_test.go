@@ -15,6 +15,7 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/demo"
 	"pactum/internal/i18n"
+	"pactum/internal/insight"
 	"pactum/internal/partner"
 	"pactum/internal/store"
 	"pactum/internal/user"
@@ -142,4 +143,51 @@ func BenchmarkAgreementPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchGet(b, h, cookie, agreementURL(page.Items[0].Reference))
+}
+
+// BenchmarkDashboard is the insights dashboard for the last four full years: every panel, as
+// the page a user gets; unfiltered, then with a region and then a partner type.
+func BenchmarkDashboard(b *testing.B) {
+	h, cookie, _ := benchServer(b)
+	for _, filter := range []string{"", "region=AFR", "partner_type=private"} {
+		name := filter
+		if name == "" {
+			name = "unfiltered"
+		}
+		b.Run(name, func(b *testing.B) { benchGet(b, h, cookie, "/insights?"+filter) })
+	}
+}
+
+// BenchmarkStatusAnalysis is the status analysis page of the last four full years.
+func BenchmarkStatusAnalysis(b *testing.B) {
+	h, cookie, _ := benchServer(b)
+	benchGet(b, h, cookie, "/insights/status")
+}
+
+// BenchmarkReportAPI is GET /api/v1/reports/agreements of the last four full years, by each
+// dimension, with a bearer token.
+func BenchmarkReportAPI(b *testing.B) {
+	h, _, db := benchServer(b)
+	ctx := context.Background()
+	u, err := db.UserByUsername(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _ := user.NewSecret(user.APITokenPrefix)
+	if err := db.CreateAPIToken(ctx, u.ID, "bench", user.HashSecret(token)); err != nil {
+		b.Fatal(err)
+	}
+	for _, by := range insight.Dimensions {
+		b.Run(string(by), func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, "/api/v1/reports/agreements?by="+string(by), nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("report by %s: status %d", by, rec.Code)
+				}
+			}
+		})
+	}
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -152,5 +155,41 @@ func TestDashboardKeepsABadPeriodNextToItsField(t *testing.T) {
 	}
 	if resp, _ := app.get(c, "/insights/export?panel=nothing&format=csv"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("an unknown panel: %d, want 404", resp.StatusCode)
+	}
+}
+
+// The status analysis downloads as a PDF in the reader's language, Chinese and Arabic included.
+func TestStatusAnalysisPDFIsInTheReadersLanguage(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	c := app.sessionClient(user.RoleViewer)
+	pdftotext, lookErr := exec.LookPath("pdftotext")
+	if lookErr != nil && os.Getenv("PACTUM_BROWSER_TESTS") != "" {
+		t.Fatal("pdftotext (poppler-utils) is needed to read the PDFs back")
+	}
+	for _, tc := range []struct{ lang, title, label string }{
+		{"zh", "现况分析", "新协议"},
+		{"en", "Status analysis 2014–2017", "New agreements"},
+		{"ru", "2014", "соглашени"},
+	} {
+		resp, body := app.get(c, "/insights/status.pdf?from=2014&to=2017&lang="+tc.lang)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
+			t.Fatalf("%s PDF: %d %s", tc.lang, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if lookErr != nil {
+			continue
+		}
+		file := filepath.Join(t.TempDir(), "status.pdf")
+		if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		text, err := exec.Command(pdftotext, file, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		for _, want := range []string{tc.title, tc.label} {
+			if !strings.Contains(string(text), want) {
+				t.Errorf("the %s PDF lacks %q:\n%s", tc.lang, want, text)
+			}
+		}
 	}
 }

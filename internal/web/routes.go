@@ -95,6 +95,7 @@ func (s *Server) routeTable() []route {
 		{"GET /insights/export", staff, s.exportInsights},
 		{"GET /insights/status", staff, s.showStatusAnalysis},
 		{"GET /insights/status.xlsx", staff, s.statusAnalysisXLSX},
+		{"GET /insights/status.pdf", staff, s.statusAnalysisPDF},
 		{"GET /partners/import/template.csv", editors, s.partnerImportTemplateCSV},
 		{"GET /partners/import/template.xlsx", editors, s.partnerImportTemplateXLSX},
 		{"GET /agreements/import", editors, s.showAgreementImport},
