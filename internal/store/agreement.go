@@ -20,7 +20,7 @@ import (
 
 // agreementSearchVersion is the version of the agreement search document. Raise it when the
 // document, its codes or internal/search change, and every agreement is indexed again at start.
-const agreementSearchVersion = 2
+const agreementSearchVersion = 3
 
 // agreementLetters give each facet of the registry a letter for its tokens in the search document.
 var agreementLetters = map[string]string{
@@ -128,12 +128,16 @@ type agreementWriter struct {
 	agreement, title, party, region, country, area *sql.Stmt
 	unindex, index, codes, uncodes, readCodes      *sql.Stmt
 	parties                                        map[int64]partyInfo
-	// counts are the changes to agreement_facet_counts, written by flush.
+	// counts are the changes to agreement_facet_counts, cube and shares those to the report
+	// cells; flush writes them.
 	counts map[facetKey]int
+	cube   map[cubeKey]cellSum
+	shares map[shareKey]cellSum
 }
 
 func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
-	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}}
+	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}, cube: map[cubeKey]cellSum{},
+		shares: map[shareKey]cellSum{}}
 	indexSQL := tx.d.indexDocument("agreement_search", "agreement_id")
 	statements := []struct {
 		stmt  **sql.Stmt
@@ -150,9 +154,9 @@ func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
 		{&w.area, "INSERT INTO agreement_action_areas (agreement_id, action_area_code) VALUES (?, ?)"},
 		{&w.unindex, indexSQL[0]},
 		{&w.index, indexSQL[1]},
-		{&w.codes, "INSERT INTO agreement_codes (agreement_id, codes) VALUES (?, ?)"},
+		{&w.codes, "INSERT INTO agreement_codes (agreement_id, codes, cells) VALUES (?, ?, ?)"},
 		{&w.uncodes, "DELETE FROM agreement_codes WHERE agreement_id = ?"},
-		{&w.readCodes, "SELECT codes FROM agreement_codes WHERE agreement_id = ?"},
+		{&w.readCodes, "SELECT codes, cells FROM agreement_codes WHERE agreement_id = ?"},
 	}
 	for _, s := range statements {
 		stmt, err := tx.prepare(ctx, s.query)
@@ -279,7 +283,8 @@ func (w *agreementWriter) writeDetails(ctx context.Context, a *agreement.Agreeme
 	return nil
 }
 
-// add puts a live agreement into the search index, agreement_codes and the facet counts.
+// add puts a live agreement into the search index, agreement_codes, the facet counts and the
+// report cells.
 func (w *agreementWriter) add(ctx context.Context, a *agreement.Agreement) error {
 	ids := make([]int64, len(a.Parties))
 	for i, p := range a.Parties {
@@ -293,18 +298,23 @@ func (w *agreementWriter) add(ctx context.Context, a *agreement.Agreement) error
 	if _, err := w.index.ExecContext(ctx, a.ID, agreementDocument(a, facets, parties)); err != nil {
 		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
 	}
-	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets, a.OfficerID)); err != nil {
+	cells := ""
+	if part, ok := reportPartOf(a, parties); ok {
+		part.addTo(w.cube, w.shares, 1)
+		cells = part.String()
+	}
+	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets, a.OfficerID), cells); err != nil {
 		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
 	}
 	w.count(facets, a.Confidential, 1)
 	return nil
 }
 
-// remove takes an agreement out of the search index, agreement_codes and the facet counts, by
-// the codes it was indexed with. An agreement never indexed (deleted) is left as it is.
+// remove takes an agreement out of the search index, agreement_codes, the facet counts and the
+// report cells, by the codes and cells it was indexed with. An agreement never indexed (deleted) is left as it is.
 func (w *agreementWriter) remove(ctx context.Context, id int64) error {
-	var codes string
-	err := w.readCodes.QueryRowContext(ctx, id).Scan(&codes)
+	var codes, cells string
+	err := w.readCodes.QueryRowContext(ctx, id).Scan(&codes, &cells)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -313,6 +323,9 @@ func (w *agreementWriter) remove(ctx context.Context, id int64) error {
 	}
 	facets := splitCodes(codes)
 	w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
+	if part, ok := parseReportPart(cells); ok {
+		part.addTo(w.cube, w.shares, -1)
+	}
 	if _, err := w.unindex.ExecContext(ctx, id); err != nil {
 		return fmt.Errorf("unindex agreement %d: %w", id, err)
 	}
@@ -342,7 +355,8 @@ func (w *agreementWriter) count(facets [][]string, confidential bool, delta int)
 	}
 }
 
-// flush writes the changes to the facet counts; call it once before the transaction commits.
+// flush writes the changes to the facet counts and the report cells; call it once before the
+// transaction commits.
 func (w *agreementWriter) flush(ctx context.Context) error {
 	keys := make([]facetKey, 0, len(w.counts))
 	for k, n := range w.counts {
@@ -362,7 +376,7 @@ func (w *agreementWriter) flush(ctx context.Context) error {
 		}
 	}
 	clear(w.counts)
-	return nil
+	return flushCells(ctx, w.tx, w.cube, w.shares)
 }
 
 // CreateAgreements stores new agreements in one transaction: all of them or none. An amendment's

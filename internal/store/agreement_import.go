@@ -52,7 +52,8 @@ type AgreementImport struct {
 
 // ImportAgreements runs write in one transaction with an AgreementImport to write through, then
 // updates the registry's facet counts and the figures of the partners concerned, and records one
-// audit entry for the import (action import, entity agreement_import, the file's name as key).
+// audit entry for the import (action import, entity agreement_import, the file's name as key)
+// unless it created and updated nothing.
 // Every agreement of the file is written, or none: write returning an error rolls everything back.
 //
 // On SQLite the transaction holds the write connection for its duration (about a minute for a
@@ -92,6 +93,9 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, write func(ctx 
 		}
 		s := imp.summary
 		summary = s
+		if s.Created+s.Updated == 0 {
+			return nil // a file that changes nothing leaves no trace, as partner and rate imports do
+		}
 		return recordAudit(ctx, tx, audit.ActionImport, "agreement_import", file, audit.Changes{
 			"created":      {After: s.Created},
 			"updated":      {After: s.Updated},
@@ -353,8 +357,10 @@ func (imp *AgreementImport) insertDetails(ctx context.Context, list []*agreement
 
 // indexEntry is what the search index and agreement_codes hold of an agreement.
 type indexEntry struct {
-	facets          [][]string
-	codes, document string
+	facets                 [][]string
+	codes, document, cells string
+	part                   reportPart
+	signed                 bool
 }
 
 // indexEntries makes the index entries of agreements, as agreementWriter.add does.
@@ -363,37 +369,46 @@ func indexEntries(list []*agreement.Agreement, parties map[int64]partyInfo) []in
 	for i, a := range list {
 		facets := agreementFacets(a, parties)
 		entries[i] = indexEntry{facets: facets, codes: joinCodes(facets, a.OfficerID), document: agreementDocument(a, facets, parties)}
+		if part, ok := reportPartOf(a, parties); ok {
+			entries[i].part, entries[i].signed, entries[i].cells = part, true, part.String()
+		}
 	}
 	return entries
 }
 
-// index puts written agreements into agreement_codes, the facet counts and the search index,
-// taking the updated ones out first, as agreementWriter.remove and add do one by one.
+// index puts written agreements into agreement_codes, the facet counts, the report cells and the
+// search index, taking the updated ones out first, as agreementWriter.remove and add do one by one.
 func (imp *AgreementImport) index(ctx context.Context, written, updated []*agreement.Agreement, entries []indexEntry) error {
 	w := imp.w
 	if len(updated) > 0 {
 		ids := make([]any, len(updated))
 		for i, a := range updated {
 			ids[i] = a.ID
-			var codes string
-			if err := w.readCodes.QueryRowContext(ctx, a.ID).Scan(&codes); err != nil {
+			var codes, cells string
+			if err := w.readCodes.QueryRowContext(ctx, a.ID).Scan(&codes, &cells); err != nil {
 				return fmt.Errorf("unindex agreement %s: %w", a.Reference, err)
 			}
 			facets := splitCodes(codes)
 			w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
+			if part, ok := parseReportPart(cells); ok {
+				part.addTo(w.cube, w.shares, -1)
+			}
 		}
 		if _, err := imp.tx.exec(ctx, "DELETE FROM agreement_codes WHERE agreement_id IN ("+placeholders(len(ids))+")", ids...); err != nil {
 			return fmt.Errorf("unindex agreements: %w", err)
 		}
 	}
-	codes := make([]any, 0, 2*len(written))
+	codes := make([]any, 0, 3*len(written))
 	docs := make([]any, 0, 2*len(written))
 	for i, a := range written {
-		codes = append(codes, a.ID, entries[i].codes)
+		codes = append(codes, a.ID, entries[i].codes, entries[i].cells)
 		docs = append(docs, a.ID, entries[i].document)
 		w.count(entries[i].facets, a.Confidential, 1)
+		if entries[i].signed {
+			entries[i].part.addTo(w.cube, w.shares, 1)
+		}
 	}
-	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes)", 2, codes); err != nil {
+	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes, cells)", 3, codes); err != nil {
 		return err
 	}
 	for _, a := range updated {

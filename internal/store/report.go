@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -44,7 +45,9 @@ func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, t
 }
 
 // FilteredAgreementReport is AgreementReport over the agreements a dashboard's filter selects;
-// the total is filtered alike, so that the rows still add up to it.
+// the total counts the same agreements. The figures come from the report cells (cube.go) where
+// they hold them, and else from the agreements themselves: a filter by partner type, or the
+// dimensions partner type and country with a filter.
 func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	if !by.Valid() {
 		return nil, apperr.FieldErrors{"by": apperr.Msg("error.choose")}.Err()
@@ -52,6 +55,14 @@ func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension,
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
+	if f.PartnerType == "" && (cubeKeys[by] != "" || f.IsZero()) {
+		return db.cellReport(ctx, by, from, to, f)
+	}
+	return db.scanReport(ctx, by, from, to, f)
+}
+
+// scanReport computes a report from the agreements signed in the period.
+func (db *DB) scanReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	amendment := reference.AgreementTypeAmendment
 	key, weight, join, order := db.reportSource(by)
 	scope := newInsightScope(f, by == insight.ByRegion)
@@ -79,18 +90,7 @@ func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension,
 	}
 	defer rows.Close()
 	report := &insight.Report{By: by, From: from, To: to}
-	for rows.Next() {
-		var r insight.Row
-		var k any
-		var value float64
-		if err := rows.Scan(&k, &r.New, &r.Amendments, &value); err != nil {
-			return nil, fmt.Errorf("agreement report by %s: %w", by, err)
-		}
-		r.Key = keyString(k)
-		r.ValueUSD = money.Amount(math.Round(value))
-		report.Rows = append(report.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
+	if report.Rows, err = scanReportRows(rows); err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
 	total := newInsightScope(f, false)
@@ -106,6 +106,101 @@ func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension,
 	if err != nil {
 		return nil, fmt.Errorf("agreement report total: %w", err)
 	}
+	report.Total.ValueUSD = money.Amount(math.Round(totalValue))
+	return report, nil
+}
+
+// scanReportRows reads rows of key, new, amendments and value in cents, rounding away what
+// summing shares leaves behind: counts to a millionth, values to a cent.
+func scanReportRows(rows *sql.Rows) ([]insight.Row, error) {
+	var out []insight.Row
+	for rows.Next() {
+		var r insight.Row
+		var k any
+		var value float64
+		if err := rows.Scan(&k, &r.New, &r.Amendments, &value); err != nil {
+			return nil, err
+		}
+		r.Key = keyString(k)
+		r.New, r.Amendments, r.ValueUSD = roundCount(r.New), roundCount(r.Amendments), money.Amount(math.Round(value))
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func roundCount(n float64) float64 { return math.Round(n*1e6) / 1e6 }
+
+// cubeKeys are the columns of agreement_cube that give the dimensions it holds.
+var cubeKeys = map[insight.Dimension]string{insight.ByYear: "c.year", insight.ByRegion: "c.region_code",
+	insight.ByActionArea: "c.action_area_code", insight.ByType: "c.type_code"}
+
+// cellOrders are the joins that order the codes of a dimension as their reference list does.
+var cellOrders = map[insight.Dimension]struct{ join, order string }{
+	insight.ByRegion:      {"JOIN regions o ON o.code = k", "MIN(o.sort_order)"},
+	insight.ByActionArea:  {"JOIN action_areas o ON o.code = k", "MIN(o.sort_order)"},
+	insight.ByType:        {"JOIN agreement_types o ON o.code = k", "MIN(o.sort_order)"},
+	insight.ByPartnerType: {"JOIN partner_types o ON o.code = k", "MIN(o.sort_order)"},
+}
+
+// cubeFilter writes a filter (without a partner type) as conditions on agreement_cube c.
+func cubeFilter(f insight.Filter) (string, []any) {
+	var where string
+	var args []any
+	for _, c := range []struct{ column, code string }{{"c.region_code", f.Region}, {"c.action_area_code", f.ActionArea},
+		{"c.type_code", f.Type}, {"c.office_code", f.Office}} {
+		if c.code != "" {
+			where += " AND " + c.column + " = ?"
+			args = append(args, c.code)
+		}
+	}
+	return where, args
+}
+
+// cellReport reads a report from the report cells: agreement_cube for the dimensions it holds,
+// agreement_shares for partner type and country (which take no filter).
+func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
+	amendment := reference.AgreementTypeAmendment
+	where, args := cubeFilter(f)
+	var inner string
+	var innerArgs []any
+	if column := cubeKeys[by]; column != "" {
+		keyed := where
+		if by == insight.ByRegion {
+			keyed += " AND c.region_code <> ''"
+		}
+		inner = fmt.Sprintf(`SELECT %s AS k, CASE WHEN c.type_code = ? THEN 0 ELSE c.n END AS new_n,
+			CASE WHEN c.type_code = ? THEN c.n ELSE 0 END AS amendment_n, c.value AS value
+			FROM agreement_cube c WHERE c.year >= ? AND c.year <= ?%s`, column, keyed)
+		innerArgs = append([]any{amendment, amendment, from, to}, args...)
+	} else {
+		inner = `SELECT s.code AS k, s.new_n, s.amendment_n, s.value FROM agreement_shares s
+			WHERE s.dimension = ? AND s.year >= ? AND s.year <= ?`
+		innerArgs = []any{string(by), from, to}
+	}
+	order := cellOrders[by]
+	if order.order == "" {
+		order.order = "k"
+	}
+	query := fmt.Sprintf(`SELECT k, SUM(new_n), SUM(amendment_n), SUM(value) FROM (%s) cells %s
+		GROUP BY k HAVING ABS(SUM(new_n)) + ABS(SUM(amendment_n)) > 0.000001 ORDER BY %s, k`, inner, order.join, order.order)
+	rows, err := db.query(ctx, query, innerArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
+	}
+	defer rows.Close()
+	report := &insight.Report{By: by, From: from, To: to}
+	if report.Rows, err = scanReportRows(rows); err != nil {
+		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
+	}
+	var totalValue float64
+	err = db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN c.type_code = ? THEN 0 ELSE c.n END), 0),
+			COALESCE(SUM(CASE WHEN c.type_code = ? THEN c.n ELSE 0 END), 0), COALESCE(SUM(c.value), 0)
+		FROM agreement_cube c WHERE c.year >= ? AND c.year <= ?`+where, append([]any{amendment, amendment, from, to}, args...)...).
+		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)
+	if err != nil {
+		return nil, fmt.Errorf("agreement report total: %w", err)
+	}
+	report.Total.New, report.Total.Amendments = roundCount(report.Total.New), roundCount(report.Total.Amendments)
 	report.Total.ValueUSD = money.Amount(math.Round(totalValue))
 	return report, nil
 }

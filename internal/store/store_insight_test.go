@@ -101,12 +101,12 @@ func TestDashboardPanels(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The government appears in A1 and A3 but counts once.
-		equal(t, "partners by type", types, []insight.TypeCount{{"government", 1}, {"foundation", 1}, {"private", 1}})
+		equal(t, "partners by type", types, []insight.TypeCount{{Type: "government", Partners: 1}, {Type: "foundation", Partners: 1}, {Type: "private", Partners: 1}})
 		types, err = db.PartnersByType(ctx, 2015, 2016, insight.Filter{Type: "sponsorship"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		equal(t, "partners by type of sponsorships", types, []insight.TypeCount{{"foundation", 1}})
+		equal(t, "partners by type of sponsorships", types, []insight.TypeCount{{Type: "foundation", Partners: 1}})
 
 		top, err := db.TopPartners(ctx, 2015, 2016, insight.Filter{}, 2)
 		if err != nil {
@@ -116,5 +116,50 @@ func TestDashboardPanels(t *testing.T) {
 			top[1].Key != "telco-firm" || top[1].ValueUSD != 10000050 {
 			t.Errorf("top partners = %+v; want the ministry (A1 and A3, 120,000.70) then the firm (A1, 100,000.50)", top)
 		}
+	})
+}
+
+// The report by partner type follows a partner that changes type: the agreements it is a party
+// to move from the old type to the new one, and nothing is left behind.
+func TestReportFollowsAPartnerThatChangesType(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		loadReportData(t, db)
+		report := func() []insight.Row {
+			t.Helper()
+			r, err := db.AgreementReport(ctx, insight.ByPartnerType, 2015, 2016)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Rows
+		}
+		// A1 has two parties (half each), A2 one, A3 (the amendment) one.
+		equal(t, "by partner type", report(), []insight.Row{
+			{Key: "government", New: 0.5, Amendments: 1, ValueUSD: 7000045},
+			{Key: "foundation", New: 1, ValueUSD: 5000099},
+			{Key: "private", New: 0.5, ValueUSD: 5000025},
+		})
+		firm, err := db.PartnerByKey(ctx, "telco-firm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		firm.Type = "academia"
+		if err := db.UpdatePartner(ctx, firm); err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "by partner type after the firm became academia", report(), []insight.Row{
+			{Key: "government", New: 0.5, Amendments: 1, ValueUSD: 7000045},
+			{Key: "foundation", New: 1, ValueUSD: 5000099},
+			{Key: "academia", New: 0.5, ValueUSD: 5000025},
+		})
+		r, err := db.AgreementReport(ctx, insight.ByCountry, 2015, 2016)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "by country", r.Rows, []insight.Row{
+			{Key: "EG", New: 0.5, Amendments: 0.5, ValueUSD: 6000035},
+			{Key: "FR", New: 1, ValueUSD: 5000099},
+			{Key: "SN", New: 0.5, Amendments: 0.5, ValueUSD: 6000035},
+		})
 	})
 }

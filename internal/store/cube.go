@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"pactum/internal/agreement"
+	"pactum/internal/reference"
+)
+
+// The report cells: agreement_cube and agreement_shares (migration 0008) hold the reports'
+// figures summed by the agreement writer, which adds an agreement's part when it indexes it and
+// takes it out when it unindexes it. What it added is kept with the agreement's codes, so that it
+// takes out exactly that.
+
+// cubeKey is a cell of agreement_cube.
+type cubeKey struct {
+	year                           int
+	agreementType, area, office, r string
+}
+
+// shareKey is a cell of agreement_shares.
+type shareKey struct {
+	dimension string
+	year      int
+	code      string
+}
+
+// cellSum is what is added to a cell: a weighted count (split into new agreements and
+// amendments in agreement_shares) and a weighted value in cents.
+type cellSum struct{ n, amendments, value float64 }
+
+// Dimensions of agreement_shares.
+const (
+	sharePartnerType = "partner_type"
+	shareCountry     = "country"
+)
+
+// reportPart is what an agreement adds to the report cells, in the form kept with its codes:
+// the facts the cells are computed from.
+type reportPart struct {
+	year                  int
+	agreementType, area   string
+	office                string
+	value                 int64
+	regions               []agreement.RegionShare
+	countries, partyTypes []string
+}
+
+// reportPartOf returns what a signed agreement adds to the report cells; ok is false for an
+// agreement not signed yet, which no report counts.
+func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPart, bool) {
+	if a.SignedOn.IsZero() {
+		return reportPart{}, false
+	}
+	p := reportPart{year: a.SignedOn.Year, agreementType: a.Type, area: a.PrimaryActionArea, office: a.Office,
+		value: int64(a.ValueUSD), regions: a.Regions, countries: dedupe(a.Countries)}
+	seen := map[int64]bool{}
+	for _, party := range a.Parties {
+		if !seen[party.PartnerID] {
+			seen[party.PartnerID] = true
+			p.partyTypes = append(p.partyTypes, parties[party.PartnerID].partnerType)
+		}
+	}
+	return p, true
+}
+
+// String writes the part as it is kept: year|type|area|office|value|region:share,…|countries|party types.
+func (p reportPart) String() string {
+	regions := make([]string, len(p.regions))
+	for i, r := range p.regions {
+		regions[i] = r.Region + ":" + strconv.FormatFloat(r.Share, 'g', -1, 64)
+	}
+	return strings.Join([]string{strconv.Itoa(p.year), p.agreementType, p.area, p.office, strconv.FormatInt(p.value, 10),
+		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ",")}, "|")
+}
+
+// parseReportPart reads a part back; ok is false for an empty or unreadable one (an agreement
+// indexed before the cells existed, which added nothing).
+func parseReportPart(s string) (reportPart, bool) {
+	f := strings.Split(s, "|")
+	if len(f) != 8 {
+		return reportPart{}, false
+	}
+	year, err1 := strconv.Atoi(f[0])
+	value, err2 := strconv.ParseInt(f[4], 10, 64)
+	if err1 != nil || err2 != nil {
+		return reportPart{}, false
+	}
+	p := reportPart{year: year, agreementType: f[1], area: f[2], office: f[3], value: value, countries: splitList(f[6]),
+		partyTypes: splitList(f[7])}
+	for _, r := range splitList(f[5]) {
+		code, share, _ := strings.Cut(r, ":")
+		weight, err := strconv.ParseFloat(share, 64)
+		if err != nil {
+			return reportPart{}, false
+		}
+		p.regions = append(p.regions, agreement.RegionShare{Region: code, Share: weight})
+	}
+	return p, true
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
+func (p reportPart) addTo(cube map[cubeKey]cellSum, shares map[shareKey]cellSum, sign float64) {
+	value := float64(p.value)
+	regions := p.regions
+	if len(regions) == 0 {
+		regions = []agreement.RegionShare{{Region: "", Share: 1}}
+	}
+	for _, r := range regions {
+		k := cubeKey{p.year, p.agreementType, p.area, p.office, r.Region}
+		c := cube[k]
+		c.n += sign * r.Share
+		c.value += sign * r.Share * value
+		cube[k] = c
+	}
+	amendment := p.agreementType == reference.AgreementTypeAmendment
+	split := func(dimension string, codes []string) {
+		for _, code := range codes {
+			weight := sign / float64(len(codes))
+			k := shareKey{dimension, p.year, code}
+			c := shares[k]
+			if amendment {
+				c.amendments += weight
+			} else {
+				c.n += weight
+			}
+			c.value += weight * value
+			shares[k] = c
+		}
+	}
+	split(sharePartnerType, p.partyTypes)
+	split(shareCountry, p.countries)
+}
+
+// flushCells writes the pending changes of the cells, in one order for every writer so that
+// concurrent PostgreSQL transactions lock rows alike, and clears them.
+func flushCells(ctx context.Context, tx *Tx, cube map[cubeKey]cellSum, shares map[shareKey]cellSum) error {
+	cubeKeys := make([]cubeKey, 0, len(cube))
+	for k := range cube {
+		cubeKeys = append(cubeKeys, k)
+	}
+	slices.SortFunc(cubeKeys, func(a, b cubeKey) int {
+		if a.year != b.year {
+			return a.year - b.year
+		}
+		return strings.Compare(a.agreementType+"|"+a.area+"|"+a.office+"|"+a.r, b.agreementType+"|"+b.area+"|"+b.office+"|"+b.r)
+	})
+	for _, k := range cubeKeys {
+		c := cube[k]
+		if _, err := tx.exec(ctx, `INSERT INTO agreement_cube (year, type_code, action_area_code, office_code, region_code, n, value)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (year, type_code, action_area_code, office_code, region_code)
+			DO UPDATE SET n = agreement_cube.n + excluded.n, value = agreement_cube.value + excluded.value`,
+			k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value); err != nil {
+			return fmt.Errorf("report cells: %w", err)
+		}
+	}
+	shareKeys := make([]shareKey, 0, len(shares))
+	for k := range shares {
+		shareKeys = append(shareKeys, k)
+	}
+	slices.SortFunc(shareKeys, func(a, b shareKey) int {
+		if a.year != b.year {
+			return a.year - b.year
+		}
+		return strings.Compare(a.dimension+"|"+a.code, b.dimension+"|"+b.code)
+	})
+	for _, k := range shareKeys {
+		c := shares[k]
+		if _, err := tx.exec(ctx, `INSERT INTO agreement_shares (dimension, year, code, new_n, amendment_n, value)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dimension, year, code)
+			DO UPDATE SET new_n = agreement_shares.new_n + excluded.new_n,
+				amendment_n = agreement_shares.amendment_n + excluded.amendment_n, value = agreement_shares.value + excluded.value`,
+			k.dimension, k.year, k.code, c.n, c.amendments, c.value); err != nil {
+			return fmt.Errorf("report cells: %w", err)
+		}
+	}
+	clear(cube)
+	clear(shares)
+	return nil
+}
