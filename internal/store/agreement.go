@@ -20,7 +20,7 @@ import (
 
 // agreementSearchVersion is the version of the agreement search document. Raise it when the
 // document, its codes or internal/search change, and every agreement is indexed again at start.
-const agreementSearchVersion = 3
+const agreementSearchVersion = 4
 
 // agreementLetters give each facet of the registry a letter for its tokens in the search document.
 var agreementLetters = map[string]string{
@@ -128,16 +128,14 @@ type agreementWriter struct {
 	agreement, title, party, region, country, area *sql.Stmt
 	unindex, index, codes, uncodes, readCodes      *sql.Stmt
 	parties                                        map[int64]partyInfo
-	// counts are the changes to agreement_facet_counts, cube and shares those to the report
-	// cells; flush writes them.
+	// counts are the changes to agreement_facet_counts, cells those to the report cells; flush
+	// writes them.
 	counts map[facetKey]int
-	cube   map[cubeKey]cellSum
-	shares map[shareKey]cellSum
+	cells  reportCells
 }
 
 func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
-	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}, cube: map[cubeKey]cellSum{},
-		shares: map[shareKey]cellSum{}}
+	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}, cells: newReportCells()}
 	indexSQL := tx.d.indexDocument("agreement_search", "agreement_id")
 	statements := []struct {
 		stmt  **sql.Stmt
@@ -300,7 +298,7 @@ func (w *agreementWriter) add(ctx context.Context, a *agreement.Agreement) error
 	}
 	cells := ""
 	if part, ok := reportPartOf(a, parties); ok {
-		part.addTo(w.cube, w.shares, 1)
+		part.addTo(w.cells, 1)
 		cells = part.String()
 	}
 	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets, a.OfficerID), cells); err != nil {
@@ -324,7 +322,7 @@ func (w *agreementWriter) remove(ctx context.Context, id int64) error {
 	facets := splitCodes(codes)
 	w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
 	if part, ok := parseReportPart(cells); ok {
-		part.addTo(w.cube, w.shares, -1)
+		part.addTo(w.cells, -1)
 	}
 	if _, err := w.unindex.ExecContext(ctx, id); err != nil {
 		return fmt.Errorf("unindex agreement %d: %w", id, err)
@@ -376,7 +374,7 @@ func (w *agreementWriter) flush(ctx context.Context) error {
 		}
 	}
 	clear(w.counts)
-	return flushCells(ctx, w.tx, w.cube, w.shares)
+	return flushCells(ctx, w.tx, w.cells)
 }
 
 // CreateAgreements stores new agreements in one transaction: all of them or none. An amendment's

@@ -391,7 +391,7 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 			facets := splitCodes(codes)
 			w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
 			if part, ok := parseReportPart(cells); ok {
-				part.addTo(w.cube, w.shares, -1)
+				part.addTo(w.cells, -1)
 			}
 		}
 		if _, err := imp.tx.exec(ctx, "DELETE FROM agreement_codes WHERE agreement_id IN ("+placeholders(len(ids))+")", ids...); err != nil {
@@ -405,7 +405,7 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 		docs = append(docs, a.ID, entries[i].document)
 		w.count(entries[i].facets, a.Confidential, 1)
 		if entries[i].signed {
-			entries[i].part.addTo(w.cube, w.shares, 1)
+			entries[i].part.addTo(w.cells, 1)
 		}
 	}
 	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes, cells)", 3, codes); err != nil {

@@ -11,7 +11,7 @@ import (
 	"pactum/internal/reference"
 )
 
-// The report cells: agreement_cube and agreement_shares (migration 0008) hold the reports'
+// The report cells: agreement_cube, agreement_shares and partner_cells (migration 0008) hold the reports'
 // figures summed by the agreement writer, which adds an agreement's part when it indexes it and
 // takes it out when it unindexes it. What it added is kept with the agreement's codes, so that it
 // takes out exactly that.
@@ -27,6 +27,12 @@ type shareKey struct {
 	dimension string
 	year      int
 	code      string
+}
+
+// partnerKey is a cell of partner_cells.
+type partnerKey struct {
+	year    int
+	partner int64
 }
 
 // cellSum is what is added to a cell: a weighted count (split into new agreements and
@@ -48,6 +54,7 @@ type reportPart struct {
 	value                 int64
 	regions               []agreement.RegionShare
 	countries, partyTypes []string
+	partyIDs              []int64
 }
 
 // reportPartOf returns what a signed agreement adds to the report cells; ok is false for an
@@ -63,26 +70,33 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 		if !seen[party.PartnerID] {
 			seen[party.PartnerID] = true
 			p.partyTypes = append(p.partyTypes, parties[party.PartnerID].partnerType)
+			p.partyIDs = append(p.partyIDs, party.PartnerID)
 		}
 	}
 	return p, true
 }
 
-// String writes the part as it is kept: year|type|area|office|value|region:share,…|countries|party types.
+// String writes the part as it is kept:
+// year|type|area|office|value|region:share,…|countries|party types|party ids.
 func (p reportPart) String() string {
 	regions := make([]string, len(p.regions))
 	for i, r := range p.regions {
 		regions[i] = r.Region + ":" + strconv.FormatFloat(r.Share, 'g', -1, 64)
 	}
+	ids := make([]string, len(p.partyIDs))
+	for i, id := range p.partyIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
 	return strings.Join([]string{strconv.Itoa(p.year), p.agreementType, p.area, p.office, strconv.FormatInt(p.value, 10),
-		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ",")}, "|")
+		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ","), strings.Join(ids, ",")}, "|")
 }
 
 // parseReportPart reads a part back; ok is false for an empty or unreadable one (an agreement
 // indexed before the cells existed, which added nothing).
 func parseReportPart(s string) (reportPart, bool) {
 	f := strings.Split(s, "|")
-	if len(f) != 8 {
+	// Parts kept before partner_cells existed have no party ids: they added none.
+	if len(f) != 8 && len(f) != 9 {
 		return reportPart{}, false
 	}
 	year, err1 := strconv.Atoi(f[0])
@@ -92,6 +106,13 @@ func parseReportPart(s string) (reportPart, bool) {
 	}
 	p := reportPart{year: year, agreementType: f[1], area: f[2], office: f[3], value: value, countries: splitList(f[6]),
 		partyTypes: splitList(f[7])}
+	for _, id := range splitList(strings.Join(f[8:], "")) {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return reportPart{}, false
+		}
+		p.partyIDs = append(p.partyIDs, n)
+	}
 	for _, r := range splitList(f[5]) {
 		code, share, _ := strings.Cut(r, ":")
 		weight, err := strconv.ParseFloat(share, 64)
@@ -110,8 +131,20 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// reportCells are pending changes to the report cells.
+type reportCells struct {
+	cube     map[cubeKey]cellSum
+	shares   map[shareKey]cellSum
+	partners map[partnerKey]cellSum
+}
+
+func newReportCells() reportCells {
+	return reportCells{cube: map[cubeKey]cellSum{}, shares: map[shareKey]cellSum{}, partners: map[partnerKey]cellSum{}}
+}
+
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
-func (p reportPart) addTo(cube map[cubeKey]cellSum, shares map[shareKey]cellSum, sign float64) {
+func (p reportPart) addTo(cells reportCells, sign float64) {
+	cube, shares := cells.cube, cells.shares
 	value := float64(p.value)
 	regions := p.regions
 	if len(regions) == 0 {
@@ -141,11 +174,19 @@ func (p reportPart) addTo(cube map[cubeKey]cellSum, shares map[shareKey]cellSum,
 	}
 	split(sharePartnerType, p.partyTypes)
 	split(shareCountry, p.countries)
+	for _, id := range p.partyIDs {
+		k := partnerKey{p.year, id}
+		c := cells.partners[k]
+		c.n += sign
+		c.value += sign * value
+		cells.partners[k] = c
+	}
 }
 
 // flushCells writes the pending changes of the cells, in one order for every writer so that
 // concurrent PostgreSQL transactions lock rows alike, and clears them.
-func flushCells(ctx context.Context, tx *Tx, cube map[cubeKey]cellSum, shares map[shareKey]cellSum) error {
+func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
+	cube, shares := cells.cube, cells.shares
 	cubeKeys := make([]cubeKey, 0, len(cube))
 	for k := range cube {
 		cubeKeys = append(cubeKeys, k)
@@ -185,7 +226,26 @@ func flushCells(ctx context.Context, tx *Tx, cube map[cubeKey]cellSum, shares ma
 			return fmt.Errorf("report cells: %w", err)
 		}
 	}
+	partnerKeys := make([]partnerKey, 0, len(cells.partners))
+	for k := range cells.partners {
+		partnerKeys = append(partnerKeys, k)
+	}
+	slices.SortFunc(partnerKeys, func(a, b partnerKey) int {
+		if a.year != b.year {
+			return a.year - b.year
+		}
+		return int(a.partner - b.partner)
+	})
+	for _, k := range partnerKeys {
+		c := cells.partners[k]
+		if _, err := tx.exec(ctx, `INSERT INTO partner_cells (year, partner_id, n, value) VALUES (?, ?, ?, ?)
+			ON CONFLICT (year, partner_id) DO UPDATE SET n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value`,
+			k.year, k.partner, c.n, c.value); err != nil {
+			return fmt.Errorf("report cells: %w", err)
+		}
+	}
 	clear(cube)
 	clear(shares)
+	clear(cells.partners)
 	return nil
 }

@@ -76,6 +76,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 
 // PartnersByType counts the distinct partners of each type that are parties to the agreements
 // signed in the years from to to that the filter selects, in the order of the partner types.
+// Without a filter it reads the report cells.
 func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -87,8 +88,16 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 			JOIN partner_types t ON t.code = p.type_code
 		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s
 		GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
+	args := scope.args(nil, yearSpan(from, to))
+	if f.IsZero() {
+		query = `SELECT p.type_code, COUNT(*) FROM (SELECT DISTINCT partner_id FROM partner_cells
+				WHERE year >= ? AND year <= ? AND n > 0.5) c
+			JOIN partners p ON p.id = c.partner_id JOIN partner_types t ON t.code = p.type_code
+			GROUP BY p.type_code ORDER BY MIN(t.sort_order)`
+		args = []any{from, to}
+	}
 	var out []insight.TypeCount
-	err := eachRowOf(ctx, db, query, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
+	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var c insight.TypeCount
 		if err := scan(&c.Type, &c.Partners); err != nil {
 			return err
@@ -104,7 +113,7 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 
 // TopPartners lists the limit partners whose agreements signed in the years from to to, among
 // those the filter selects, are worth the most in USD; each agreement counts in full for every
-// party to it.
+// party to it. Without a filter it reads the report cells.
 func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -117,8 +126,17 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 			WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s
 			GROUP BY ap.partner_id ORDER BY value DESC, ap.partner_id LIMIT ?) t
 		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
+	args := append(scope.args(nil, yearSpan(from, to)), limit)
+	if f.IsZero() {
+		query = `SELECT p.id, p.key, p.name, t.n, t.value FROM (
+				SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_cells
+				WHERE year >= ? AND year <= ? GROUP BY partner_id HAVING SUM(n) > 0.5
+				ORDER BY value DESC, partner_id LIMIT ?) t
+			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
+		args = []any{from, to, limit}
+	}
 	var out []insight.TopPartner
-	err := eachRowOf(ctx, db, query, append(scope.args(nil, yearSpan(from, to)), limit), func(scan func(...any) error) error {
+	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var p insight.TopPartner
 		var value float64
 		if err := scan(&p.ID, &p.Key, &p.Name, &p.Agreements, &value); err != nil {

@@ -28,7 +28,17 @@ CREATE TABLE agreement_shares (
     PRIMARY KEY (dimension, year, code)
 );
 
--- What an agreement added to the two tables above, so that it is taken out exactly as it was
+-- Agreements signed by year and party (each counting in full for every party to it), for the
+-- partners of a period: how many of each type, and those whose agreements are worth the most.
+CREATE TABLE partner_cells (
+    year       INTEGER NOT NULL,
+    partner_id INTEGER NOT NULL,
+    n          REAL NOT NULL,
+    value      REAL NOT NULL,
+    PRIMARY KEY (year, partner_id)
+) WITHOUT ROWID;
+
+-- What an agreement added to the three tables above, so that it is taken out exactly as it was
 -- put in even after a party changed type.
 ALTER TABLE agreement_codes ADD COLUMN cells TEXT NOT NULL DEFAULT '';
 
