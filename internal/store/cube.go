@@ -135,11 +135,17 @@ func splitList(s string) []string {
 type reportCells struct {
 	cube     map[cubeKey]cellSum
 	shares   map[shareKey]cellSum
-	partners map[partnerKey]cellSum
+	partners map[partnerKey]partnerSum
+}
+
+// partnerSum is what is added to a cell of partner_cells, with the partner's type.
+type partnerSum struct {
+	n, value    float64
+	partnerType string
 }
 
 func newReportCells() reportCells {
-	return reportCells{cube: map[cubeKey]cellSum{}, shares: map[shareKey]cellSum{}, partners: map[partnerKey]cellSum{}}
+	return reportCells{cube: map[cubeKey]cellSum{}, shares: map[shareKey]cellSum{}, partners: map[partnerKey]partnerSum{}}
 }
 
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
@@ -174,11 +180,15 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 	}
 	split(sharePartnerType, p.partyTypes)
 	split(shareCountry, p.countries)
-	for _, id := range p.partyIDs {
+	for i, id := range p.partyIDs {
 		k := partnerKey{p.year, id}
 		c := cells.partners[k]
 		c.n += sign
 		c.value += sign * value
+		// The type the partner is added with wins over the one it is taken out with.
+		if (sign > 0 || c.partnerType == "") && i < len(p.partyTypes) {
+			c.partnerType = p.partyTypes[i]
+		}
 		cells.partners[k] = c
 	}
 }
@@ -238,9 +248,10 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	})
 	for _, k := range partnerKeys {
 		c := cells.partners[k]
-		if _, err := tx.exec(ctx, `INSERT INTO partner_cells (year, partner_id, n, value) VALUES (?, ?, ?, ?)
-			ON CONFLICT (year, partner_id) DO UPDATE SET n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value`,
-			k.year, k.partner, c.n, c.value); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO partner_cells (year, partner_id, partner_type, n, value) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
+				n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value`,
+			k.year, k.partner, c.partnerType, c.n, c.value); err != nil {
 			return fmt.Errorf("report cells: %w", err)
 		}
 	}

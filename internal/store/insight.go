@@ -90,10 +90,9 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 		GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
 	args := scope.args(nil, yearSpan(from, to))
 	if f.IsZero() {
-		query = `SELECT p.type_code, COUNT(*) FROM (SELECT DISTINCT partner_id FROM partner_cells
-				WHERE year >= ? AND year <= ? AND n > 0.5) c
-			JOIN partners p ON p.id = c.partner_id JOIN partner_types t ON t.code = p.type_code
-			GROUP BY p.type_code ORDER BY MIN(t.sort_order)`
+		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(DISTINCT partner_id) AS partners
+				FROM partner_cells WHERE year >= ? AND year <= ? AND n > 0.5 GROUP BY partner_type) c
+			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`
 		args = []any{from, to}
 	}
 	var out []insight.TypeCount

@@ -152,6 +152,12 @@ func TestReportFollowsAPartnerThatChangesType(t *testing.T) {
 			{Key: "foundation", New: 1, ValueUSD: 5000099},
 			{Key: "academia", New: 0.5, ValueUSD: 5000025},
 		})
+		types, err := db.PartnersByType(ctx, 2015, 2016, insight.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "partners by type after the firm became academia", types, []insight.TypeCount{
+			{Type: "government", Partners: 1}, {Type: "foundation", Partners: 1}, {Type: "academia", Partners: 1}})
 		r, err := db.AgreementReport(ctx, insight.ByCountry, 2015, 2016)
 		if err != nil {
 			t.Fatal(err)

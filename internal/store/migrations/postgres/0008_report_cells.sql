@@ -11,8 +11,8 @@ CREATE TABLE agreement_cube (
     action_area_code TEXT NOT NULL,
     office_code      TEXT NOT NULL,
     region_code      TEXT NOT NULL,
-    n                DOUBLE PRECISION NOT NULL,
-    value            DOUBLE PRECISION NOT NULL,
+    n                  DOUBLE PRECISION NOT NULL,
+    value              DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (year, type_code, action_area_code, office_code, region_code)
 );
 
@@ -24,17 +24,19 @@ CREATE TABLE agreement_shares (
     code        TEXT NOT NULL,
     new_n       DOUBLE PRECISION NOT NULL,
     amendment_n DOUBLE PRECISION NOT NULL,
-    value       DOUBLE PRECISION NOT NULL,
+    value         DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (dimension, year, code)
 );
 
 -- Agreements signed by year and party (each counting in full for every party to it), for the
 -- partners of a period: how many of each type, and those whose agreements are worth the most.
 CREATE TABLE partner_cells (
-    year       INTEGER NOT NULL,
-    partner_id BIGINT NOT NULL,
-    n          DOUBLE PRECISION NOT NULL,
-    value      DOUBLE PRECISION NOT NULL,
+    year         INTEGER NOT NULL,
+    partner_id   BIGINT NOT NULL,
+    -- the partner's type, as of its last agreement written
+    partner_type TEXT NOT NULL,
+    n            DOUBLE PRECISION NOT NULL,
+    value        DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (year, partner_id)
 );
 
