@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"pactum/internal/insight"
 	"pactum/internal/money"
@@ -127,12 +129,7 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
 	args := append(scope.args(nil, yearSpan(from, to)), limit)
 	if f.IsZero() {
-		query = `SELECT p.id, p.key, p.name, t.n, t.value FROM (
-				SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_cells
-				WHERE year >= ? AND year <= ? GROUP BY partner_id HAVING SUM(n) > 0.5
-				ORDER BY value DESC, partner_id LIMIT ?) t
-			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
-		args = []any{from, to, limit}
+		return db.topPartnersFromCells(ctx, from, to, limit)
 	}
 	var out []insight.TopPartner
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
@@ -156,4 +153,105 @@ func yearOf(v any) int {
 	var year int
 	fmt.Sscan(keyString(v), &year)
 	return year
+}
+
+// topPartnersFromCells ranks the partners of a period from partner_cells without adding up
+// every partner's years, by the threshold algorithm: take each year's k partners of highest
+// value, add up the years of those candidates only, and stop when the last of the limit best
+// is worth more than any partner outside the candidates can be (the sum of each year's k-th
+// value); else look deeper.
+func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]insight.TopPartner, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	for k := 64 * limit; ; k *= 4 {
+		candidates := map[int64]*insight.TopPartner{}
+		threshold, exhausted := 0.0, true
+		for year := from; year <= to; year++ {
+			seen, last := 0, 0.0
+			err := eachRowOf(ctx, db, `SELECT partner_id, value FROM partner_cells WHERE year = ? AND n > 0.5
+				ORDER BY value DESC LIMIT ?`, []any{year, k}, func(scan func(...any) error) error {
+				var id int64
+				if err := scan(&id, &last); err != nil {
+					return err
+				}
+				candidates[id] = &insight.TopPartner{ID: id}
+				seen++
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("top partners: %w", err)
+			}
+			if seen == k {
+				threshold += last
+				exhausted = false
+			}
+		}
+		// The candidates' whole period, year by year through the primary key.
+		ids := make([]any, 0, len(candidates))
+		for id := range candidates {
+			ids = append(ids, id)
+		}
+		sums := map[int64]float64{}
+		for year := from; year <= to; year++ {
+			for start := 0; start < len(ids); start += 500 {
+				chunk := ids[start:min(start+500, len(ids))]
+				err := eachRowOf(ctx, db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
+					placeholders(len(chunk))+")", append([]any{year}, chunk...), func(scan func(...any) error) error {
+					var id int64
+					var n, value float64
+					if err := scan(&id, &n, &value); err != nil {
+						return err
+					}
+					candidates[id].Agreements += n
+					sums[id] += value
+					return nil
+				})
+				if err != nil {
+					return nil, fmt.Errorf("top partners: %w", err)
+				}
+			}
+		}
+		ranked := make([]insight.TopPartner, 0, len(candidates))
+		for id, c := range candidates {
+			c.ValueUSD = money.Amount(math.Round(sums[id]))
+			ranked = append(ranked, *c)
+		}
+		slices.SortFunc(ranked, func(a, b insight.TopPartner) int {
+			if a.ValueUSD != b.ValueUSD {
+				return cmp.Compare(b.ValueUSD, a.ValueUSD)
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+		ranked = ranked[:min(limit, len(ranked))]
+		if exhausted || (len(ranked) == limit && float64(ranked[limit-1].ValueUSD) > threshold) {
+			return ranked, db.namePartners(ctx, ranked)
+		}
+	}
+}
+
+// namePartners fills in the key and English name of ranked partners.
+func (db *DB) namePartners(ctx context.Context, ranked []insight.TopPartner) error {
+	if len(ranked) == 0 {
+		return nil
+	}
+	at := map[int64]int{}
+	ids := make([]any, len(ranked))
+	for i, p := range ranked {
+		at[p.ID], ids[i] = i, p.ID
+	}
+	err := eachRowOf(ctx, db, "SELECT id, key, name FROM partners WHERE id IN ("+placeholders(len(ids))+")", ids,
+		func(scan func(...any) error) error {
+			var id int64
+			var key, name string
+			if err := scan(&id, &key, &name); err != nil {
+				return err
+			}
+			ranked[at[id]].Key, ranked[at[id]].Name = key, name
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("top partners: %w", err)
+	}
+	return nil
 }

@@ -39,6 +39,8 @@ CREATE TABLE partner_cells (
     value        DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (year, partner_id)
 );
+-- Each year's partners by value, for ranking the partners of a period (store.TopPartners).
+CREATE INDEX partner_cells_value ON partner_cells (year, value);
 
 -- What an agreement added to the three tables above, so that it is taken out exactly as it was
 -- put in even after a party changed type.
