@@ -59,7 +59,7 @@ type agreementReader struct {
 	rs    *Resolver
 	codes map[string]map[string]string // list → value as written → code, "" when unknown
 	// refs holds each reference of the file with its row: row<<1, plus 1 for an amendment.
-	refs         map[string]uint32
+	refs         *refTable
 	columns      []string
 	ignored      []string
 	rows         int
@@ -67,7 +67,7 @@ type agreementReader struct {
 }
 
 func newAgreementReader(run *agreementRun) *agreementReader {
-	return &agreementReader{run: run, rs: run.opts.Resolver, codes: map[string]map[string]string{}, refs: map[string]uint32{}}
+	return &agreementReader{run: run, rs: run.opts.Resolver, codes: map[string]map[string]string{}, refs: newRefTable()}
 }
 
 // resolve is Resolver.Resolve with a memory of the values already seen: a large file names the
@@ -237,14 +237,12 @@ func (rd *agreementReader) parse(b *rowBatch, num int, cells []string) *agreemen
 	case !agreement.ValidReference(a.Reference):
 		report(colReference, "import.error.reference", "value", a.Reference, "max", agreement.MaxReferenceLength)
 	default:
-		if first, taken := rd.refs[a.Reference]; taken {
+		entry := uint32(num) << 1
+		if a.Type == reference.AgreementTypeAmendment {
+			entry |= 1
+		}
+		if first, taken := rd.refs.add(a.Reference, entry); taken {
 			report(colReference, "import.error.duplicate_reference", "reference", a.Reference, "row", int(first>>1))
-		} else {
-			entry := uint32(num) << 1
-			if a.Type == reference.AgreementTypeAmendment {
-				entry |= 1
-			}
-			rd.refs[strings.Clone(a.Reference)] = entry
 		}
 	}
 	if title := text(colTitle); title != "" {
@@ -261,10 +259,7 @@ func (rd *agreementReader) parse(b *rowBatch, num int, cells []string) *agreemen
 	a.SignedOn, a.StartOn, a.EndOn = date(colSignedOn), date(colStartOn), date(colEndOn)
 	a.Status = code(colStatus, ListAgreementStatus, true)
 	a.Amount = amount(colAmount)
-	a.Currency = code(colCurrency, reference.ListCurrency, a.Amount != 0)
-	if a.Currency == "" && a.Amount == 0 && r.bad&(1<<colCurrency|1<<colAmount) == 0 {
-		a.Currency = "USD" // an agreement without an amount still has a currency
-	}
+	a.Currency = code(colCurrency, reference.ListCurrency, a.Amount != 0) // an empty one is settled by plan
 	a.Regions = rd.regions(cell(colRegions), report)
 	for _, v := range listItems(cell(colCountries)) {
 		c, ok := rd.resolve(reference.ListCountry, v)

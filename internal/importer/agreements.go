@@ -61,8 +61,8 @@ const (
 var titleColumns = map[string]int{"ar": colTitleAR, "es": colTitleES, "fr": colTitleFR, "ru": colTitleRU, "zh": colTitleZH}
 
 // MaxAgreementRows is how many data rows an agreement file may have. A check keeps each row's
-// reference (about sixty bytes with its place in a map), so two million rows stay within a
-// couple of hundred megabytes.
+// reference (about forty bytes with its place in a refTable), so two million rows stay within
+// a hundred megabytes.
 const MaxAgreementRows = 2_000_000
 
 // agreementBatch is how many rows are looked up, and written, together.
@@ -427,9 +427,9 @@ func (run *agreementRun) resolve(r *agreementRow, existing map[string]*agreement
 
 // checkAmends checks, once the whole file is read, that every amendment amends an agreement in
 // Pactum or in the file, and one that is not an amendment itself (as the file leaves it).
-func (run *agreementRun) checkAmends(refs map[string]uint32) {
+func (run *agreementRun) checkAmends(refs *refTable) {
 	for _, e := range run.edges {
-		entry, inFile := refs[e.target]
+		entry, inFile := refs.get(e.target)
 		switch {
 		case inFile && entry&1 == 1, !inFile && e.amended:
 			run.problem(Problem{Row: e.row, Column: "amends", Message: apperr.Msg("import.error.amends_amendment", "reference", e.target)})
@@ -476,6 +476,16 @@ func (run *agreementRun) plan(r *agreementRow) (*agreement.Agreement, int, []str
 		a = run.merge(stored, r)
 	}
 	run.settleAmendment(r, a, stored)
+	if a.Currency == "" && r.bad&(1<<colCurrency|1<<colAmount) == 0 {
+		// An empty currency cell: an agreement without an amount is in US dollars, one with an
+		// amount (the row's, or the stored one when the file has no amount column) needs its
+		// currency.
+		if a.Amount == 0 {
+			a.Currency = "USD"
+		} else {
+			run.rowProblem(r, colCurrency, "import.error.required")
+		}
+	}
 	if stored == nil || a.Amount != stored.Amount || a.Currency != stored.Currency || a.SignedOn != stored.SignedOn {
 		a.ValueUSD = 0
 		if a.Amount != 0 && r.bad&(1<<colAmount|1<<colCurrency|1<<colSignedOn) == 0 {

@@ -454,6 +454,31 @@ func TestImportPricesUnsignedAgreementsAtTodaysRate(t *testing.T) {
 	}
 }
 
+// An empty currency cell means US dollars only for an agreement without an amount: a file with no
+// amount column must not turn a stored amount in euros into dollars.
+func TestImportEmptyCurrency(t *testing.T) {
+	m := newRegistry()
+	importFile(t, agreementHeader+"\nITU-VC-1,Contribution,voluntary_contribution,itu,2016-06-01,,,signed,1000,EUR,AFR,,generic,,\n"+
+		"ITU-MOU-2,Framework,mou,itu,2016-01-01,,,signed,,,GLO,,innovation,,\n", m)
+	if got := m.byRef["ITU-MOU-2"].Currency; got != "USD" {
+		t.Errorf("an agreement without amount nor currency is in %q, want USD", got)
+	}
+	noAmount := "reference,title,type,partners,status,currency,regions,action_area\n" +
+		"ITU-VC-1,Contribution,voluntary_contribution,itu,signed,,AFR,generic\n" +
+		"ITU-MOU-2,Framework,mou,itu,signed,,GLO,innovation\n"
+	res := checkAgreements(t, noAmount, m)
+	if got, want := agreementProblems(res), []string{"2 currency import.error.required []"}; !slices.Equal(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
+	}
+	if res.Unchanged != 1 {
+		t.Errorf("the agreement without an amount: unchanged %d, want 1", res.Unchanged)
+	}
+	if got := checkAgreements(t, agreementHeader+"\nITU-X-3,T,mou,itu,2016-01-01,,,signed,5,,AFR,,generic,,\n", m); len(got.Problems) != 1 ||
+		got.Problems[0].Column != "currency" {
+		t.Errorf("an amount without a currency: %v", agreementProblems(got))
+	}
+}
+
 func TestImportAsksWhoMayWrite(t *testing.T) {
 	m := newRegistry()
 	importFile(t, agreementHeader+"\nHQ-1,T,mou,itu,,,,draft,,,EUR,,generic,,\n", m)

@@ -57,8 +57,8 @@ type AgreementImport struct {
 // unless it created and updated nothing.
 // Every agreement of the file is written, or none: write returning an error rolls everything back.
 //
-// On SQLite the transaction holds the write connection for its duration (about a minute for a
-// million rows), during which other writers wait.
+// On SQLite the transaction holds the write connection for its duration (five to six minutes for
+// a million rows, docs/performance.md), during which other writers wait.
 func (db *DB) ImportAgreements(ctx context.Context, file string, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
 	var summary AgreementImportSummary
 	err := db.inTx(ctx, func(tx *Tx) error {
