@@ -63,9 +63,7 @@ func (s *Server) newAgreementImportView(r *http.Request) agreementImportView {
 // upload form, and after an import its outcome.
 func (s *Server) showAgreementImport(w http.ResponseWriter, r *http.Request) {
 	v := s.newAgreementImportView(r)
-	if q := r.URL.Query(); q.Has("created") {
-		v.Done = &importDone{Created: formInt(q.Get("created"), 0), Updated: formInt(q.Get("updated"), 0), Unchanged: formInt(q.Get("unchanged"), 0)}
-	}
+	v.Done = importDoneOf(r.URL.Query())
 	s.render(w, r, http.StatusOK, "agreement_import", v)
 }
 
@@ -90,9 +88,7 @@ func (s *Server) agreementImportTemplateXLSX(w http.ResponseWriter, r *http.Requ
 		s.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="pactum-agreements-template.xlsx"`)
-	w.Write(buf.Bytes())
+	sendWorkbook(w, "pactum-agreements-template.xlsx", buf.Bytes())
 }
 
 // readImportUpload reads the file of an import form, answering for the page itself when there is

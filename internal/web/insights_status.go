@@ -188,9 +188,7 @@ func (s *Server) statusAnalysisXLSX(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+statusFileName(a, l.Lang, "xlsx")+`"`)
-	w.Write(buf.Bytes())
+	sendWorkbook(w, statusFileName(a, l.Lang, "xlsx"), buf.Bytes())
 }
 
 // setRows writes rows of cells into a sheet from its first cell.

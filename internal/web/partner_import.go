@@ -80,9 +80,7 @@ func (s *Server) newImportView(r *http.Request) importView {
 // and after an import its outcome.
 func (s *Server) showPartnerImport(w http.ResponseWriter, r *http.Request) {
 	v := s.newImportView(r)
-	if q := r.URL.Query(); q.Has("created") {
-		v.Done = &importDone{Created: formInt(q.Get("created"), 0), Updated: formInt(q.Get("updated"), 0), Unchanged: formInt(q.Get("unchanged"), 0)}
-	}
+	v.Done = importDoneOf(r.URL.Query())
 	s.render(w, r, http.StatusOK, "partner_import", v)
 }
 
@@ -107,9 +105,23 @@ func (s *Server) partnerImportTemplateXLSX(w http.ResponseWriter, r *http.Reques
 		s.serverError(w, r, err)
 		return
 	}
+	sendWorkbook(w, "pactum-partners-template.xlsx", buf.Bytes())
+}
+
+// importDoneOf reads the outcome of a finished import from the page's address, where the
+// confirmation redirects with it; nil when there is none.
+func importDoneOf(q url.Values) *importDone {
+	if !q.Has("created") {
+		return nil
+	}
+	return &importDone{Created: formInt(q.Get("created"), 0), Updated: formInt(q.Get("updated"), 0), Unchanged: formInt(q.Get("unchanged"), 0)}
+}
+
+// sendWorkbook answers with an Excel workbook written in full beforehand, as a download.
+func sendWorkbook(w http.ResponseWriter, filename string, workbook []byte) {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="pactum-partners-template.xlsx"`)
-	w.Write(buf.Bytes())
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Write(workbook)
 }
 
 // previewPartnerImport checks an uploaded file and shows what its import would do. The file is

@@ -57,9 +57,7 @@ func (s *Server) newRateImportView(r *http.Request) rateImportView {
 // its outcome.
 func (s *Server) showRateImport(w http.ResponseWriter, r *http.Request) {
 	v := s.newRateImportView(r)
-	if q := r.URL.Query(); q.Has("created") {
-		v.Done = &importDone{Created: formInt(q.Get("created"), 0), Updated: formInt(q.Get("updated"), 0), Unchanged: formInt(q.Get("unchanged"), 0)}
-	}
+	v.Done = importDoneOf(r.URL.Query())
 	s.render(w, r, http.StatusOK, "rate_import", v)
 }
 
