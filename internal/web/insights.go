@@ -117,9 +117,10 @@ type panel struct {
 	Chart     template.HTML
 	Columns   []string // the category, then one per figure
 	Rows      []panelRow
-	Empty     string   // said instead of the chart when there is nothing to show
-	Headline  []figure // the panel's totals, which the page shows above every panel
-	CSV, XLSX string   // download links
+	Empty     string      // said instead of the chart when there is nothing to show
+	Headline  []figure    // the panel's totals, which the page shows above every panel
+	Total     insight.Row // the period's totals, for the panel of agreements per year
+	CSV, XLSX string      // download links
 }
 
 // panelRow is a category of a panel: its figures as numbers (for the downloads) and as the
@@ -235,6 +236,7 @@ func yearsPanel(ctx context.Context, pc *panelContext) (*panel, error) {
 	if report.Total == (insight.Row{}) {
 		p.Empty = l.T("insights.nothing")
 	}
+	p.Total = report.Total
 	p.Headline = []figure{{l.T("insights.new"), l.Decimal(report.Total.New, 1)},
 		{l.T("insights.amendments"), l.Decimal(report.Total.Amendments, 1)},
 		{l.T("insights.value_usd"), l.Money(report.Total.ValueUSD, "USD")}}

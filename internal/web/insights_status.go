@@ -41,15 +41,12 @@ func (s *Server) buildStatusAnalysis(ctx context.Context, r *http.Request) (*sta
 		return nil, nil, err
 	}
 	pc.q.Filter = insight.Filter{}
-	report, err := s.db.AgreementReport(ctx, insight.ByYear, pc.q.From, pc.q.To)
-	if err != nil {
-		return nil, nil, err
-	}
 	panels, err := buildPanels(ctx, pc, statusPanels)
 	if err != nil {
 		return nil, nil, err
 	}
 	l := pc.l
+	report := panels[0] // agreements per year, with the period's totals
 	a := &statusAnalysis{From: pc.q.From, To: pc.q.To, Total: report.Total, Panels: panels}
 	a.Totals = []figure{
 		{l.T("insights.new"), l.Decimal(report.Total.New, 1)},
