@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,17 +247,82 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return int(a.partner - b.partner)
 	})
+	activity := map[int64]*yearsChange{}
 	for _, k := range partnerKeys {
 		c := cells.partners[k]
-		if _, err := tx.exec(ctx, `INSERT INTO partner_cells (year, partner_id, partner_type, n, value) VALUES (?, ?, ?, ?, ?)
+		var n float64
+		if err := tx.queryRow(ctx, `INSERT INTO partner_cells (year, partner_id, partner_type, n, value) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
-				n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value`,
-			k.year, k.partner, c.partnerType, c.n, c.value); err != nil {
+				n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value RETURNING n`,
+			k.year, k.partner, c.partnerType, c.n, c.value).Scan(&n); err != nil {
 			return fmt.Errorf("report cells: %w", err)
 		}
+		change := activity[k.partner]
+		if change == nil {
+			change = &yearsChange{}
+			activity[k.partner] = change
+		}
+		change.partnerType = c.partnerType
+		if bit, ok := activityBit(k.year); ok && n > 0.5 {
+			change.set |= bit
+		} else if ok {
+			change.clear |= bit
+		}
+	}
+	if err := flushActivity(ctx, tx, activity); err != nil {
+		return err
 	}
 	clear(cube)
 	clear(shares)
 	clear(cells.partners)
+	return nil
+}
+
+// Years of partner_activity (migration 0009): bit y - activityFirstYear of a partner's years
+// stands for the year y.
+const (
+	activityFirstYear = 1970
+	activityLastYear  = activityFirstYear + 62
+)
+
+// activityBit is the bit of a year in partner_activity; ok is false for a year it cannot hold.
+func activityBit(year int) (bit int64, ok bool) {
+	if year < activityFirstYear || year > activityLastYear {
+		return 0, false
+	}
+	return 1 << (year - activityFirstYear), true
+}
+
+// activityMask is the bits of the years from to to, or ok false when partner_activity cannot
+// answer for them all.
+func activityMask(from, to int) (mask int64, ok bool) {
+	for year := from; year <= to; year++ {
+		bit, ok := activityBit(year)
+		if !ok {
+			return 0, false
+		}
+		mask |= bit
+	}
+	return mask, true
+}
+
+// yearsChange is what a flush of partner_cells changes in a partner's row of partner_activity.
+type yearsChange struct {
+	set, clear  int64
+	partnerType string
+}
+
+// flushActivity writes the changes of partner_activity in the order of the partners, so that
+// concurrent PostgreSQL transactions lock the rows alike.
+func flushActivity(ctx context.Context, tx *Tx, activity map[int64]*yearsChange) error {
+	for _, id := range slices.Sorted(maps.Keys(activity)) {
+		c := activity[id]
+		if _, err := tx.exec(ctx, `INSERT INTO partner_activity (partner_id, partner_type, years) VALUES (?, ?, ?)
+			ON CONFLICT (partner_id) DO UPDATE SET partner_type = excluded.partner_type,
+				years = (partner_activity.years | excluded.years) & ~CAST(? AS BIGINT)`,
+			id, c.partnerType, c.set, c.clear); err != nil {
+			return fmt.Errorf("partner activity: %w", err)
+		}
+	}
 	return nil
 }

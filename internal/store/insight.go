@@ -78,7 +78,8 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 
 // PartnersByType counts the distinct partners of each type that are parties to the agreements
 // signed in the years from to to that the filter selects, in the order of the partner types.
-// Without a filter it reads the report cells.
+// Without a filter it reads the partners' years (partner_activity), or the report cells for a
+// period partner_activity cannot hold.
 func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -91,7 +92,12 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s
 		GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
 	args := scope.args(nil, yearSpan(from, to))
-	if f.IsZero() {
+	if mask, ok := activityMask(from, to); ok && f.IsZero() {
+		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(*) AS partners
+				FROM partner_activity WHERE years & ? <> 0 GROUP BY partner_type) c
+			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`
+		args = []any{mask}
+	} else if f.IsZero() {
 		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(DISTINCT partner_id) AS partners
 				FROM partner_cells WHERE year >= ? AND year <= ? AND n > 0.5 GROUP BY partner_type) c
 			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`

@@ -194,7 +194,11 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 			if rng.IntN(20) == 0 {
 				value *= 1000 // a few large contributions
 			}
-			a := newAgreement(fmt.Sprintf("R-%04d", i), "cooperation", fmt.Sprintf("%d-06-15", 2019+rng.IntN(4)), value,
+			year := 2019 + rng.IntN(4)
+			if i%50 == 0 {
+				year = 2040 // beyond the years partner_activity holds
+			}
+			a := newAgreement(fmt.Sprintf("R-%04d", i), "cooperation", fmt.Sprintf("%d-06-15", year), value,
 				partners[rng.IntN(len(partners))].ID)
 			if rng.IntN(4) == 0 {
 				other := partners[rng.IntN(len(partners))]
@@ -207,27 +211,38 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 		}
 		mustCreateAgreements(t, db, list...)
 		everything := insight.Filter{Office: "HQ"}
-		for _, period := range [][2]int{{2019, 2022}, {2020, 2021}, {2022, 2022}} {
-			for _, limit := range []int{1, 5, 10} {
-				fromCells, err := db.TopPartners(ctx, period[0], period[1], insight.Filter{}, limit)
+		compare := func(when string) {
+			t.Helper()
+			for _, period := range [][2]int{{2019, 2022}, {2020, 2021}, {2022, 2022}, {2022, 2040}} {
+				for _, limit := range []int{1, 5, 10} {
+					fromCells, err := db.TopPartners(ctx, period[0], period[1], insight.Filter{}, limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fromAgreements, err := db.TopPartners(ctx, period[0], period[1], everything, limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					equal(t, fmt.Sprintf("top %d partners of %v", limit, period), fromCells, fromAgreements)
+				}
+				fromCells, err := db.PartnersByType(ctx, period[0], period[1], insight.Filter{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				fromAgreements, err := db.TopPartners(ctx, period[0], period[1], everything, limit)
+				fromAgreements, err := db.PartnersByType(ctx, period[0], period[1], everything)
 				if err != nil {
 					t.Fatal(err)
 				}
-				equal(t, fmt.Sprintf("top %d partners of %v", limit, period), fromCells, fromAgreements)
+				equal(t, fmt.Sprintf("partners by type of %v %s", period, when), fromCells, fromAgreements)
 			}
-			fromCells, err := db.PartnersByType(ctx, period[0], period[1], insight.Filter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			fromAgreements, err := db.PartnersByType(ctx, period[0], period[1], everything)
-			if err != nil {
-				t.Fatal(err)
-			}
-			equal(t, fmt.Sprintf("partners by type of %v", period), fromCells, fromAgreements)
 		}
+		compare("as created")
+		// Deleting agreements takes their partners out of the years they no longer have.
+		for _, a := range list[:900] {
+			if err := db.DeleteAgreement(ctx, a.Reference, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		compare("after deletions")
 	})
 }
