@@ -23,11 +23,17 @@ import (
 // go.mod and returns the path of the executable.
 func mailpitBinary(t *testing.T) string {
 	t.Helper()
-	out, err := exec.Command("go", "tool", "-n", "mailpit").CombinedOutput()
+	// The path is the last line of the standard output; the standard error has what go
+	// downloaded on the way, when the module cache did not hold it yet.
+	var stderr strings.Builder
+	cmd := exec.Command("go", "tool", "-n", "mailpit")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("cannot build mailpit with 'go tool -n mailpit' (go.mod declares it as a tool): %v\n%s", err, out)
+		t.Fatalf("cannot build mailpit with 'go tool -n mailpit' (go.mod declares it as a tool): %v\n%s", err, stderr.String())
 	}
-	return strings.TrimSpace(string(out))
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func freeAddr(t *testing.T) string {
