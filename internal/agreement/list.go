@@ -17,6 +17,7 @@ type Filter struct {
 	Regions       []string
 	Countries     []string
 	ActionAreas   []string // the primary action area
+	Offices       []string // the responsible office: "HQ" or a region code
 	Partners      []string // partner ids, as decimal strings
 	PartnerTypes  []string
 	Ranges        []string // value ranges: codes of ValueRanges
@@ -50,6 +51,7 @@ const (
 	FacetRegion       = "region"
 	FacetCountry      = "country"
 	FacetActionArea   = "action_area"
+	FacetOffice       = "office"
 	FacetPartner      = "partner"
 	FacetPartnerType  = "partner_type"
 	FacetValue        = "value"
@@ -57,8 +59,8 @@ const (
 )
 
 // Facets lists the facets in display order.
-var Facets = []string{FacetType, FacetStatus, FacetYear, FacetRegion, FacetCountry, FacetActionArea, FacetPartner,
-	FacetPartnerType, FacetValue, FacetConfidential}
+var Facets = []string{FacetType, FacetStatus, FacetYear, FacetRegion, FacetCountry, FacetActionArea, FacetOffice,
+	FacetPartner, FacetPartnerType, FacetValue, FacetConfidential}
 
 // ListFacets are the facets of which an agreement can have several codes.
 var ListFacets = map[string]bool{FacetRegion: true, FacetCountry: true, FacetPartner: true, FacetPartnerType: true}
@@ -92,6 +94,8 @@ func (f *Filter) field(facet string) *[]string {
 		return &f.Countries
 	case FacetActionArea:
 		return &f.ActionAreas
+	case FacetOffice:
+		return &f.Offices
 	case FacetPartner:
 		return &f.Partners
 	case FacetPartnerType:

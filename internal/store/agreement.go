@@ -20,12 +20,13 @@ import (
 
 // agreementSearchVersion is the version of the agreement search document. Raise it when the
 // document, its codes or internal/search change, and every agreement is indexed again at start.
-const agreementSearchVersion = 4
+// Version 5 added the office facet.
+const agreementSearchVersion = 5
 
 // agreementLetters give each facet of the registry a letter for its tokens in the search document.
 var agreementLetters = map[string]string{
 	agreement.FacetType: "t", agreement.FacetStatus: "s", agreement.FacetYear: "y", agreement.FacetRegion: "r",
-	agreement.FacetCountry: "c", agreement.FacetActionArea: "a", agreement.FacetPartner: "p",
+	agreement.FacetCountry: "c", agreement.FacetActionArea: "a", agreement.FacetOffice: "o", agreement.FacetPartner: "p",
 	agreement.FacetPartnerType: "k", agreement.FacetValue: "v", agreement.FacetConfidential: "x",
 }
 
@@ -55,6 +56,10 @@ func agreementFacets(a *agreement.Agreement, parties map[int64]partyInfo) [][]st
 			codes = a.Countries
 		case agreement.FacetActionArea:
 			codes = []string{a.PrimaryActionArea}
+		case agreement.FacetOffice:
+			if a.Office != "" {
+				codes = []string{a.Office}
+			}
 		case agreement.FacetPartner:
 			for _, p := range a.Parties {
 				codes = append(codes, strconv.FormatInt(p.PartnerID, 10))
@@ -101,19 +106,38 @@ func agreementDocument(a *agreement.Agreement, facets [][]string, parties map[in
 	return strings.Join(tokens, " ")
 }
 
-// joinCodes writes facet codes as a row of agreement_codes: the codes of each facet in order,
-// separated by "|", several codes of a facet by ","; then the officer's id, which decides who
-// counts a confidential agreement.
-func joinCodes(facets [][]string, officerID int64) string {
-	fields := make([]string, len(facets), len(facets)+1)
-	for i, codes := range facets {
-		fields[i] = strings.Join(codes, ",")
-	}
-	return strings.Join(append(fields, strconv.FormatInt(officerID, 10)), "|")
-}
+// codeFields are the fields of a row of agreement_codes, in order: the codes of a facet, or
+// where codeOfficer stands the id of the agreement's officer, which decides who counts a
+// confidential agreement. A facet added to the registry goes at the end, so that a row written
+// before it reads the same, without codes of the new facet, until the re-index at start (raise
+// agreementSearchVersion) writes it again: taking the row out then takes out of the counts
+// exactly what it added.
+var codeFields = []string{agreement.FacetType, agreement.FacetStatus, agreement.FacetYear, agreement.FacetRegion,
+	agreement.FacetCountry, agreement.FacetActionArea, agreement.FacetPartner, agreement.FacetPartnerType,
+	agreement.FacetValue, agreement.FacetConfidential, codeOfficer, agreement.FacetOffice}
+
+// codeOfficer stands for the officer's id in codeFields.
+const codeOfficer = "officer"
 
 // officerField is the position of the officer's id in a row of agreement_codes.
-var officerField = len(agreement.Facets)
+var officerField = slices.Index(codeFields, codeOfficer)
+
+// codeField returns the position of a facet's codes in a row of agreement_codes.
+func codeField(facet string) int { return slices.Index(codeFields, facet) }
+
+// joinCodes writes facet codes (in the order of agreement.Facets) as a row of agreement_codes:
+// the fields of codeFields separated by "|", several codes of a facet by ",".
+func joinCodes(facets [][]string, officerID int64) string {
+	fields := make([]string, len(codeFields))
+	for i, name := range codeFields {
+		if name == codeOfficer {
+			fields[i] = strconv.FormatInt(officerID, 10)
+		} else {
+			fields[i] = strings.Join(facets[slices.Index(agreement.Facets, name)], ",")
+		}
+	}
+	return strings.Join(fields, "|")
+}
 
 // facetKey is a row of agreement_facet_counts.
 type facetKey struct {
@@ -333,13 +357,14 @@ func (w *agreementWriter) remove(ctx context.Context, id int64) error {
 	return nil
 }
 
-// splitCodes reads a row of agreement_codes back into the codes of each facet.
+// splitCodes reads a row of agreement_codes back into the codes of each facet, in the order of
+// agreement.Facets. A row written before a facet existed has no codes of it.
 func splitCodes(row string) [][]string {
 	fields := strings.Split(row, "|")
 	out := make([][]string, len(agreement.Facets))
-	for i := range out {
-		if i < len(fields) && fields[i] != "" {
-			out[i] = strings.Split(fields[i], ",")
+	for i, facet := range agreement.Facets {
+		if pos := codeField(facet); pos >= 0 && pos < len(fields) && fields[pos] != "" {
+			out[i] = strings.Split(fields[pos], ",")
 		}
 	}
 	return out

@@ -284,10 +284,10 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	positions := make([]int, len(facets))
 	tally := make([]map[string]int, len(facets))
 	for i, facet := range facets {
-		positions[i] = slices.Index(agreement.Facets, facet)
+		positions[i] = codeField(facet)
 		tally[i] = map[string]int{}
 	}
-	confidential := slices.Index(agreement.Facets, agreement.FacetConfidential)
+	confidential := codeField(agreement.FacetConfidential)
 	reader := strconv.FormatInt(f.ReaderID, 10)
 	countRow := func(scan func(...any) error) error {
 		var codes string
@@ -299,7 +299,7 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 			return nil // a confidential agreement of another officer
 		}
 		for i, pos := range positions {
-			if pos < len(fields) && fields[pos] != "" {
+			if pos >= 0 && pos < len(fields) && fields[pos] != "" {
 				for _, c := range strings.Split(fields[pos], ",") {
 					tally[i][c]++
 				}

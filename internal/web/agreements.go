@@ -60,6 +60,11 @@ func (lb labeller) agreementFacet(facet, code string, partners map[string]string
 		return lb.l.T("agreements.value." + code)
 	case agreement.FacetConfidential:
 		return lb.l.T("agreements.confidential." + code)
+	case agreement.FacetOffice:
+		if code == "HQ" {
+			return lb.l.T("agreement.office.hq")
+		}
+		return lb.code(reference.ListRegion, code)
 	case agreement.FacetPartner:
 		if name, ok := partners[code]; ok {
 			return name

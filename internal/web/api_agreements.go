@@ -40,10 +40,10 @@ type agreementListJSON struct {
 }
 
 // apiAgreements answers GET /api/v1/agreements: the registry's search (q), facets (type, status,
-// year, region, country, action_area, partner (ids), partner_type, value, confidential; repeat a
-// parameter for several codes), sort, and page / per_page (at most 500). Confidential agreements
-// are listed only to administrators and their officers; titles are in the language of ?lang= or
-// Accept-Language, English when an agreement has none in it.
+// year, region, country, action_area, office (HQ or a region code), partner (ids), partner_type,
+// value, confidential; repeat a parameter for several codes), sort, and page / per_page (at most
+// 500). Confidential agreements are listed only to administrators and their officers; titles are
+// in the language of ?lang= or Accept-Language, English when an agreement has none in it.
 func (s *Server) apiAgreements(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, page := agreementFilter(q, localizer(r).Lang, currentUser(r))

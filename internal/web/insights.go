@@ -86,8 +86,8 @@ func (d dashboardQuery) values() url.Values {
 }
 
 // registryURL opens the registry on the agreements behind a figure: those signed in the years
-// given (the whole period when none), within the dashboard's filter, narrowed by more facets.
-// The office has no facet in the registry, so a filter by office shows the wider set there.
+// given (the whole period when none), within the dashboard's filter (each of its fields is a
+// facet of the registry), narrowed by more facets.
 func (d dashboardQuery) registryURL(years []int, more url.Values) string {
 	v := url.Values{}
 	if len(years) == 0 {
@@ -99,7 +99,8 @@ func (d dashboardQuery) registryURL(years []int, more url.Values) string {
 		v.Add(agreement.FacetYear, strconv.Itoa(y))
 	}
 	for facet, code := range map[string]string{agreement.FacetRegion: d.Filter.Region, agreement.FacetActionArea: d.Filter.ActionArea,
-		agreement.FacetPartnerType: d.Filter.PartnerType, agreement.FacetType: d.Filter.Type} {
+		agreement.FacetPartnerType: d.Filter.PartnerType, agreement.FacetType: d.Filter.Type,
+		agreement.FacetOffice: d.Filter.Office} {
 		if code != "" {
 			v.Set(facet, code)
 		}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"pactum/internal/agreement"
+)
+
+// IndexAgreementsAsVersion4 makes the database hold what a database of agreement search
+// version 4 (before the office facet) holds: every live agreement's search document without an
+// office token, its row of agreement_codes without the office field, the facet counts without
+// the office facet, and every agreement marked as indexed with version 4. Tests use it to check
+// the re-index that runs at start when agreementSearchVersion is raised.
+func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
+	office := slices.Index(agreement.Facets, agreement.FacetOffice)
+	// A row of agreement_codes of version 4: the codes of these facets, then the officer's id.
+	version4 := []string{agreement.FacetType, agreement.FacetStatus, agreement.FacetYear, agreement.FacetRegion,
+		agreement.FacetCountry, agreement.FacetActionArea, agreement.FacetPartner, agreement.FacetPartnerType,
+		agreement.FacetValue, agreement.FacetConfidential}
+	return db.inTx(ctx, func(tx *Tx) error {
+		ids, err := queryIDs(ctx, tx, "SELECT id FROM agreements WHERE deleted_at IS NULL ORDER BY id")
+		if err != nil {
+			return err
+		}
+		w, err := newAgreementWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		list, err := agreementsByIDs(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			if err := w.remove(ctx, a.ID); err != nil {
+				return err
+			}
+			parties, err := w.partyInfoOf(ctx, partyIDs(a))
+			if err != nil {
+				return err
+			}
+			facets := agreementFacets(a, parties)
+			facets[office] = nil
+			if _, err := w.index.ExecContext(ctx, a.ID, agreementDocument(a, facets, parties)); err != nil {
+				return err
+			}
+			cells := ""
+			if part, ok := reportPartOf(a, parties); ok {
+				part.addTo(w.cells, 1)
+				cells = part.String()
+			}
+			var fields []string
+			for _, facet := range version4 {
+				fields = append(fields, strings.Join(facets[slices.Index(agreement.Facets, facet)], ","))
+			}
+			row := strings.Join(append(fields, strconv.FormatInt(a.OfficerID, 10)), "|")
+			if _, err := w.codes.ExecContext(ctx, a.ID, row, cells); err != nil {
+				return err
+			}
+			w.count(facets, a.Confidential, 1)
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM agreement_facet_counts WHERE facet = ?", agreement.FacetOffice); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, "UPDATE agreements SET search_version = 4")
+		return err
+	})
+}
+
+// FacetCounts returns the rows of agreement_facet_counts that count something, as
+// "facet|code|confidential" → n.
+func (db *DB) FacetCounts(ctx context.Context) (map[string]int, error) {
+	counts := map[string]int{}
+	err := eachRowOf(ctx, db, "SELECT facet, code, confidential, n FROM agreement_facet_counts WHERE n <> 0", nil,
+		func(scan func(...any) error) error {
+			var facet, code string
+			var confidential bool
+			var n int
+			if err := scan(&facet, &code, &confidential, &n); err != nil {
+				return err
+			}
+			counts[facet+"|"+code+"|"+yesNo(confidential)] = n
+			return nil
+		})
+	return counts, err
+}
