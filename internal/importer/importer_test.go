@@ -21,6 +21,10 @@ func testResolver(t testing.TB) *importer.Resolver {
 	if err != nil {
 		t.Fatal(err)
 	}
+	currencies, err := reference.DefaultCurrencies()
+	if err != nil {
+		t.Fatal(err)
+	}
 	labels, err := reference.DefaultLabels()
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +42,10 @@ func testResolver(t testing.TB) *importer.Resolver {
 	for _, c := range countries {
 		codes.Add(reference.ListCountry, c.Code)
 		label(reference.ListCountry, c.Code, "en", c.Names["en"])
+	}
+	for _, c := range currencies {
+		codes.Add(reference.ListCurrency, c.Code)
+		label(reference.ListCurrency, c.Code, "en", c.Names["en"])
 	}
 	for _, l := range labels {
 		codes.Add(l.List, l.Code)

@@ -71,19 +71,35 @@ func DefaultCountries() ([]Country, error) {
 	return list, err
 }
 
-// DefaultCurrencies returns the active ISO 4217 currencies with their minor units and names.
+// DefaultCurrencies returns the active ISO 4217 currencies with their minor units and their names
+// in the six languages: CLDR's, unless labels.csv writes the currency's names for Pactum (where CLDR
+// has none, or a worse one).
 func DefaultCurrencies() ([]Currency, error) {
 	names := map[string]Labels{}
+	err := readCSV("currency_names.csv", func(_ int, col func(string) string) error {
+		l := Labels{}
+		for _, lang := range Languages {
+			if s := col(lang); s != "" {
+				l[lang] = s
+			}
+		}
+		names[col("code")] = l
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	labels, err := DefaultLabels()
 	if err != nil {
 		return nil, err
 	}
+	own := map[string]Labels{}
 	for _, l := range labels {
 		if l.List == ListCurrency {
-			if names[l.Code] == nil {
-				names[l.Code] = Labels{}
+			if own[l.Code] == nil {
+				own[l.Code] = Labels{}
 			}
-			names[l.Code][l.Lang] = l.Text
+			own[l.Code][l.Lang] = l.Text
 		}
 	}
 	var list []Currency
@@ -93,8 +109,8 @@ func DefaultCurrencies() ([]Currency, error) {
 			return fmt.Errorf("minor_units: %w", err)
 		}
 		c := Currency{Code: col("code"), MinorUnits: minor, Names: names[col("code")]}
-		if c.Names == nil {
-			c.Names = Labels{"en": col("name_en")}
+		if l, ok := own[c.Code]; ok {
+			c.Names = l
 		}
 		list = append(list, c)
 		return nil
@@ -102,8 +118,9 @@ func DefaultCurrencies() ([]Currency, error) {
 	return list, err
 }
 
-// DefaultLabels returns the six-language labels of every list but countries, whose names come
-// with DefaultCountries.
+// DefaultLabels returns the six-language labels written for Pactum: those of every list but
+// countries and currencies, and the names of the few currencies CLDR does not name well.
+// DefaultCountries and DefaultCurrencies give the names of every country and currency.
 func DefaultLabels() ([]Label, error) {
 	var list []Label
 	err := readCSV("labels.csv", func(_ int, col func(string) string) error {

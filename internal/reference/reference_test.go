@@ -141,6 +141,52 @@ func TestDefaultLabelsCoverEveryCode(t *testing.T) {
 	}
 }
 
+// Every currency is named in the six languages: by CLDR (PROVENANCE.md), or by labels.csv where
+// CLDR has no name or a worse one.
+func TestDefaultCurrenciesNamedInEveryLanguage(t *testing.T) {
+	currencies, err := DefaultCurrencies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(currencies) < 150 {
+		t.Fatalf("%d currencies, want the active ISO 4217 list", len(currencies))
+	}
+	byCode := map[string]Currency{}
+	for _, c := range currencies {
+		if _, ok := byCode[c.Code]; ok {
+			t.Errorf("currency %s appears twice", c.Code)
+		}
+		byCode[c.Code] = c
+		for _, lang := range Languages {
+			if c.Names[lang] == "" {
+				t.Errorf("currency %s has no name in %s", c.Code, lang)
+			}
+		}
+	}
+	for _, n := range []struct{ code, lang, want string }{
+		{"JPY", "zh", "日元"},            // CLDR
+		{"THB", "ar", "باخت تايلاندي"}, // CLDR
+		{"GBP", "ru", "британский фунт стерлингов"},
+		{"USD", "en", "US Dollar"},
+		{"XOF", "ru", "франк КФА BCEAO"},   // labels.csv: CLDR spells BCEAO in Cyrillic letters
+		{"VED", "fr", "bolivar souverain"}, // labels.csv: CLDR has no French name
+	} {
+		if got := byCode[n.code].Names[n.lang]; got != n.want {
+			t.Errorf("%s in %s = %q, want %q", n.code, n.lang, got, n.want)
+		}
+	}
+	// A currency row of labels.csv for a code that is not a currency would be a typo.
+	labels, err := DefaultLabels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range labels {
+		if _, ok := byCode[l.Code]; l.List == ListCurrency && !ok {
+			t.Errorf("labels.csv names currency %q, which is not in currencies.csv", l.Code)
+		}
+	}
+}
+
 func TestListSizes(t *testing.T) {
 	// PRODUCT.md, "Codes".
 	sizes := []struct {

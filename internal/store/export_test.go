@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"pactum/internal/agreement"
+	"pactum/internal/reference"
 )
 
 // IndexAgreementsAsVersion4 makes the database hold what a database of agreement search
@@ -89,4 +90,21 @@ func (db *DB) FacetCounts(ctx context.Context) (map[string]int, error) {
 			return nil
 		})
 	return counts, err
+}
+
+// SetShippedLabels makes the labels of code in list those an earlier release loaded: the rows of
+// labels and no others, with nothing in the audit trail. Tests use it to check what the next load
+// of the defaults does to a database made before the shipped labels changed.
+func (db *DB) SetShippedLabels(ctx context.Context, list, code string, labels reference.Labels) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, "DELETE FROM reference_labels WHERE list = ? AND code = ?", list, code); err != nil {
+			return err
+		}
+		for lang, text := range labels {
+			if _, err := tx.exec(ctx, "INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)", list, code, lang, text); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,8 +14,10 @@ import (
 	"pactum/internal/reference"
 )
 
-// LoadReferenceDefaults inserts the shipped reference lists, leaving every existing row as it is
-// so that an administrator's changes survive upgrades that bring new defaults.
+// LoadReferenceDefaults inserts the shipped reference lists, leaving existing codes and rates as
+// they are. A label takes the shipped text unless an administrator has edited it — rewritten or
+// cleared it, as the audit trail records — so that an upgrade brings new and corrected names to
+// every database while administrators' changes survive.
 func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 	countries, err := reference.DefaultCountries()
 	if err != nil {
@@ -39,6 +42,18 @@ func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 			}
 			return nil
 		}
+		edited, err := editedLabels(ctx, tx)
+		if err != nil {
+			return err
+		}
+		label := func(list, code, lang, text string) error {
+			if edited[labelKey{list, code, lang}] {
+				return nil
+			}
+			return insert(`INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)
+				ON CONFLICT (list, code, lang) DO UPDATE SET label = excluded.label WHERE reference_labels.label <> excluded.label`,
+				list, code, lang, text)
+		}
 		for i, code := range reference.Regions {
 			if err := insert("INSERT INTO regions (code, sort_order) VALUES (?, ?) ON CONFLICT DO NOTHING", code, i+1); err != nil {
 				return err
@@ -54,8 +69,7 @@ func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 				return err
 			}
 			for lang, name := range c.Names {
-				if err := insert("INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-					reference.ListCountry, c.Code, lang, name); err != nil {
+				if err := label(reference.ListCountry, c.Code, lang, name); err != nil {
 					return err
 				}
 			}
@@ -95,8 +109,7 @@ func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 				return err
 			}
 			for lang, name := range c.Names {
-				if err := insert("INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-					reference.ListCurrency, c.Code, lang, name); err != nil {
+				if err := label(reference.ListCurrency, c.Code, lang, name); err != nil {
 					return err
 				}
 			}
@@ -105,8 +118,7 @@ func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 			if l.List == reference.ListCurrency {
 				continue // inserted with the currencies
 			}
-			if err := insert("INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-				l.List, l.Code, l.Lang, l.Text); err != nil {
+			if err := label(l.List, l.Code, l.Lang, l.Text); err != nil {
 				return err
 			}
 		}
@@ -119,6 +131,50 @@ func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 		return nil
 	})
 }
+
+// labelKey names one label: a code of a list in a language.
+type labelKey struct{ list, code, lang string }
+
+// editedLabels returns the labels administrators have edited, from the entries SaveReferenceItem
+// records in the audit trail.
+func editedLabels(ctx context.Context, tx *Tx) (map[labelKey]bool, error) {
+	entities := make([]any, len(reference.EditableLists))
+	for i, list := range reference.EditableLists {
+		entities[i] = referenceEntity(list)
+	}
+	rows, err := tx.query(ctx, "SELECT entity, entity_key, changes FROM audit_log WHERE entity IN ("+placeholders(len(entities))+")", entities...)
+	if err != nil {
+		return nil, fmt.Errorf("edited labels: %w", err)
+	}
+	defer rows.Close()
+	edited := map[labelKey]bool{}
+	for rows.Next() {
+		var entity, code, data string
+		if err := rows.Scan(&entity, &code, &data); err != nil {
+			return nil, fmt.Errorf("edited labels: %w", err)
+		}
+		var changes map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(data), &changes); err != nil {
+			return nil, fmt.Errorf("edited labels: audit entry of %s %s: %w", entity, code, err)
+		}
+		list := strings.TrimPrefix(entity, referenceEntity(""))
+		for _, lang := range reference.Languages {
+			if _, ok := changes[labelField(lang)]; ok {
+				edited[labelKey{list, code, lang}] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("edited labels: %w", err)
+	}
+	return edited, nil
+}
+
+// referenceEntity is the kind of record the audit trail names for an entry of list.
+func referenceEntity(list string) string { return "reference_" + list }
+
+// labelField is the field the audit trail names for the label in lang.
+func labelField(lang string) string { return "label_" + lang }
 
 // codeTables maps each reference list to the table that holds its codes.
 var codeTables = map[string]string{
@@ -323,8 +379,8 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 	}
 	beforeRecord, afterRecord := audit.Record{"detail": before.Detail}, audit.Record{"detail": item.Detail}
 	for _, lang := range reference.Languages {
-		beforeRecord["label_"+lang] = before.Labels[lang]
-		afterRecord["label_"+lang] = strings.TrimSpace(item.Labels[lang])
+		beforeRecord[labelField(lang)] = before.Labels[lang]
+		afterRecord[labelField(lang)] = strings.TrimSpace(item.Labels[lang])
 	}
 	changes := audit.Diff(beforeRecord, afterRecord)
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -355,7 +411,7 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 				return fmt.Errorf("save IATI type: %w", err)
 			}
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "reference_"+list, item.Code, changes)
+		return recordAudit(ctx, tx, audit.ActionUpdate, referenceEntity(list), item.Code, changes)
 	})
 }
 

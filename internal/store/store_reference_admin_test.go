@@ -276,6 +276,76 @@ func TestSaveReferenceItemRecordsTheStoredSectors(t *testing.T) {
 	})
 }
 
+// A database made when only 15 currencies had names in six languages (the others English only)
+// gains every missing name on the next load, and shipped names that changed are brought up to
+// date, but a label an administrator edited or cleared stays as they left it.
+func TestLoadReferenceDefaultsCompletesCurrencyNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		asAdmin := asActor(t, mustCreateUser(t, db, newUser("admin", user.RoleAdmin, true)))
+		// What the earlier release loaded: its English names, and six languages for CHF and JPY.
+		earlier := map[string]reference.Labels{
+			"AFN": {"en": "Afghani"},
+			"THB": {"en": "Baht"},
+			"CHF": {"ar": "فرنك سويسري", "en": "Swiss franc", "es": "franco suizo", "fr": "franc suisse", "ru": "швейцарский франк", "zh": "瑞士法郎"},
+			"JPY": {"ar": "ين ياباني", "en": "Japanese yen", "es": "yen japonés", "fr": "yen japonais", "ru": "японская иена", "zh": "日元"},
+		}
+		for code, it := range mustReferenceItems(t, db, reference.ListCurrency) {
+			labels, ok := earlier[code]
+			if !ok {
+				labels = reference.Labels{"en": it.Labels["en"]}
+			}
+			if err := db.SetShippedLabels(ctx, reference.ListCurrency, code, labels); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// An administrator renames the baht in English and French, and clears the Russian name of
+		// the Swiss franc so that Russian readers see the English one.
+		if err := db.SaveReferenceItem(asAdmin, reference.ListCurrency, reference.Item{Code: "THB",
+			Labels: reference.Labels{"en": "Thai baht (THB)", "fr": "baht (Thaïlande)"}}); err != nil {
+			t.Fatal(err)
+		}
+		chf := mustReferenceItems(t, db, reference.ListCurrency)["CHF"]
+		delete(chf.Labels, "ru")
+		if err := db.SaveReferenceItem(asAdmin, reference.ListCurrency, chf); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := db.LoadReferenceDefaults(ctx); err != nil {
+			t.Fatal(err)
+		}
+		currencies := mustReferenceItems(t, db, reference.ListCurrency)
+		for code, it := range currencies {
+			for _, lang := range reference.Languages {
+				if it.Labels[lang] == "" && (code != "CHF" || lang != "ru") {
+					t.Errorf("currency %s has no label in %s after the load", code, lang)
+				}
+			}
+		}
+		for _, l := range []struct{ code, lang, want string }{
+			{"THB", "en", "Thai baht (THB)"},  // edited: kept
+			{"THB", "fr", "baht (Thaïlande)"}, // edited: kept
+			{"THB", "ar", "باخت تايلاندي"},    // missing: CLDR's
+			{"THB", "zh", "泰铢"},
+			{"AFN", "en", "Afghan Afghani"}, // shipped, never edited: the new shipped name
+			{"AFN", "ru", "афгани"},
+			{"CHF", "en", "Swiss Franc"},
+			{"CHF", "ru", ""}, // cleared by the administrator: stays cleared
+			{"JPY", "zh", "日元"},
+		} {
+			if got := currencies[l.code].Labels[l.lang]; got != l.want {
+				t.Errorf("%s in %s after the load = %q, want %q", l.code, l.lang, got, l.want)
+			}
+		}
+
+		// Loading once more changes nothing.
+		if err := db.LoadReferenceDefaults(ctx); err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "currencies after loading again", mustReferenceItems(t, db, reference.ListCurrency), currencies)
+	})
+}
+
 func TestCurrencyRatesNewestFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		defaults, err := reference.DefaultRates()
