@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -126,6 +127,19 @@ func Load() (*Bundle, error) {
 
 // Catalog returns the catalogue of lang, or nil.
 func (b *Bundle) Catalog(lang string) *Catalog { return b.catalogs[lang] }
+
+// Texts returns the text of a plain key in every language that has one, English first: all that a
+// reader of any language may have been shown for it, so that it can be recognised when it comes
+// back, as the heading of a column of an exported file does when the file is imported again.
+func (b *Bundle) Texts(key string) []string {
+	var texts []string
+	for _, lang := range Languages {
+		if e := b.catalogs[lang].messages[key]; e.text != "" {
+			texts = append(texts, e.text)
+		}
+	}
+	return texts
+}
 
 // Supported reports whether lang is one of the UI languages.
 func (b *Bundle) Supported(lang string) bool { return b.catalogs[lang] != nil }
@@ -303,4 +317,18 @@ func (l *Localizer) Date(d civil.Date) string {
 	}
 	month := l.T(fmt.Sprintf("date.month.%d", int(d.Month)))
 	return l.T("date.long", "day", l.Int(d.Day), "month", month, "year", l.Year(d.Year))
+}
+
+// DateTime writes an instant as its date and time of day in UTC, such as "28 November 2026,
+// 03:44 UTC": the time has the reader's digits like the date around it, and the zone is named in
+// the reader's language. Seconds are shown when withSeconds, for records whose order within a
+// minute matters, such as the audit trail.
+func (l *Localizer) DateTime(t time.Time, withSeconds bool) string {
+	t = t.UTC()
+	two := func(n int) string { return l.printer.Sprint(number.Decimal(n, number.MinIntegerDigits(2))) }
+	clock := two(t.Hour()) + ":" + two(t.Minute())
+	if withSeconds {
+		clock += ":" + two(t.Second())
+	}
+	return l.T("date.time_utc", "date", l.Date(civil.Of(t)), "time", clock)
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -178,6 +179,30 @@ func TestArabicIsRightToLeft(t *testing.T) {
 		}
 		if got := b.Localizer(lang).Dir(); got != want {
 			t.Errorf("%s: dir %s, want %s", lang, got, want)
+		}
+	}
+}
+
+// A moment is written in UTC with the reader's digits for the time as for the date, and the zone
+// in the reader's words.
+func TestDateTimesFollowTheLocale(t *testing.T) {
+	b := load(t)
+	at := time.Date(2026, 11, 28, 4, 44, 15, 0, time.FixedZone("CET", 3600))
+	cases := []struct{ lang, seconds, minutes string }{
+		{"en", "28 November 2026, 03:44:15 UTC", "28 November 2026, 03:44 UTC"},
+		{"fr", "28 novembre 2026 à 03:44:15 UTC", "28 novembre 2026 à 03:44 UTC"},
+		{"es", "28 de noviembre de 2026, a las 03:44:15 UTC", "28 de noviembre de 2026, a las 03:44 UTC"},
+		{"ru", "28 ноября 2026 г. в 03:44:15 UTC", "28 ноября 2026 г. в 03:44 UTC"},
+		{"zh", "2026年11月28日 03:44:15（协调世界时）", "2026年11月28日 03:44（协调世界时）"},
+		{"ar", "٢٨ نوفمبر ٢٠٢٦، الساعة ٠٣:٤٤:١٥ بالتوقيت العالمي المنسق", "٢٨ نوفمبر ٢٠٢٦، الساعة ٠٣:٤٤ بالتوقيت العالمي المنسق"},
+	}
+	for _, c := range cases {
+		l := b.Localizer(c.lang)
+		if got := l.DateTime(at, true); got != c.seconds {
+			t.Errorf("%s with seconds: got %q, want %q", c.lang, got, c.seconds)
+		}
+		if got := l.DateTime(at, false); got != c.minutes {
+			t.Errorf("%s to the minute: got %q, want %q", c.lang, got, c.minutes)
 		}
 	}
 }

@@ -141,7 +141,7 @@ func (rd *agreementReader) read(ctx context.Context, r io.Reader, out chan<- *ro
 }
 
 // header maps the columns to their cells, noting the headers it ignores. It reports false when a
-// required column is missing or a column is there twice.
+// required column is missing or a column is there twice (by its code, its heading, or both).
 func (rd *agreementReader) header(num int, cells []string) bool {
 	ok := true
 	problem := func(column, key string) {
@@ -149,7 +149,7 @@ func (rd *agreementReader) header(num int, cells []string) bool {
 		ok = false
 	}
 	for i, cell := range cells {
-		name := headerName(cell)
+		name, _ := rd.rs.column(FileAgreements, cell)
 		col := slices.Index(AgreementColumns, name)
 		switch {
 		case col < 0:

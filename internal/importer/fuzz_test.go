@@ -16,6 +16,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("key,name,type,membership,status,mandate\nitu,\"ITU\nline\",foundation,none,active,\"a\"\"b\"\nundp,\"broken"))
 	f.Add(utf16LE("key\tname\ttype\tmembership\tstatus\r\nitu\tITU\tfoundation\tnone\tactive\r\n"))
 	f.Add([]byte("Key,NAME\n\xff\xfe\n"))
+	f.Add([]byte("Clé;名称;Type de partenaire;membership;الحالة;key\nitu;ITU;un_agency;none;active;itu\n"))
 	f.Add([]byte{})
 	rs := testResolver(f)
 	stored := memory{"itu": {Key: "itu", Texts: map[string]partner.Text{"en": {Name: "ITU"}}, Type: "un_agency", Membership: "none", Status: "active"}}
@@ -57,6 +58,7 @@ func FuzzAgreements(f *testing.F) {
 	f.Add([]byte("Reference;Title;Type;Partners;Status;Currency;Regions;Action area;Amends\nX;\"a\nb\";Amendment;itu;draft;;GLO;generic;X\n\n\nX;;;;;;;;\n"))
 	f.Add([]byte(agreementHeader + ",officer,confidential,office\nA,T,cooperation,ghost,2015-02-30,,,signed,-1,XXX,AFR:2,Mars,ai,B,n,nobody,maybe,GLO\n"))
 	f.Add([]byte("reference,title\n\"broken"))
+	f.Add([]byte("Référence,标题,Agreement type,partners,Statut,Валюта,regions,action_area\nITU-1,T,mou,itu,draft,,AFR,generic\n"))
 	rs := testResolver(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := bytes.Count(data, []byte{'\n'}) + 1

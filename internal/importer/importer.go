@@ -125,7 +125,7 @@ func CheckPartners(ctx context.Context, r io.Reader, opts Options) (*Result, err
 	err := ReadRows(r, func(num int, cells []string) error {
 		if header {
 			header = false
-			columns = readHeader(res, num, cells)
+			columns = readHeader(res, opts.Resolver, num, cells)
 			if columns == nil {
 				return stop
 			}
@@ -176,20 +176,22 @@ func position(columns map[string]int, column string) int {
 	return -1
 }
 
-// headerName writes a header cell as a column name: "Action areas" is action_areas.
+// headerName writes a header cell as a column name: "Action areas" is action_areas. Headings
+// are written the same way to be compared with it.
 func headerName(cell string) string {
 	s := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(cell, "\uFEFF")))
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
 }
 
 // readHeader maps the partner columns to their cells, noting the columns it ignores. It returns
-// nil when a required column is missing or a column is there twice.
-func readHeader(res *Result, num int, cells []string) map[string]int {
+// nil when a required column is missing or a column is there twice (by its code, its heading, or
+// both).
+func readHeader(res *Result, rs *Resolver, num int, cells []string) map[string]int {
 	columns := map[string]int{}
 	ok := true
 	for i, cell := range cells {
-		name := headerName(cell)
-		if !slices.Contains(partner.Columns, name) {
+		name, known := rs.column(FilePartners, cell)
+		if !known {
 			if cell != "" {
 				res.Ignored = append(res.Ignored, cell)
 			}

@@ -7,16 +7,26 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"pactum/internal/i18n"
 	"pactum/internal/importer"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 )
 
-// testResolver builds a resolver from the shipped reference lists, as a fresh database holds them.
+// catalogue is read once for the many resolvers of the tests.
+var catalogue = sync.OnceValues(i18n.Load)
+
+// testResolver builds a resolver from the shipped reference lists, as a fresh database holds them,
+// and the catalogues' headings.
 func testResolver(t testing.TB) *importer.Resolver {
 	t.Helper()
+	bundle, err := catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
 	countries, err := reference.DefaultCountries()
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +61,7 @@ func testResolver(t testing.TB) *importer.Resolver {
 		codes.Add(l.List, l.Code)
 		label(l.List, l.Code, l.Lang, l.Text)
 	}
-	return importer.NewResolver(codes, set, countries)
+	return importer.NewResolver(codes, set, countries, bundle.Texts)
 }
 
 // memory is a set of stored partners for the plan.
@@ -142,7 +152,7 @@ func TestResolveAmbiguousLabel(t *testing.T) {
 	codes.Add(reference.ListPartnerType, "a")
 	codes.Add(reference.ListPartnerType, "b")
 	labels := reference.LabelSet{reference.ListPartnerType: {"a": {"en": "Same"}, "b": {"en": "same"}}}
-	rs := importer.NewResolver(codes, labels, nil)
+	rs := importer.NewResolver(codes, labels, nil, nil)
 	if code, ok := rs.Resolve(reference.ListPartnerType, "Same"); ok {
 		t.Errorf("an ambiguous label resolved to %q", code)
 	}

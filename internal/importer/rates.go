@@ -14,7 +14,7 @@ import (
 
 // RateColumns are the columns of a currency rates file, all required: from which date one unit
 // of the currency is worth how many US dollars. valid_from, the header of Pactum's own rates
-// file, reads as date.
+// file, reads as date (Resolver.column).
 var RateColumns = []string{"date", "currency", "usd_per_unit"}
 
 // RateResult is the outcome of checking a rates file.
@@ -57,7 +57,7 @@ func CheckRates(r io.Reader, rs *Resolver, stored reference.RateTable) *RateResu
 	err := ReadRows(r, func(num int, row []string) error {
 		if header {
 			header = false
-			return rateHeader(res, cells, num, row, problem)
+			return rateHeader(res, rs, cells, num, row, problem)
 		}
 		res.Rows++
 		if res.Rows > MaxRows {
@@ -127,15 +127,12 @@ func CheckRates(r io.Reader, rs *Resolver, stored reference.RateTable) *RateResu
 
 // rateHeader maps the columns of a rates file to their cells; it stops the reading when a
 // column is missing or there twice.
-func rateHeader(res *RateResult, cells map[string]int, num int, row []string, problem func(int, string, string, ...any)) error {
+func rateHeader(res *RateResult, rs *Resolver, cells map[string]int, num int, row []string, problem func(int, string, string, ...any)) error {
 	ok := true
 	for i, cell := range row {
-		name := headerName(cell)
-		if name == "valid_from" {
-			name = "date"
-		}
+		name, known := rs.column(FileRates, cell)
 		switch _, dup := cells[name]; {
-		case !slices.Contains(RateColumns, name):
+		case !known:
 			if cell != "" {
 				res.Ignored = append(res.Ignored, cell)
 			}

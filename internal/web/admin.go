@@ -314,7 +314,7 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Total, v.Pages = total, newPager(r, page, total, auditPerPage)
 	for _, e := range entries {
-		row := auditRow{At: l.Date(civil.Of(e.At)) + " " + e.At.UTC().Format("15:04:05") + " UTC", Actor: e.Actor,
+		row := auditRow{At: l.DateTime(e.At, true), Actor: e.Actor,
 			Action: l.T("audit.action." + e.Action), Entity: e.Entity, Key: e.EntityKey}
 		for _, f := range e.Changes.Fields() {
 			c := e.Changes[f]

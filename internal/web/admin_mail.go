@@ -1,10 +1,6 @@
 package web
 
-import (
-	"net/http"
-
-	"pactum/internal/civil"
-)
+import "net/http"
 
 type outboxRow struct {
 	To, Subject, Created, NextAttempt, LastError string
@@ -27,12 +23,10 @@ func (s *Server) showOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := outboxView{page: s.newPage(r, "admin.mail.title"), Total: total}
-	stamp := func(d civil.Date, clock string) string { return l.Date(d) + " " + clock + " UTC" }
 	for _, q := range queued {
 		v.Rows = append(v.Rows, outboxRow{
 			To: q.Message.To, Subject: q.Message.Subject, Attempts: q.Attempts, LastError: q.LastError,
-			Created:     stamp(civil.Of(q.CreatedAt), q.CreatedAt.UTC().Format("15:04")),
-			NextAttempt: stamp(civil.Of(q.NextAttemptAt), q.NextAttemptAt.UTC().Format("15:04")),
+			Created: l.DateTime(q.CreatedAt, false), NextAttempt: l.DateTime(q.NextAttemptAt, false),
 		})
 	}
 	s.render(w, r, http.StatusOK, "admin_mail", v)

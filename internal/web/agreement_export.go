@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"pactum/internal/agreement"
+	"pactum/internal/importer"
 )
 
 // agreementExportColumns are the columns of the import template (docs/import.md), then what
-// Pactum keeps besides, which an import leaves alone.
+// Pactum keeps besides, which an import leaves alone. Their headings are in the reader's language
+// (exportHeader).
 var agreementExportColumns = []string{"reference", "title", "type", "partners", "signed_on", "start_on", "end_on", "status",
 	"amount", "currency", "regions", "countries", "action_area", "amends", "notes",
 	"value_usd", "in_kind_usd", "other_action_areas", "framework", "amendment_kind", "initiative", "office", "confidential",
@@ -44,12 +46,13 @@ func agreementExportName(ext string) string {
 // exportAgreementsCSV streams the agreements the registry's filter selects as CSV, with a
 // byte-order mark for spreadsheet programs.
 func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
-	f, _ := agreementFilter(r.URL.Query(), localizer(r).Lang, currentUser(r))
+	l := localizer(r)
+	f, _ := agreementFilter(r.URL.Query(), l.Lang, currentUser(r))
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+agreementExportName("csv")+`"`)
 	w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
-	cw.Write(agreementExportColumns)
+	cw.Write(exportHeader(l, importer.FileAgreements, agreementExportColumns))
 	err := s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return cw.Write(agreementExportRow(a)) })
 	cw.Flush()
 	if err != nil {
@@ -60,8 +63,10 @@ func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
 
 // exportAgreementsXLSX writes the selected agreements as an Excel workbook, streamed row by row.
 func (s *Server) exportAgreementsXLSX(w http.ResponseWriter, r *http.Request) {
-	f, _ := agreementFilter(r.URL.Query(), localizer(r).Lang, currentUser(r))
-	s.writeXLSX(w, r, "agreements", agreementExportName("xlsx"), agreementExportColumns, func(write func([]string) error) error {
+	l := localizer(r)
+	f, _ := agreementFilter(r.URL.Query(), l.Lang, currentUser(r))
+	header := exportHeader(l, importer.FileAgreements, agreementExportColumns)
+	s.writeXLSX(w, r, l.T("export.sheet.agreements"), agreementExportName("xlsx"), header, func(write func([]string) error) error {
 		return s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return write(agreementExportRow(a)) })
 	})
 }

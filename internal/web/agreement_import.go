@@ -95,8 +95,7 @@ func (s *Server) agreementImportTemplateXLSX(w http.ResponseWriter, r *http.Requ
 // none or it is too large (ok is false then).
 func readImportUpload(r *http.Request, maxBytes int, refuse func(status int, key string, args ...any)) (data []byte, name string, ok bool, err error) {
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if bodyTooLarge(err) {
 			refuse(http.StatusRequestEntityTooLarge, "import.error.too_large", "mb", maxBytes>>20)
 			return nil, "", false, nil
 		}

@@ -338,7 +338,11 @@ func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agree
 		s.serverError(w, r, verr)
 		return
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "agreement", v)
+	status := http.StatusUnprocessableEntity
+	if bodyTooLarge(err) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	s.render(w, r, status, "agreement", v)
 }
 
 // parseDate reads an optional date of a form into dst, adding a field error when it is not one.
@@ -460,8 +464,12 @@ func (s *Server) addAgreementDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		problem := apperr.Msg("document.error.none")
+		if bodyTooLarge(err) {
+			problem = apperr.Msg("document.error.too_large", "mb", document.MaxSize>>20)
+		}
 		s.refusePageForm(w, r, a, pageForms{Which: "document"},
-			apperr.FieldErrors{"file": apperr.Msg("document.error.too_large", "mb", document.MaxSize>>20)}.Err())
+			&apperr.Error{Code: apperr.Invalid, Message: apperr.Msg("error.invalid"), Fields: apperr.FieldErrors{"file": problem}, Err: err})
 		return
 	}
 	file, header, err := r.FormFile("file")

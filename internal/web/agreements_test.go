@@ -19,7 +19,7 @@ import (
 	"pactum/internal/user"
 )
 
-// exportedRows downloads the registry's CSV export for a query and returns its rows by column name.
+// exportedRows downloads the registry's CSV export for a query and returns its rows by column code.
 func exportedRows(t *testing.T, app *testApp, c *http.Client, query string) []map[string]string {
 	t.Helper()
 	resp, body := app.get(c, "/agreements/export.csv?"+query)
@@ -30,10 +30,13 @@ func exportedRows(t *testing.T, app *testApp, c *http.Client, query string) []ma
 	if err != nil || len(records) == 0 {
 		t.Fatalf("export %s: %v", query, err)
 	}
+	if len(records[0]) != len(agreementExportColumns) {
+		t.Fatalf("export %s: header %q", query, records[0])
+	}
 	var rows []map[string]string
 	for _, rec := range records[1:] {
 		row := map[string]string{}
-		for i, name := range records[0] {
+		for i, name := range agreementExportColumns {
 			row[name] = rec[i]
 		}
 		rows = append(rows, row)

@@ -57,3 +57,33 @@ func formInt(s string, fallback int) int {
 	}
 	return n
 }
+
+// readForm parses the body of a form before its handler runs. Handlers read fields with
+// PostFormValue, which drops a parse error: a body cut off at the size limit would reach them as
+// a form with empty fields, and answer as if the user had sent those (a wrong password that
+// counts against the account, a stale version). So a body over the limit is answered 413 here,
+// and one that cannot be read 400; it reports whether the handler may go on. The limit keeps a
+// multipart body within maxBodyBytes, so its parts stay in memory and leave no temporary files.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	// ParseMultipartForm drops the error of an encoded body, hence ParseForm first.
+	err := r.ParseForm()
+	if err == nil {
+		err = r.ParseMultipartForm(maxBodyBytes)
+	}
+	if err == nil || errors.Is(err, http.ErrNotMultipart) {
+		return true
+	}
+	s.log.Info("form refused", "method", r.Method, "path", r.URL.Path, "err", err)
+	if bodyTooLarge(err) {
+		s.renderError(w, r, http.StatusRequestEntityTooLarge)
+	} else {
+		s.renderError(w, r, http.StatusBadRequest)
+	}
+	return false
+}
+
+// bodyTooLarge reports whether err comes from reading past a request's body limit.
+func bodyTooLarge(err error) bool {
+	var tooLarge *http.MaxBytesError
+	return errors.As(err, &tooLarge)
+}

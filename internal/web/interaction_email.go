@@ -22,28 +22,32 @@ const maxSummary = 20_000
 // from the addresses and their contacts ticked. Nothing is saved until the officer confirms.
 func (s *Server) readEmail(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	refuse := func(key string) {
+	refuse := func(status int, key string) {
 		v, err := s.interactionFormView(r, 0, interactionForm{Type: interaction.TypeEmail, OccurredOn: civil.Of(time.Now()).String()},
 			formErrors{Summary: l.T(key)})
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "interaction_form", v)
+		s.render(w, r, status, "interaction_form", v)
 	}
 	file, _, err := r.FormFile("eml")
-	if err != nil {
-		refuse("interaction.error.eml_missing")
+	switch {
+	case bodyTooLarge(err):
+		refuse(http.StatusRequestEntityTooLarge, "interaction.error.eml_too_large")
+		return
+	case err != nil:
+		refuse(http.StatusUnprocessableEntity, "interaction.error.eml_missing")
 		return
 	}
 	defer file.Close()
 	msg, err := eml.Parse(file)
 	switch {
 	case errors.Is(err, eml.ErrTooLarge):
-		refuse("interaction.error.eml_too_large")
+		refuse(http.StatusRequestEntityTooLarge, "interaction.error.eml_too_large")
 		return
 	case err != nil:
-		refuse("interaction.error.eml_unreadable")
+		refuse(http.StatusUnprocessableEntity, "interaction.error.eml_unreadable")
 		return
 	}
 	form := interactionForm{Type: interaction.TypeEmail, Subject: msg.Subject, EmailMessageID: msg.MessageID,

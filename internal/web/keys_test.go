@@ -13,6 +13,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/audit"
 	"pactum/internal/i18n"
+	"pactum/internal/importer"
 	"pactum/internal/interaction"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
@@ -116,6 +117,16 @@ func TestEveryKeyInUseIsInTheCatalogue(t *testing.T) {
 	}
 	for _, r := range agreement.ValueRanges {
 		dynamic = append(dynamic, "agreements.value."+r.Code)
+	}
+	// The headings of the columns the exports write and the imports read.
+	for file, columns := range map[string][][]string{
+		importer.FilePartners:   {exportColumns, partner.Columns},
+		importer.FileAgreements: {agreementExportColumns, importer.AgreementColumns},
+		importer.FileRates:      {importer.RateColumns},
+	} {
+		for _, c := range slices.Concat(columns...) {
+			dynamic = append(dynamic, importer.HeadingKey(file, c))
+		}
 	}
 	for prefix, codes := range families {
 		for _, c := range codes {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -147,13 +148,32 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
-				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				if isAPI(r) {
+					s.apiError(w, r, apperr.New(apperr.Internal, "error.page.internal_text"))
+					return
+				}
+				s.renderError(w, r, http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
+
+// refuseCrossOrigin answers an unsafe request that http.CrossOriginProtection turned away
+// because it came from another site: a page in the reader's language, or for the API the JSON
+// error its clients read.
+func (s *Server) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.log.Info("cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+		"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+	if isAPI(r) {
+		s.apiError(w, r, apperr.New(apperr.Forbidden, "error.page.cross_origin_text"))
+		return
+	}
+	s.renderErrorPage(w, r, http.StatusForbidden, "error.page.cross_origin", "error.page.cross_origin_text")
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 // safeNext returns a query-escaped local path to come back to after signing in.
 func safeNext(requestURI string) string { return url.QueryEscape(requestURI) }

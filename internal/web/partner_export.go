@@ -8,11 +8,23 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"pactum/internal/i18n"
+	"pactum/internal/importer"
 	"pactum/internal/partner"
 )
 
 // exportColumns follow the import columns with the figures Pactum keeps, which an import ignores.
 var exportColumns = append(append([]string{}, partner.Columns...), "agreements", "value_usd", "last_signed_on")
+
+// exportHeader writes the headings of a file's columns in the reader's language; an import reads
+// them back in any language.
+func exportHeader(l *i18n.Localizer, file string, columns []string) []string {
+	header := make([]string, len(columns))
+	for i, c := range columns {
+		header[i] = l.T(importer.HeadingKey(file, c))
+	}
+	return header
+}
 
 func exportRow(p *partner.Partner) []string {
 	return append(p.Row(), fmt.Sprint(p.AgreementCount), p.ValueUSD.String(), p.LastSignedOn.String())
@@ -25,12 +37,13 @@ func exportName(ext string) string {
 // exportPartnersCSV streams the partners the list's filter selects as CSV (UTF-8 with a byte-order
 // mark, so that spreadsheet programs read Arabic and Chinese correctly).
 func (s *Server) exportPartnersCSV(w http.ResponseWriter, r *http.Request) {
-	f, _ := partnerFilter(r.URL.Query(), localizer(r).Lang)
+	l := localizer(r)
+	f, _ := partnerFilter(r.URL.Query(), l.Lang)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+exportName("csv")+`"`)
 	w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
-	cw.Write(exportColumns)
+	cw.Write(exportHeader(l, importer.FilePartners, exportColumns))
 	err := s.db.ForEachPartner(r.Context(), f, func(p *partner.Partner) error { return cw.Write(exportRow(p)) })
 	cw.Flush()
 	if err != nil {
@@ -41,8 +54,10 @@ func (s *Server) exportPartnersCSV(w http.ResponseWriter, r *http.Request) {
 
 // exportPartnersXLSX writes the selected partners as an Excel workbook, streamed row by row.
 func (s *Server) exportPartnersXLSX(w http.ResponseWriter, r *http.Request) {
-	f, _ := partnerFilter(r.URL.Query(), localizer(r).Lang)
-	s.writeXLSX(w, r, "partners", exportName("xlsx"), exportColumns, func(write func([]string) error) error {
+	l := localizer(r)
+	f, _ := partnerFilter(r.URL.Query(), l.Lang)
+	header := exportHeader(l, importer.FilePartners, exportColumns)
+	s.writeXLSX(w, r, l.T("export.sheet.partners"), exportName("xlsx"), header, func(write func([]string) error) error {
 		return s.db.ForEachPartner(r.Context(), f, func(p *partner.Partner) error { return write(exportRow(p)) })
 	})
 }

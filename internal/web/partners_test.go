@@ -82,9 +82,10 @@ func TestPartnerListSearchesFiltersAndExports(t *testing.T) {
 	}
 	filtered := strings.TrimSpace(m[1])
 
-	// The CSV export holds the same partners, in the import's columns, with a byte-order mark.
+	// The CSV export holds the same partners, in the import's columns headed in the reader's
+	// language, with a byte-order mark.
 	resp, csvBody := app.get(viewer, "/partners/export.csv?type=foundation&region=AFR")
-	if resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(csvBody, "\uFEFFkey,name,name_ar") {
+	if resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(csvBody, "\uFEFFKey,Name,Name (Arabic)") {
 		t.Fatalf("CSV export: %s %q", resp.Header.Get("Content-Type"), csvBody[:min(40, len(csvBody))])
 	}
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvBody, "\uFEFF"))).ReadAll()
@@ -106,8 +107,8 @@ func TestPartnerListSearchesFiltersAndExports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("XLSX export (%s): %v", resp.Header.Get("Content-Type"), err)
 	}
-	sheet, _ := book.GetRows("partners")
-	if len(sheet) != len(rows) || sheet[0][0] != "key" || sheet[1][0] != rows[1][0] {
+	sheet, _ := book.GetRows("Partners")
+	if len(sheet) != len(rows) || sheet[0][0] != "Key" || sheet[1][0] != rows[1][0] {
 		t.Errorf("XLSX has %d rows starting %v, CSV %d", len(sheet), sheet[0], len(rows))
 	}
 }

@@ -44,26 +44,24 @@ var staticURLs = func() map[string]string {
 	return urls
 }()
 
-// staticHandler serves /static/{hash}/{name}; a stale hash still gets the current file.
-func staticHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest := strings.TrimPrefix(r.URL.Path, "/static/")
-		_, name, ok := strings.Cut(rest, "/")
-		if !ok || strings.Contains(name, "..") {
-			http.NotFound(w, r)
-			return
-		}
-		data, err := staticFiles.ReadFile("static/" + name)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
-			w.Header().Set("Content-Type", ct)
-		}
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		w.Write(data)
-	})
+// serveStatic serves /static/{hash}/{name}; a stale hash still gets the current file.
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/static/")
+	_, name, ok := strings.Cut(rest, "/")
+	if !ok || strings.Contains(name, "..") {
+		s.notFound(w, r)
+		return
+	}
+	data, err := staticFiles.ReadFile("static/" + name)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(data)
 }
 
 // templates holds one parsed template set per page, each with the shared layout.
@@ -204,16 +202,23 @@ func (s *Server) navigation(u *user.User) []navEntry {
 
 // render writes a page with a status, buffering it so that a template error becomes a clean 500.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
-	tmpl, ok := s.templates.pages[name]
-	if !ok {
-		s.log.Error("render: no such page", "page", name)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
-	}
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "layout", view); err != nil {
-		s.log.Error("render", "page", name, "err", err)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	tmpl, ok := s.templates.pages[name]
+	var err error
+	if !ok {
+		err = fmt.Errorf("no page template %q", name)
+	} else {
+		err = tmpl.ExecuteTemplate(&buf, "layout", view)
+	}
+	if err != nil {
+		s.log.Error("render", "method", r.Method, "path", r.URL.Path, "page", name, "err", err)
+		if name != "error" {
+			s.renderError(w, r, http.StatusInternalServerError)
+			return
+		}
+		// The error page itself failed: its texts still reach the reader, without the layout.
+		l := localizer(r)
+		http.Error(w, l.T("error.page.internal")+"\n\n"+l.T("error.page.internal_text"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -229,9 +234,11 @@ type errorView struct {
 
 // errorKeys maps the statuses that have an error page to their texts.
 var errorKeys = map[int][2]string{
-	http.StatusNotFound:            {"error.page.not_found", "error.page.not_found_text"},
-	http.StatusForbidden:           {"error.page.forbidden", "error.page.forbidden_text"},
-	http.StatusInternalServerError: {"error.page.internal", "error.page.internal_text"},
+	http.StatusBadRequest:            {"error.page.bad_request", "error.page.bad_request_text"},
+	http.StatusNotFound:              {"error.page.not_found", "error.page.not_found_text"},
+	http.StatusForbidden:             {"error.page.forbidden", "error.page.forbidden_text"},
+	http.StatusRequestEntityTooLarge: {"error.page.too_large", "error.page.too_large_text"},
+	http.StatusInternalServerError:   {"error.page.internal", "error.page.internal_text"},
 }
 
 // renderError shows the error page for status in the reader's language.
@@ -240,7 +247,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int)
 	if !ok {
 		keys = errorKeys[http.StatusInternalServerError]
 	}
-	v := errorView{page: s.newPage(r, keys[0])}
-	v.Heading, v.Text = v.Title, v.L.T(keys[1])
+	s.renderErrorPage(w, r, status, keys[0], keys[1])
+}
+
+// renderErrorPage shows the error page with a heading and a text of its own, for refusals that
+// a status alone does not explain.
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, headingKey, textKey string) {
+	v := errorView{page: s.newPage(r, headingKey)}
+	v.Heading, v.Text = v.Title, v.L.T(textKey)
 	s.render(w, r, status, "error", v)
 }

@@ -66,6 +66,7 @@ var uploadLimits = map[string]int64{
 func (s *Server) routeTable() []route {
 	return []route{
 		{"GET /healthz", anyone, s.healthz},
+		{"GET /static/", anyone, s.serveStatic},
 		{"GET /{$}", anyone, s.showHome},
 		{"GET /login", anyone, s.showLogin},
 		{"POST /login", anyone, s.login},
@@ -170,10 +171,12 @@ func (s *Server) routeTable() []route {
 }
 
 // guard enforces a route's access: anonymous visitors of a page are sent to sign in, signed-in
-// users without the right get 403, API callers get JSON errors.
+// users without the right get 403, API callers get JSON errors. It also reads the form of a
+// route allowed to post, unless the route takes uploads, whose handlers answer a file too large
+// on their own page.
 func (s *Server) guard(r route) http.Handler {
-	limit, ok := uploadLimits[r.pattern]
-	if !ok {
+	limit, upload := uploadLimits[r.pattern]
+	if !upload {
 		limit = maxBodyBytes
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -184,6 +187,9 @@ func (s *Server) guard(r route) http.Handler {
 		}
 		u := currentUser(req)
 		if r.access.allows(u) {
+			if req.Method == http.MethodPost && !upload && !s.readForm(w, req) {
+				return
+			}
 			r.handler(w, req)
 			return
 		}

@@ -45,21 +45,25 @@ func New(db *store.DB, bundle *i18n.Bundle, log *slog.Logger, opts Options) (*Se
 	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	s := &Server{db: db, bundle: bundle, templates: tmpl, log: log, opts: opts, mux: http.NewServeMux()}
 	s.routes = s.routeTable()
+	// The table is the only source of handlers: the authorisation test walks it, so a handler
+	// registered any other way would be served without ever being checked.
 	for _, r := range s.routes {
 		s.mux.Handle(r.pattern, s.guard(r))
 	}
-	s.mux.Handle("GET /static/", staticHandler())
 	return s, nil
 }
 
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {
 	protect := http.NewCrossOriginProtection()
+	protect.SetDenyHandler(s.withUser(http.HandlerFunc(s.refuseCrossOrigin)))
 	var h http.Handler = s.mux
+	// Panics are recovered inside withUser, so that the error page knows the reader's language
+	// and account.
+	h = s.recoverPanics(h)
 	h = s.withUser(h)
 	h = protect.Handler(h)
 	h = securityHeaders(h)
-	h = s.recoverPanics(h)
 	h = s.logRequests(h)
 	return h
 }

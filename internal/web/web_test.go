@@ -3,6 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,11 +15,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/demo"
 	"pactum/internal/i18n"
@@ -276,6 +283,26 @@ var examples = map[string]string{"username": "viewer", "list": "currency", "code
 
 var wildcard = regexp.MustCompile(`\{([a-zA-Z_]+)(\.\.\.)?\}`)
 
+// examplePath is a request's method and path that a route pattern matches, with the examples
+// for its wildcards.
+func examplePath(t *testing.T, pattern string) (method, path string) {
+	t.Helper()
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = http.MethodGet, pattern
+	}
+	path = strings.TrimSuffix(path, "{$}")
+	path = wildcard.ReplaceAllStringFunc(path, func(w string) string {
+		name := wildcard.FindStringSubmatch(w)[1]
+		v, ok := examples[name]
+		if !ok {
+			t.Errorf("route %q: no example value for {%s}; add one to examples", pattern, name)
+		}
+		return v
+	})
+	return method, path
+}
+
 // TestEveryRouteDeclaresWhoMayUseIt walks the route table with every role and anonymously: each
 // route answers those its declaration allows and refuses the others.
 func TestEveryRouteDeclaresWhoMayUseIt(t *testing.T) {
@@ -294,19 +321,7 @@ func walkRoutes(t *testing.T, db *store.DB) {
 			t.Errorf("route %q declares no access", rt.pattern)
 			continue
 		}
-		method, path, ok := strings.Cut(rt.pattern, " ")
-		if !ok {
-			method, path = http.MethodGet, rt.pattern
-		}
-		path = strings.TrimSuffix(path, "{$}")
-		path = wildcard.ReplaceAllStringFunc(path, func(w string) string {
-			name := wildcard.FindStringSubmatch(w)[1]
-			v, ok := examples[name]
-			if !ok {
-				t.Errorf("route %q: no example value for {%s}; add one to examples", rt.pattern, name)
-			}
-			return v
-		})
+		method, path := examplePath(t, rt.pattern)
 		for _, r := range roles {
 			var u *user.User
 			if r != "" {
@@ -466,5 +481,209 @@ func TestUploadLimitsNameRoutes(t *testing.T) {
 		if !patterns[pattern] || limit <= maxBodyBytes {
 			t.Errorf("upload limit for %q (%d bytes) does not raise the limit of a route", pattern, limit)
 		}
+	}
+}
+
+// The mux serves only the route table, which the walk above checks: every handler the package
+// registers takes its pattern from a route, so one registered any other way (as /static/ once
+// was) fails here.
+func TestOnlyTheRouteTableRegistersHandlers(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	registrations := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			fun, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (fun.Sel.Name != "Handle" && fun.Sel.Name != "HandleFunc") || len(call.Args) != 2 {
+				return true
+			}
+			registrations++
+			if arg, ok := call.Args[0].(*ast.SelectorExpr); !ok || arg.Sel.Name != "pattern" {
+				t.Errorf("%s: a handler is registered outside the route table; declare it in routeTable", fset.Position(call.Pos()))
+			}
+			return true
+		})
+	}
+	if registrations == 0 {
+		t.Error("found no handler registration: the test no longer sees how the mux is built")
+	}
+}
+
+// postForm posts an encoded form body with headers given as name, value pairs, and reads the answer.
+func (a *testApp) postForm(c *http.Client, path, body string, header ...string) (*http.Response, string) {
+	a.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, a.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestCrossOriginRequestsAreRefusedInTheReadersLanguage(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	fromElsewhere := []string{"Origin", "https://attacker.example", "Sec-Fetch-Site", "cross-site", "Accept-Language", "fr-FR,fr;q=0.9"}
+
+	resp, body := app.postForm(app.client(""), "/login", "username=admin&password="+url.QueryEscape(testPassword), fromElsewhere...)
+	if m := htmlTag.FindStringSubmatch(body); resp.StatusCode != http.StatusForbidden || m == nil || m[1] != "fr" ||
+		!strings.Contains(body, "<h1>Demande provenant d&#39;un autre site</h1>") ||
+		!strings.Contains(body, "parce qu&#39;elle provenait d&#39;un autre site") {
+		t.Errorf("cross-site sign-in: %d, want 403 with the French page\n%s", resp.StatusCode, body)
+	}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sessionCookie {
+			t.Error("a refused cross-site sign-in opened a session")
+		}
+	}
+
+	// The API answers its own JSON error, with a code for programs and the message in French.
+	resp, body = app.postForm(&http.Client{}, "/api/v1/partners", "", fromElsewhere...)
+	var got apiErrorBody
+	if err := json.Unmarshal([]byte(body), &got); err != nil || resp.StatusCode != http.StatusForbidden ||
+		resp.Header.Get("Content-Type") != "application/json; charset=utf-8" || got.Error.Code != apperr.Forbidden ||
+		!strings.HasPrefix(got.Error.Message, "Pactum a refusé cette demande") {
+		t.Errorf("cross-site API call: %d %s, want 403 with a French JSON error", resp.StatusCode, body)
+	}
+}
+
+func TestServerErrorsShowTheErrorPageInTheReadersLanguage(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	app := newTestApp(t, db, false)
+	frenchPage := func(what string, resp *http.Response, body string) {
+		t.Helper()
+		if m := htmlTag.FindStringSubmatch(body); resp.StatusCode != http.StatusInternalServerError || m == nil || m[1] != "fr" ||
+			!strings.Contains(body, "<h1>Un problème est survenu</h1>") || !strings.Contains(body, "Pactum n&#39;a pas pu terminer cette demande.") {
+			t.Errorf("%s: %d, want 500 with the French error page\n%s", what, resp.StatusCode, body)
+		}
+	}
+
+	// A page whose template fails.
+	app.server.templates.pages["login"] = template.Must(template.New("login").Parse(`{{define "layout"}}{{.NoSuchField}}{{end}}`))
+	resp, body := app.get(app.client(""), "/login?lang=fr")
+	frenchPage("a failing template", resp, body)
+
+	// A handler that panics; an API handler that panics answers JSON.
+	panicking := app.server.withUser(app.server.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
+	rec := httptest.NewRecorder()
+	panicking.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/partners?lang=fr", nil))
+	frenchPage("a panic", rec.Result(), rec.Body.String())
+	rec = httptest.NewRecorder()
+	panicking.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/partners?lang=fr", nil))
+	var got apiErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != http.StatusInternalServerError || got.Error.Code != apperr.Internal ||
+		!strings.HasPrefix(got.Error.Message, "Pactum n'a pas pu terminer") {
+		t.Errorf("a panic in the API: %d %s, want 500 with a French JSON error", rec.Code, rec.Body)
+	}
+
+	// The database gone while signing in.
+	db.Close()
+	resp, body = app.postForm(app.client(""), "/login?lang=fr", "username=officer&password=x")
+	frenchPage("the database closed", resp, body)
+
+	// When the error page itself fails, its texts still come, as plain text.
+	app.server.templates.pages["error"] = app.server.templates.pages["login"]
+	resp, body = app.get(app.client(""), "/no-such-page?lang=fr")
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "Un problème est survenu") ||
+		!strings.Contains(body, "Pactum n'a pas pu terminer cette demande.") {
+		t.Errorf("a failing error page: %d, want 500 with the French texts\n%s", resp.StatusCode, body)
+	}
+}
+
+// A form larger than its route allows is refused as such, in the reader's language, before its
+// handler runs: the handler would otherwise read an empty form.
+func TestOversizedFormsAnswer413(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	padding := "&notes=" + strings.Repeat("x", 2<<20)
+	tooLarge := func(what string, resp *http.Response, body string) {
+		t.Helper()
+		if m := htmlTag.FindStringSubmatch(body); resp.StatusCode != http.StatusRequestEntityTooLarge || m == nil || m[1] != "fr" ||
+			!strings.Contains(body, "<h1>Envoi trop volumineux</h1>") {
+			t.Errorf("%s: %d, want 413 with the French page\n%.500s", what, resp.StatusCode, body)
+		}
+	}
+
+	// Oversized sign-ins are not failed attempts: after more of them than the throttle lets pass,
+	// the right password still signs in at once.
+	for i := range 4 {
+		resp, body := app.postForm(app.client(""), "/login?lang=fr", "username=admin&password=wrong"+padding)
+		tooLarge(fmt.Sprintf("sign-in %d", i+1), resp, body)
+	}
+	if resp := app.post(app.client(""), "/login", url.Values{"username": {"admin"}, "password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign in after oversized attempts: %d, want 303", resp.StatusCode)
+	}
+
+	// An oversized profile is not mistaken for a stale one, and changes nothing.
+	officer := app.sessionClient(user.RoleOfficer)
+	resp, body := app.postForm(officer, "/account?lang=fr", "display_name=Someone+else&version=1"+padding)
+	tooLarge("account", resp, body)
+	if u, err := app.db.UserByUsername(context.Background(), "officer"); err != nil || u.DisplayName == "Someone else" {
+		t.Errorf("the oversized profile was saved: %+v %v", u, err)
+	}
+
+	// Every other form route too, uploads apart (they answer on their own page).
+	admin := app.sessionClient(user.RoleAdmin)
+	for _, rt := range app.server.routes {
+		if _, upload := uploadLimits[rt.pattern]; upload || !strings.HasPrefix(rt.pattern, "POST ") {
+			continue
+		}
+		_, path := examplePath(t, rt.pattern)
+		resp, body := app.postForm(admin, path+"?lang=fr", "version=1"+padding)
+		tooLarge(rt.pattern, resp, body)
+	}
+}
+
+// Each route that takes an upload answers a body over its limit with 413 on its own page.
+func TestOversizedUploadsAnswer413(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	admin := app.sessionClient(user.RoleAdmin)
+	for pattern, limit := range uploadLimits {
+		_, path := examplePath(t, pattern)
+		field := "file"
+		if pattern == "POST /interactions/email" {
+			field = "eml"
+		}
+		resp, _ := app.upload(admin, path, nil, field, "large.pdf", make([]byte, limit))
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s with %d bytes: %d, want 413", pattern, limit, resp.StatusCode)
+		}
+	}
+}
+
+// Times on Arabic pages are written with Arabic digits, like the dates before them, and the zone
+// in Arabic.
+func TestArabicPagesWriteTimesInArabic(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	resp, body := app.get(app.sessionClient(user.RoleAdmin), "/admin/audit?lang=ar")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "بالتوقيت العالمي المنسق") {
+		t.Fatalf("audit trail in Arabic: %d, no time in Arabic\n%s", resp.StatusCode, body)
+	}
+	if latin := regexp.MustCompile(`[0-9]{2}:[0-9]{2}|UTC`).FindString(body); latin != "" {
+		t.Errorf("the Arabic audit trail writes %q", latin)
+	}
+	if !regexp.MustCompile(`الساعة [٠-٩]{2}:[٠-٩]{2}:[٠-٩]{2}`).MatchString(body) {
+		t.Error("the Arabic audit trail has no time of day in Arabic digits")
 	}
 }
