@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/audit"
 	"pactum/internal/mail"
 	"pactum/internal/user"
 )
@@ -171,10 +172,7 @@ func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, pass
 		if err := setPasswordHash(ctx, tx, id, passwordHash); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?", time.Now().UTC(), id); err != nil {
-			return fmt.Errorf("verify e-mail: %w", err)
-		}
-		u, err = scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+		u, err = verifyEmail(ctx, tx, id)
 		return err
 	})
 	return u, err
@@ -188,13 +186,31 @@ func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, er
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE users SET email_verified_at = ? WHERE id = ?", time.Now().UTC(), id); err != nil {
-			return fmt.Errorf("verify e-mail: %w", err)
-		}
-		u, err = scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+		u, err = verifyEmail(ctx, tx, id)
 		return err
 	})
 	return u, err
+}
+
+// verifyEmail marks the address of account id verified, as following a link sent to it proves,
+// and returns the account. An address verified before keeps the date of its first verification,
+// and the trail gets no new entry. Only the account's owner can follow the link, so the trail
+// records the owner as the one who verified, whatever ctx says.
+func verifyEmail(ctx context.Context, tx *Tx, id int64) (*user.User, error) {
+	before, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	if err != nil {
+		return nil, fmt.Errorf("verify e-mail of user %d: %w", id, err)
+	}
+	if _, err := tx.exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?", time.Now().UTC(), id); err != nil {
+		return nil, fmt.Errorf("verify e-mail of %s: %w", before.Username, err)
+	}
+	u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	if err != nil {
+		return nil, fmt.Errorf("verify e-mail of %s: %w", before.Username, err)
+	}
+	owner := audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Username})
+	return u, recordAudit(owner, tx, audit.ActionUpdate, "user", u.Username,
+		audit.Diff(audit.Record{"email_verified_at": before.EmailVerifiedAt}, audit.Record{"email_verified_at": u.EmailVerifiedAt}))
 }
 
 // CreateUserWithLink creates an account and, in the same transaction, a one-time token for it

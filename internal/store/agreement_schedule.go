@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -70,20 +72,33 @@ func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement
 			}
 			return recordAudit(ctx, tx, audit.ActionCreate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(nil, auditInstalment(i)))
 		}
-		var before agreement.Instalment
-		var amount, received int64
-		err = tx.queryRow(ctx, "SELECT due_on, amount_cents, received_on, received_cents, note FROM instalments WHERE id = ? AND agreement_id = ?",
-			i.ID, id).Scan(&before.DueOn, &amount, &before.ReceivedOn, &received, &before.Note)
+		before, err := instalmentOf(ctx, tx, id, i.ID)
 		if err != nil {
-			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+			return err
 		}
-		before.Amount, before.Received = money.Amount(amount), money.Amount(received)
 		if _, err := tx.exec(ctx, `UPDATE instalments SET due_on = ?, amount_cents = ?, received_on = ?, received_cents = ?, note = ?
 			WHERE id = ?`, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note, i.ID); err != nil {
 			return fmt.Errorf("save instalment of %s: %w", reference, err)
 		}
 		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(auditInstalment(&before), auditInstalment(i)))
 	})
+}
+
+// instalmentOf reads an instalment of the agreement agreementID in tx, as the trail records it
+// before a change.
+func instalmentOf(ctx context.Context, tx *Tx, agreementID, id int64) (agreement.Instalment, error) {
+	i := agreement.Instalment{ID: id}
+	var amount, received int64
+	err := tx.queryRow(ctx, "SELECT due_on, amount_cents, received_on, received_cents, note FROM instalments WHERE id = ? AND agreement_id = ?",
+		id, agreementID).Scan(&i.DueOn, &amount, &i.ReceivedOn, &received, &i.Note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+	}
+	if err != nil {
+		return i, fmt.Errorf("instalment %d: %w", id, err)
+	}
+	i.Amount, i.Received = money.Amount(amount), money.Amount(received)
+	return i, nil
 }
 
 // DeleteInstalment removes an instalment from an agreement's schedule.
@@ -93,14 +108,15 @@ func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalment
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, "DELETE FROM instalments WHERE id = ? AND agreement_id = ?", instalmentID, id)
+		before, err := instalmentOf(ctx, tx, id, instalmentID)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM instalments WHERE id = ?", instalmentID); err != nil {
 			return fmt.Errorf("delete instalment of %s: %w", reference, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
-		}
-		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#instalment"+strconv.FormatInt(instalmentID, 10), nil)
+		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#instalment"+strconv.FormatInt(instalmentID, 10),
+			audit.Diff(auditInstalment(&before), nil))
 	})
 }
 
@@ -144,11 +160,9 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 			}
 			return recordAudit(ctx, tx, audit.ActionCreate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(nil, auditObligation(o)))
 		}
-		var before agreement.Obligation
-		err = tx.queryRow(ctx, "SELECT kind, due_on, submitted_on, note FROM obligations WHERE id = ? AND agreement_id = ?", o.ID, id).
-			Scan(&before.Kind, &before.DueOn, &before.SubmittedOn, &before.Note)
+		before, err := obligationOf(ctx, tx, id, o.ID)
 		if err != nil {
-			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+			return err
 		}
 		if _, err := tx.exec(ctx, "UPDATE obligations SET kind = ?, due_on = ?, submitted_on = ?, note = ? WHERE id = ?",
 			o.Kind, o.DueOn, o.SubmittedOn, o.Note, o.ID); err != nil {
@@ -158,6 +172,21 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 	})
 }
 
+// obligationOf reads an obligation of the agreement agreementID in tx, as the trail records it
+// before a change.
+func obligationOf(ctx context.Context, tx *Tx, agreementID, id int64) (agreement.Obligation, error) {
+	o := agreement.Obligation{ID: id}
+	err := tx.queryRow(ctx, "SELECT kind, due_on, submitted_on, note FROM obligations WHERE id = ? AND agreement_id = ?", id, agreementID).
+		Scan(&o.Kind, &o.DueOn, &o.SubmittedOn, &o.Note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, apperr.New(apperr.NotFound, "agreement.error.item_not_found")
+	}
+	if err != nil {
+		return o, fmt.Errorf("obligation %d: %w", id, err)
+	}
+	return o, nil
+}
+
 // DeleteObligation removes a report from an agreement's obligations.
 func (db *DB) DeleteObligation(ctx context.Context, reference string, obligationID int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -165,14 +194,15 @@ func (db *DB) DeleteObligation(ctx context.Context, reference string, obligation
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, "DELETE FROM obligations WHERE id = ? AND agreement_id = ?", obligationID, id)
+		before, err := obligationOf(ctx, tx, id, obligationID)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM obligations WHERE id = ?", obligationID); err != nil {
 			return fmt.Errorf("delete obligation of %s: %w", reference, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "agreement.error.item_not_found")
-		}
-		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#obligation"+strconv.FormatInt(obligationID, 10), nil)
+		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#obligation"+strconv.FormatInt(obligationID, 10),
+			audit.Diff(auditObligation(&before), nil))
 	})
 }
 

@@ -11,10 +11,14 @@ import (
 )
 
 // recordAudit appends an entry to the audit trail in the transaction of the change it describes,
-// with the actor of ctx. An update that changed nothing records nothing.
+// with the actor of ctx. An update that changed nothing records nothing. A kind or field missing
+// from audit.Kinds or audit.Fields fails the change, so the audit page never meets one unlabelled.
 func recordAudit(ctx context.Context, tx *Tx, action, entity, key string, changes audit.Changes) error {
 	if action == audit.ActionUpdate && len(changes) == 0 {
 		return nil
+	}
+	if err := audit.Check(entity, changes); err != nil {
+		return err
 	}
 	if changes == nil {
 		changes = audit.Changes{}

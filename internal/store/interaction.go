@@ -90,7 +90,16 @@ func createInteraction(ctx context.Context, tx *Tx, i *interaction.Interaction, 
 	if !record {
 		return nil
 	}
-	return recordAudit(ctx, tx, audit.ActionCreate, "interaction", fmt.Sprint(i.ID), audit.Diff(nil, auditInteraction(i)))
+	if err := recordAudit(ctx, tx, audit.ActionCreate, "interaction", fmt.Sprint(i.ID), audit.Diff(nil, auditInteraction(i))); err != nil {
+		return err
+	}
+	for k := range i.FollowUps {
+		f := &i.FollowUps[k]
+		if err := recordAudit(ctx, tx, audit.ActionCreate, "follow_up", fmt.Sprint(f.ID), audit.Diff(nil, auditFollowUp(f))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeInteractionLinks(ctx context.Context, tx *Tx, i *interaction.Interaction) error {

@@ -315,14 +315,26 @@ func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepHash strin
 	})
 }
 
-// CreateAPIToken stores the hash of a new API token for userID.
+// CreateAPIToken stores the hash of a new API token for userID. The trail records the token's
+// owner and name under its id, never the token nor its hash: the trail is read by people the
+// token's owner never gave it to.
 func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name, tokenHash string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-			userID, name, tokenHash, time.Now().UTC()); err != nil {
+		var owner string
+		err := tx.queryRow(ctx, "SELECT username FROM users WHERE id = ?", userID).Scan(&owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "user.error.not_found", "username", fmt.Sprint(userID))
+		}
+		if err != nil {
 			return fmt.Errorf("create API token: %w", err)
 		}
-		return nil
+		var id int64
+		if err := tx.queryRow(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+			userID, name, tokenHash, time.Now().UTC()).Scan(&id); err != nil {
+			return fmt.Errorf("create API token: %w", err)
+		}
+		return recordAudit(ctx, tx, audit.ActionCreate, "api_token", fmt.Sprint(id),
+			audit.Diff(nil, audit.Record{"owner": owner, "name": name}))
 	})
 }
 

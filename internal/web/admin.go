@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
 	"pactum/internal/civil"
+	"pactum/internal/i18n"
 	"pactum/internal/reference"
 	"pactum/internal/store"
 	"pactum/internal/user"
@@ -299,10 +301,11 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	v.Entities = []option{{Value: "", Label: l.T("form.all")}}
 	for _, e := range entities {
-		v.Entities = append(v.Entities, option{Value: e, Label: e, Selected: e == v.Filter.Entity})
+		v.Entities = append(v.Entities, option{Value: e, Label: auditKindLabel(l, e), Selected: e == v.Filter.Entity})
 	}
+	slices.SortFunc(v.Entities, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+	v.Entities = append([]option{{Value: "", Label: l.T("form.all")}}, v.Entities...)
 	v.Actions = []option{{Value: "", Label: l.T("form.all")}}
 	for _, a := range audit.Actions {
 		v.Actions = append(v.Actions, option{Value: a, Label: l.T("audit.action." + a), Selected: a == v.Filter.Action})
@@ -315,14 +318,39 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
 	v.Total, v.Pages = total, newPager(r, page, total, auditPerPage)
 	for _, e := range entries {
 		row := auditRow{At: l.DateTime(e.At, true), Actor: e.Actor,
-			Action: l.T("audit.action." + e.Action), Entity: e.Entity, Key: e.EntityKey}
-		for _, f := range e.Changes.Fields() {
-			c := e.Changes[f]
-			row.Changes = append(row.Changes, auditChange{Field: f, Before: auditValue(c.Before), After: auditValue(c.After)})
+			Action: l.T("audit.action." + e.Action), Entity: auditKindLabel(l, e.Entity), Key: e.EntityKey}
+		for f, c := range e.Changes {
+			row.Changes = append(row.Changes, auditChange{Field: auditFieldLabel(l, e.Entity, f), Before: auditValue(c.Before), After: auditValue(c.After)})
 		}
+		slices.SortFunc(row.Changes, func(a, b auditChange) int { return strings.Compare(a.Field, b.Field) })
 		v.Rows = append(v.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "admin_audit", v)
+}
+
+// auditKindLabel names a kind of record in the reader's language. A kind no longer listed in
+// audit.Kinds, from an older version, shows as it was recorded.
+func auditKindLabel(l *i18n.Localizer, kind string) string {
+	if !slices.Contains(audit.Kinds, kind) {
+		return kind
+	}
+	return l.T("audit.kind." + kind)
+}
+
+// auditFieldLabel names a field recorded in an entry of kind in the reader's language, one kept
+// in each language (name_fr) with the language's name. A field no longer listed in audit.Fields
+// shows as it was recorded.
+func auditFieldLabel(l *i18n.Localizer, kind, field string) string {
+	if name, lang, ok := audit.FieldLanguage(field); ok {
+		return l.T("audit.field."+name+"_in", "language", languageNames[lang])
+	}
+	if slices.Contains(audit.KindFields[kind], field) {
+		return l.T("audit.field." + kind + "." + field)
+	}
+	if !slices.Contains(audit.Fields, field) {
+		return field
+	}
+	return l.T("audit.field." + field)
 }
 
 // auditValue writes a recorded value for the audit page.

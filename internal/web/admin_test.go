@@ -9,6 +9,7 @@ import (
 
 	"pactum/internal/audit"
 	"pactum/internal/civil"
+	"pactum/internal/partner"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -120,5 +121,50 @@ func TestAdministratorAddsACurrencyRate(t *testing.T) {
 	resp, body := app.postBody(admin, "/admin/reference/currency/EUR/rates", url.Values{"valid_from": {"2027-02-30"}, "usd_per_unit": {"-1"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "YYYY-MM-DD") || !strings.Contains(body, `value="-1"`) {
 		t.Errorf("bad rate: %d", resp.StatusCode)
+	}
+}
+
+// The audit page names kinds of record and fields in the reader's language, in the filter too,
+// rather than as the identifiers the trail stores.
+func TestAuditPageNamesKindsAndFieldsInTheReadersLanguage(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	ctx := context.Background()
+	p := &partner.Partner{Key: "kestrel-bank", Type: "development_bank", Membership: "none", Status: partner.StatusActive,
+		Texts: map[string]partner.Text{"en": {Name: "Kestrel Development Bank"}, "fr": {Name: "Banque de développement Kestrel"}}}
+	if err := app.db.CreatePartners(ctx, []*partner.Partner{p}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.db.AddContact(ctx, p.Key, &partner.Contact{Name: "Ana Lima", Title: "Treasurer"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := app.sessionClient(user.RoleAdmin)
+	resp, page := app.get(admin, "/admin/audit?lang=fr")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("audit trail in French: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		// the filter's kinds of record
+		`<option value="partner">Partenaire</option>`, `<option value="contact">Interlocuteur</option>`,
+		`<option value="user">Compte utilisateur</option>`,
+		// the kinds of record and the fields of the entries
+		`<td>Partenaire <span dir="ltr">kestrel-bank</span></td>`, `<td>Compte utilisateur <span dir="ltr">admin</span></td>`,
+		"<dt>Nom (Français)</dt>", "<dt>Nom (English)</dt>", "<dt>Type</dt>", "<dt>Statut</dt>", // a partner's
+		"<dt>Nom</dt>", "<dt>Titre ou fonction</dt>", // a contact's name and function
+		"<dt>Rôle</dt>", "<dt>Actif</dt>", // an account's
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the French audit trail lacks %s", want)
+		}
+	}
+	for _, raw := range []string{">partner</option>", ">contact</option>", ">user</option>", "<td>partner ", "<td>user ",
+		"<dt>name_fr</dt>", "<dt>role</dt>", "<dt>active</dt>", "<dt>title</dt>"} {
+		if strings.Contains(page, raw) {
+			t.Errorf("the French audit trail shows the identifier %s", raw)
+		}
+	}
+	// Filtering still goes by the kind's code.
+	if _, page := app.get(admin, "/admin/audit?lang=fr&entity=contact"); !strings.Contains(page, "1 entrée") ||
+		!strings.Contains(page, `<option value="contact" selected>Interlocuteur</option>`) {
+		t.Error("filtering the French audit trail by contact does not list the one contact entry")
 	}
 }

@@ -95,6 +95,21 @@ func TestEveryKeyInUseIsInTheCatalogue(t *testing.T) {
 	for _, a := range audit.Actions {
 		dynamic = append(dynamic, "audit.action."+a)
 	}
+	// Every kind of record and field the store may record is labelled on the audit page.
+	for _, kind := range audit.Kinds {
+		dynamic = append(dynamic, "audit.kind."+kind)
+	}
+	for _, field := range audit.Fields {
+		dynamic = append(dynamic, "audit.field."+field)
+	}
+	for kind, fields := range audit.KindFields {
+		for _, field := range fields {
+			dynamic = append(dynamic, "audit.field."+kind+"."+field)
+		}
+	}
+	for _, field := range audit.TextFields {
+		dynamic = append(dynamic, "audit.field."+field+"_in")
+	}
 	for _, purpose := range []string{store.TokenInvite, store.TokenReset, store.TokenVerify} {
 		dynamic = append(dynamic, "mail."+purpose+".subject", "mail."+purpose+".body")
 	}
