@@ -158,6 +158,52 @@ func BenchmarkDashboard(b *testing.B) {
 	}
 }
 
+// BenchmarkDashboardPanels times the store calls behind the dashboard's panels one by one, for
+// the last four full years unfiltered and with a region, to show where the page's time goes.
+func BenchmarkDashboardPanels(b *testing.B) {
+	_, _, db := benchServer(b)
+	ctx := context.Background()
+	from, to := defaultPeriod()
+	for _, f := range []insight.Filter{{}, {Region: "AFR"}} {
+		name := "unfiltered"
+		if !f.IsZero() {
+			name = "region"
+		}
+		calls := map[string]func() error{
+			"years": func() error {
+				_, err := db.FilteredAgreementReport(ctx, insight.ByYear, from, to, f)
+				return err
+			},
+			"regions": func() error {
+				_, err := db.FilteredAgreementReport(ctx, insight.ByRegion, from, to, f)
+				return err
+			},
+			"money": func() error { _, err := db.MoneyByYear(ctx, from, to, f); return err },
+			"partner_types": func() error {
+				_, err := db.PartnersByType(ctx, from, to, f)
+				return err
+			},
+			"top_partners": func() error {
+				_, err := db.TopPartners(ctx, from, to, f, topPartnersShown)
+				return err
+			},
+			"alerts": func() error {
+				_, err := db.DashboardAlerts(ctx, civil.Of(time.Now()), agreement.Filter{Lang: "en", ReaderID: 1}, f, startAlerts)
+				return err
+			},
+		}
+		for panel, call := range calls {
+			b.Run(name+"/"+panel, func(b *testing.B) {
+				for b.Loop() {
+					if err := call(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkStatusAnalysis is the status analysis page of the last four full years.
 func BenchmarkStatusAnalysis(b *testing.B) {
 	h, cookie, _ := benchServer(b)
