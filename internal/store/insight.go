@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"pactum/internal/insight"
 	"pactum/internal/money"
@@ -163,65 +165,50 @@ func yearOf(v any) int {
 
 // topPartnersFromCells ranks the partners of a period from partner_cells without adding up
 // every partner's years, by the threshold algorithm: take each year's k partners of highest
-// value, add up the years of those candidates only, and stop when the last of the limit best
-// is worth more than any partner outside the candidates can be (the sum of each year's k-th
-// value); else look deeper.
+// value; a candidate is worth at least what those lists show of it and at most that plus each
+// year's k-th value for the years it is not in them. Only the candidates whose most could
+// reach the limit-th best least are added up over their whole period, and the ranking stands
+// when its last is worth more than any partner outside the lists can be (the sum of each
+// year's k-th value); else look deeper. The lists are read and the candidates chosen in one
+// query, so that only those few come out of the database.
 func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]insight.TopPartner, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	for k := 64 * limit; ; k *= 4 {
-		candidates := map[int64]*insight.TopPartner{}
-		threshold, exhausted := 0.0, true
+	for k := 256 * limit; ; k *= 4 {
+		var lists []string
+		var args []any
 		for year := from; year <= to; year++ {
-			seen, last := 0, 0.0
-			err := eachRowOf(ctx, db, `SELECT partner_id, value FROM partner_cells WHERE year = ? AND n > 0.5
-				ORDER BY value DESC LIMIT ?`, []any{year, k}, func(scan func(...any) error) error {
-				var id int64
-				if err := scan(&id, &last); err != nil {
-					return err
-				}
-				candidates[id] = &insight.TopPartner{ID: id}
-				seen++
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("top partners: %w", err)
-			}
-			if seen == k {
-				threshold += last
-				exhausted = false
-			}
+			lists = append(lists, `SELECT * FROM (SELECT year, partner_id, value FROM partner_cells
+				WHERE year = ? AND n > 0.5 ORDER BY value DESC LIMIT ?) y`+strconv.Itoa(year))
+			args = append(args, year, k)
 		}
-		// The candidates' whole period, year by year through the primary key.
-		ids := make([]any, 0, len(candidates))
-		for id := range candidates {
+		// kth: each year's k-th value if its list is full, else 0 (who is not in it has nothing
+		// that year); cand: each listed partner's least worth and the k-th values of its years.
+		query := `WITH lists AS (` + strings.Join(lists, " UNION ALL ") + `),
+			kth AS (SELECT year, CASE WHEN COUNT(*) = ? THEN MIN(value) ELSE 0 END AS v FROM lists GROUP BY year),
+			cand AS (SELECT l.partner_id, SUM(l.value) AS least, SUM(k.v) AS own_kth
+				FROM lists l JOIN kth k ON k.year = l.year GROUP BY l.partner_id),
+			bar AS (SELECT least FROM cand ORDER BY least DESC LIMIT 1 OFFSET ?)
+			SELECT (SELECT COALESCE(SUM(v), 0) FROM kth), c.partner_id FROM cand c
+			WHERE c.least + (SELECT COALESCE(SUM(v), 0) FROM kth) - c.own_kth >= COALESCE((SELECT least FROM bar), 0)`
+		args = append(args, k, limit-1)
+		var threshold float64
+		var ids []any
+		err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+			var id int64
+			if err := scan(&threshold, &id); err != nil {
+				return err
+			}
 			ids = append(ids, id)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("top partners: %w", err)
 		}
-		sums := map[int64]float64{}
-		for year := from; year <= to; year++ {
-			for start := 0; start < len(ids); start += 500 {
-				chunk := ids[start:min(start+500, len(ids))]
-				err := eachRowOf(ctx, db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
-					placeholders(len(chunk))+")", append([]any{year}, chunk...), func(scan func(...any) error) error {
-					var id int64
-					var n, value float64
-					if err := scan(&id, &n, &value); err != nil {
-						return err
-					}
-					candidates[id].Agreements += n
-					sums[id] += value
-					return nil
-				})
-				if err != nil {
-					return nil, fmt.Errorf("top partners: %w", err)
-				}
-			}
-		}
-		ranked := make([]insight.TopPartner, 0, len(candidates))
-		for id, c := range candidates {
-			c.ValueUSD = money.Amount(math.Round(sums[id]))
-			ranked = append(ranked, *c)
+		ranked, err := db.partnerSums(ctx, from, to, ids)
+		if err != nil {
+			return nil, err
 		}
 		slices.SortFunc(ranked, func(a, b insight.TopPartner) int {
 			if a.ValueUSD != b.ValueUSD {
@@ -230,10 +217,45 @@ func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]
 			return cmp.Compare(a.ID, b.ID)
 		})
 		ranked = ranked[:min(limit, len(ranked))]
-		if exhausted || (len(ranked) == limit && float64(ranked[limit-1].ValueUSD) > threshold) {
+		if threshold == 0 || (len(ranked) == limit && float64(ranked[limit-1].ValueUSD) > threshold) {
 			return ranked, db.namePartners(ctx, ranked)
 		}
 	}
+}
+
+// partnerSums adds up the cells of the partners ids over the years from to to, year by year
+// through the primary key.
+func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insight.TopPartner, error) {
+	sums := map[int64]*insight.TopPartner{}
+	values := map[int64]float64{}
+	for year := from; year <= to; year++ {
+		for start := 0; start < len(ids); start += 500 {
+			chunk := ids[start:min(start+500, len(ids))]
+			err := eachRowOf(ctx, db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
+				placeholders(len(chunk))+")", append([]any{year}, chunk...), func(scan func(...any) error) error {
+				var id int64
+				var n, value float64
+				if err := scan(&id, &n, &value); err != nil {
+					return err
+				}
+				if sums[id] == nil {
+					sums[id] = &insight.TopPartner{ID: id}
+				}
+				sums[id].Agreements += n
+				values[id] += value
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("top partners: %w", err)
+			}
+		}
+	}
+	out := make([]insight.TopPartner, 0, len(sums))
+	for id, p := range sums {
+		p.ValueUSD = money.Amount(math.Round(values[id]))
+		out = append(out, *p)
+	}
+	return out, nil
 }
 
 // namePartners fills in the key and English name of ranked partners.

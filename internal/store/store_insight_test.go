@@ -214,7 +214,7 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 		compare := func(when string) {
 			t.Helper()
 			for _, period := range [][2]int{{2019, 2022}, {2020, 2021}, {2022, 2022}, {2022, 2040}} {
-				for _, limit := range []int{1, 5, 10} {
+				for _, limit := range []int{1, 2, 3, 5, 10} {
 					fromCells, err := db.TopPartners(ctx, period[0], period[1], insight.Filter{}, limit)
 					if err != nil {
 						t.Fatal(err)
@@ -244,5 +244,53 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 			}
 		}
 		compare("after deletions")
+	})
+}
+
+// TestTopPartnersFindsAPartnerNeverAmongAYearsLeaders ranks first a partner whose value is
+// spread over four years, among the leaders of only one of them: each year has more partners
+// worth 200 than the ranking reads first, the spread partner is worth 600 and then 190 a year,
+// and the partner worth the most in a single year 1,000 in all.
+func TestTopPartnersFindsAPartnerNeverAmongAYearsLeaders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		single, spread := newPartner("single", "Single year", "private"), newPartner("spread", "Spread", "private")
+		partners := []*partner.Partner{single, spread}
+		var fillers [][]*partner.Partner
+		for year := range 4 {
+			var ofYear []*partner.Partner
+			for i := range 300 {
+				ofYear = append(ofYear, newPartner(fmt.Sprintf("f-%d-%03d", year, i), fmt.Sprintf("Filler %d %03d", year, i), "government"))
+			}
+			fillers = append(fillers, ofYear)
+			partners = append(partners, ofYear...)
+		}
+		mustCreatePartners(t, db, partners...)
+		var list []*agreement.Agreement
+		add := func(p *partner.Partner, year int, value money.Amount) {
+			list = append(list, newAgreement(fmt.Sprintf("T-%04d", len(list)), "cooperation", fmt.Sprintf("%d-03-01", year), value, p.ID))
+		}
+		add(single, 2021, 1000)
+		add(spread, 2021, 600)
+		for year := range 4 {
+			if year > 0 {
+				add(spread, 2021+year, 190)
+			}
+			for _, f := range fillers[year] {
+				add(f, 2021+year, 200)
+			}
+		}
+		mustCreateAgreements(t, db, list...)
+		for limit, want := range map[int][]string{1: {"spread 11.70"}, 2: {"spread 11.70", "single 10.00"}} {
+			top, err := db.TopPartners(ctx, 2021, 2024, insight.Filter{}, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range top {
+				got = append(got, fmt.Sprintf("%s %v", p.Key, p.ValueUSD))
+			}
+			equal(t, fmt.Sprintf("top %d partners", limit), got, want)
+		}
 	})
 }

@@ -14,3 +14,11 @@ INSERT INTO partner_activity (partner_id, partner_type, years)
 SELECT partner_id, MAX(partner_type), SUM(1::BIGINT << (year - 1970))::BIGINT FROM partner_cells
 WHERE n > 0.5 AND year >= 1970 AND year <= 2032
 GROUP BY partner_id;
+
+-- Counting by type reads this index alone, in the order of the types.
+CREATE INDEX partner_activity_type ON partner_activity (partner_type, years);
+
+-- Each year's partners by value with their count of agreements, so that ranking them reads the
+-- index alone (store.TopPartners).
+DROP INDEX partner_cells_value;
+CREATE INDEX partner_cells_value ON partner_cells (year, value, n);
