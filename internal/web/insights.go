@@ -141,6 +141,9 @@ type panelContext struct {
 	lb  labeller
 	q   dashboardQuery
 	rtl bool
+	// newTypes are the agreement types of new agreements, asked for once by the panels that
+	// link to them.
+	newTypes func() ([]string, error)
 }
 
 // dashboardPanel computes one panel of the dashboard. Adding a panel is writing one of these
@@ -181,7 +184,7 @@ func reportPanel(ctx context.Context, pc *panelContext, id string, by insight.Di
 	if err != nil {
 		return nil, err
 	}
-	types, err := nonAmendmentTypes(ctx, pc)
+	types, err := pc.newTypes()
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +377,9 @@ func (s *Server) newPanelContext(r *http.Request) (*panelContext, error) {
 		return nil, err
 	}
 	l := localizer(r)
-	return &panelContext{s: s, r: r, l: l, lb: lb, q: parseDashboardQuery(r.URL.Query()), rtl: l.Dir() == "rtl"}, nil
+	pc := &panelContext{s: s, r: r, l: l, lb: lb, q: parseDashboardQuery(r.URL.Query()), rtl: l.Dir() == "rtl"}
+	pc.newTypes = sync.OnceValues(func() ([]string, error) { return nonAmendmentTypes(r.Context(), pc) })
+	return pc, nil
 }
 
 // buildPanels computes the panels side by side: each is its own query, and SQLite and
