@@ -125,15 +125,25 @@ var officerField = slices.Index(codeFields, codeOfficer)
 // codeField returns the position of a facet's codes in a row of agreement_codes.
 func codeField(facet string) int { return slices.Index(codeFields, facet) }
 
+// facetOfField is, for each field of codeFields, the position of its facet in agreement.Facets
+// (-1 for the officer), worked out once for the writer, which joins a row per agreement.
+var facetOfField = func() []int {
+	out := make([]int, len(codeFields))
+	for i, name := range codeFields {
+		out[i] = slices.Index(agreement.Facets, name)
+	}
+	return out
+}()
+
 // joinCodes writes facet codes (in the order of agreement.Facets) as a row of agreement_codes:
 // the fields of codeFields separated by "|", several codes of a facet by ",".
 func joinCodes(facets [][]string, officerID int64) string {
 	fields := make([]string, len(codeFields))
-	for i, name := range codeFields {
-		if name == codeOfficer {
+	for i, facet := range facetOfField {
+		if facet < 0 {
 			fields[i] = strconv.FormatInt(officerID, 10)
 		} else {
-			fields[i] = strings.Join(facets[slices.Index(agreement.Facets, name)], ",")
+			fields[i] = strings.Join(facets[facet], ",")
 		}
 	}
 	return strings.Join(fields, "|")

@@ -86,24 +86,29 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
-	scope := newInsightScope(f, false)
-	query := fmt.Sprintf(`SELECT p.type_code, COUNT(DISTINCT p.id) FROM agreements a %s
-			JOIN agreement_parties ap ON ap.agreement_id = a.id
-			JOIN partners p ON p.id = ap.partner_id
-			JOIN partner_types t ON t.code = p.type_code
-		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s
-		GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
-	args := scope.args(nil, yearSpan(from, to))
-	if mask, ok := activityMask(from, to); ok && f.IsZero() {
+	var query string
+	var args []any
+	mask, inActivity := activityMask(from, to)
+	switch {
+	case f.IsZero() && inActivity:
 		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(*) AS partners
 				FROM partner_activity WHERE years & ? <> 0 GROUP BY partner_type) c
 			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`
 		args = []any{mask}
-	} else if f.IsZero() {
+	case f.IsZero():
 		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(DISTINCT partner_id) AS partners
 				FROM partner_cells WHERE year >= ? AND year <= ? AND n > 0.5 GROUP BY partner_type) c
 			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`
 		args = []any{from, to}
+	default:
+		scope := newInsightScope(f, false)
+		query = fmt.Sprintf(`SELECT p.type_code, COUNT(DISTINCT p.id) FROM agreements a %s
+				JOIN agreement_parties ap ON ap.agreement_id = a.id
+				JOIN partners p ON p.id = ap.partner_id
+				JOIN partner_types t ON t.code = p.type_code
+			WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s
+			GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
+		args = scope.args(nil, yearSpan(from, to))
 	}
 	var out []insight.TypeCount
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
@@ -127,6 +132,9 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
+	if f.IsZero() {
+		return db.topPartnersFromCells(ctx, from, to, limit)
+	}
 	scope := newInsightScope(f, false)
 	weight := scope.weigh("1.0")
 	query := fmt.Sprintf(`SELECT p.id, p.key, p.name, t.n, t.value FROM (
@@ -136,9 +144,6 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 			GROUP BY ap.partner_id ORDER BY value DESC, ap.partner_id LIMIT ?) t
 		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
 	args := append(scope.args(nil, yearSpan(from, to)), limit)
-	if f.IsZero() {
-		return db.topPartnersFromCells(ctx, from, to, limit)
-	}
 	var out []insight.TopPartner
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var p insight.TopPartner
@@ -226,8 +231,8 @@ func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]
 // partnerSums adds up the cells of the partners ids over the years from to to, year by year
 // through the primary key.
 func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insight.TopPartner, error) {
-	sums := map[int64]*insight.TopPartner{}
-	values := map[int64]float64{}
+	type sum struct{ n, value float64 }
+	sums := map[int64]*sum{}
 	for year := from; year <= to; year++ {
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
@@ -239,10 +244,10 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 					return err
 				}
 				if sums[id] == nil {
-					sums[id] = &insight.TopPartner{ID: id}
+					sums[id] = &sum{}
 				}
-				sums[id].Agreements += n
-				values[id] += value
+				sums[id].n += n
+				sums[id].value += value
 				return nil
 			})
 			if err != nil {
@@ -251,9 +256,8 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 		}
 	}
 	out := make([]insight.TopPartner, 0, len(sums))
-	for id, p := range sums {
-		p.ValueUSD = money.Amount(math.Round(values[id]))
-		out = append(out, *p)
+	for id, s := range sums {
+		out = append(out, insight.TopPartner{ID: id, Agreements: s.n, ValueUSD: money.Amount(math.Round(s.value))})
 	}
 	return out, nil
 }

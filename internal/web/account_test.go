@@ -13,28 +13,10 @@ import (
 	"pactum/internal/user"
 )
 
+// postBody posts a form with headers given as name, value pairs, and reads the answer.
 func (a *testApp) postBody(c *http.Client, path string, form url.Values, header ...string) (*http.Response, string) {
 	a.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, a.http.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp, b.String()
+	return a.postForm(c, path, form.Encode(), header...)
 }
 
 func TestChangingThePasswordEndsOtherSessions(t *testing.T) {
