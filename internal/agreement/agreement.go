@@ -4,6 +4,7 @@ package agreement
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/user"
 )
 
 // Statuses of an agreement through its life.
@@ -235,4 +237,22 @@ func (a *Agreement) PriceInUSD(rates Rates, today civil.Date) error {
 	}
 	a.ValueUSD = a.Amount.Convert(rate)
 	return nil
+}
+
+// CanEdit reports whether u may change a: administrators and partnership officers always;
+// regional officers when it is managed in their region or benefits it. The form and the import
+// (a page's or a background job's) both ask it.
+func CanEdit(u *user.User, a *Agreement) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
+		return true
+	case u.Role == user.RoleRegionalOfficer:
+		if u.Region == "" {
+			return false
+		}
+		return a.Office == u.Region || slices.ContainsFunc(a.Regions, func(r RegionShare) bool { return r.Region == u.Region })
+	}
+	return false
 }

@@ -4,6 +4,7 @@ package partner
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/user"
 )
 
 // Statuses of a relationship.
@@ -220,4 +222,19 @@ func (c *Contact) Validate() error {
 		errs.Add("contact_language", "error.choose")
 	}
 	return errs.Err()
+}
+
+// CanEdit reports whether u may change p: administrators and partnership officers always;
+// regional officers when the partner is headquartered in, or works in, their region. The form,
+// the merge and the import (a page's or a background job's) all ask it.
+func CanEdit(u *user.User, p *Partner, regionOf func(country string) string) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
+		return true
+	case u.Role == user.RoleRegionalOfficer:
+		return u.Region != "" && (regionOf(p.Country) == u.Region || slices.Contains(p.Regions, u.Region))
+	}
+	return false
 }

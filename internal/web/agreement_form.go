@@ -492,7 +492,7 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if len(errs) == 0 && !canEditAgreement(u, a) {
+	if len(errs) == 0 && !agreement.CanEdit(u, a) {
 		errs.Add("regions", "agreement.error.outside_region")
 	}
 	if len(errs) > 0 {

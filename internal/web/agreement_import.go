@@ -256,7 +256,7 @@ func (s *Server) agreementImportOptions(r *http.Request) (importer.AgreementOpti
 	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: s.db, Keep: importShown}
 	if u := currentUser(r); u.Role != user.RoleAdmin {
 		opts.MayWrite = func(stored, a *agreement.Agreement) bool {
-			return (stored == nil || (canEditAgreement(u, stored) && stored.VisibleTo(u.ID, false))) && canEditAgreement(u, a)
+			return (stored == nil || (agreement.CanEdit(u, stored) && stored.VisibleTo(u.ID, false))) && agreement.CanEdit(u, a)
 		}
 	}
 	return opts, nil

@@ -39,23 +39,6 @@ func (s *Server) readableAgreement(w http.ResponseWriter, r *http.Request) (*agr
 	return a, true
 }
 
-// canEditAgreement reports whether u may change a: administrators and partnership officers
-// always; regional officers when it is managed in their region or benefits it.
-func canEditAgreement(u *user.User, a *agreement.Agreement) bool {
-	switch {
-	case u == nil:
-		return false
-	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
-		return true
-	case u.Role == user.RoleRegionalOfficer:
-		if u.Region == "" {
-			return false
-		}
-		return a.Office == u.Region || slices.ContainsFunc(a.Regions, func(r agreement.RegionShare) bool { return r.Region == u.Region })
-	}
-	return false
-}
-
 // editableAgreement is readableAgreement for a change: it also answers 403 when the user may not
 // change the agreement, and 404 when it is deleted.
 func (s *Server) editableAgreement(w http.ResponseWriter, r *http.Request) (*agreement.Agreement, bool) {
@@ -67,7 +50,7 @@ func (s *Server) editableAgreement(w http.ResponseWriter, r *http.Request) (*agr
 		s.notFound(w, r)
 		return nil, false
 	}
-	if !canEditAgreement(currentUser(r), a) {
+	if !agreement.CanEdit(currentUser(r), a) {
 		s.renderError(w, r, http.StatusForbidden)
 		return nil, false
 	}
@@ -158,7 +141,7 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 	u := currentUser(r)
 	today := civil.Of(time.Now())
 	v := agreementPageView{page: s.newPage(r, "agreement.page_title"), A: a, Reference: a.Reference, Confidential: a.Confidential,
-		Status: l.T("agreement.status." + a.Status), CanEdit: !a.Deleted() && canEditAgreement(u, a), IsAdmin: u.Role == user.RoleAdmin,
+		Status: l.T("agreement.status." + a.Status), CanEdit: !a.Deleted() && agreement.CanEdit(u, a), IsAdmin: u.Role == user.RoleAdmin,
 		Forms: forms, Saved: r.URL.Query().Get("saved") == "1"}
 	v.Title = a.Title(l.Lang)
 	if v.IsAdmin {

@@ -246,7 +246,7 @@ func (s *Server) editablePartner(w http.ResponseWriter, r *http.Request) (*partn
 		s.serverError(w, r, err)
 		return nil, false
 	}
-	if !canEditPartner(currentUser(r), p, func(c string) string { return regions[c] }) {
+	if !partner.CanEdit(currentUser(r), p, func(c string) string { return regions[c] }) {
 		s.renderError(w, r, http.StatusForbidden)
 		return nil, false
 	}

@@ -237,7 +237,7 @@ func (s *Server) checkImport(r *http.Request, data []byte) (*importer.Result, er
 			return nil, err
 		}
 		opts.MayUpdate = func(p *partner.Partner) bool {
-			return canEditPartner(u, p, func(c string) string { return regions[c] })
+			return partner.CanEdit(u, p, func(c string) string { return regions[c] })
 		}
 	}
 	return importer.CheckPartners(ctx, bytes.NewReader(data), opts)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"pactum/internal/apperr"
+	"pactum/internal/partner"
 	"pactum/internal/store"
 )
 
@@ -62,7 +63,7 @@ func (s *Server) mergePartner(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if !canEditPartner(currentUser(r), dup, func(c string) string { return regions[c] }) {
+	if !partner.CanEdit(currentUser(r), dup, func(c string) string { return regions[c] }) {
 		s.renderError(w, r, http.StatusForbidden)
 		return
 	}

@@ -179,7 +179,7 @@ func (s *Server) showPartner(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	v.CanEdit = canEditPartner(currentUser(r), p, func(c string) string { return regions[c] })
+	v.CanEdit = partner.CanEdit(currentUser(r), p, func(c string) string { return regions[c] })
 	switch r.URL.Query().Get("saved") {
 	case "1":
 		v.Notice = l.T("form.saved")

@@ -3,13 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"pactum/internal/i18n"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
-	"pactum/internal/user"
 )
 
 // facetLists maps the facets whose codes are reference lists to the list.
@@ -143,18 +141,4 @@ func ddLabel(l *i18n.Localizer, status string) string {
 		status = partner.DDNone
 	}
 	return l.T("partner.dd.status." + status)
-}
-
-// canEditPartner reports whether u may change p: administrators and partnership officers
-// always; regional officers when the partner is headquartered in, or works in, their region.
-func canEditPartner(u *user.User, p *partner.Partner, regionOf func(country string) string) bool {
-	switch {
-	case u == nil:
-		return false
-	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
-		return true
-	case u.Role == user.RoleRegionalOfficer:
-		return u.Region != "" && (regionOf(p.Country) == u.Region || slices.Contains(p.Regions, u.Region))
-	}
-	return false
 }
