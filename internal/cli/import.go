@@ -147,7 +147,7 @@ func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.R
 		return nil
 	}
 	var res *importer.AgreementResult
-	summary, err := db.ImportAgreements(ctx, filepath.Base(file.Name()), func(ctx context.Context, imp *store.AgreementImport) error {
+	summary, err := db.ImportAgreements(ctx, filepath.Base(file.Name()), nil, func(ctx context.Context, imp *store.AgreementImport) error {
 		var err error
 		if res, err = importer.ImportAgreements(ctx, in, opts, imp); err != nil {
 			return err
@@ -189,7 +189,8 @@ func importRates(ctx context.Context, env Env, db *store.DB, rs *importer.Resolv
 		return nil
 	}
 	if len(res.Creates)+len(res.Updates) > 0 {
-		if err := db.ImportRates(ctx, filepath.Base(file.Name()), res.Creates, res.Updates, res.Unchanged); err != nil {
+		err := db.ImportRates(ctx, store.RateImport{File: filepath.Base(file.Name()), Creates: res.Creates, Updates: res.Updates, Unchanged: res.Unchanged})
+		if err != nil {
 			return fmt.Errorf("nothing was imported: %w", describe(err))
 		}
 	}

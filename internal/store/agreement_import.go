@@ -54,12 +54,13 @@ type AgreementImport struct {
 // ImportAgreements runs write in one transaction with an AgreementImport to write through, then
 // updates the registry's facet counts and the figures of the partners concerned, and records one
 // audit entry for the import (action import, entity agreement_import, the file's name as key)
-// unless it created and updated nothing.
+// unless it created and updated nothing. job, nil outside an import job, is the claimed job this
+// is: the import marks it done in its own transaction.
 // Every agreement of the file is written, or none: write returning an error rolls everything back.
 //
 // On SQLite the transaction holds the write connection for its duration (five to six minutes for
 // a million rows, docs/performance.md), during which other writers wait.
-func (db *DB) ImportAgreements(ctx context.Context, file string, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
+func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
 	var summary AgreementImportSummary
 	err := db.inTx(ctx, func(tx *Tx) error {
 		w, err := newAgreementWriter(ctx, tx)
@@ -94,6 +95,11 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, write func(ctx 
 		}
 		s := imp.summary
 		summary = s
+		if job != nil {
+			if err := finishImportJob(ctx, tx, job, s.Created, s.Updated, s.Unchanged); err != nil {
+				return err
+			}
+		}
 		if s.Created+s.Updated == 0 {
 			return nil // a file that changes nothing leaves no trace, as partner and rate imports do
 		}

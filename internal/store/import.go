@@ -20,6 +20,9 @@ type PartnerImport struct {
 	Unchanged int
 	// Progress, when set, hears how many partners of Creates and Updates are written.
 	Progress func(done, total int)
+	// Job, when set, is the claimed import job this is; the import marks it done in its own
+	// transaction.
+	Job *ImportJob
 }
 
 // auditedKeys is how many keys of created and updated partners an import's audit entry lists.
@@ -70,13 +73,17 @@ func (db *DB) ApplyPartnerImport(ctx context.Context, imp PartnerImport) error {
 			}
 			step()
 		}
-		return recordAudit(ctx, tx, audit.ActionImport, "partner_import", imp.File, audit.Changes{
+		err = recordAudit(ctx, tx, audit.ActionImport, "partner_import", imp.File, audit.Changes{
 			"created":      {After: len(imp.Creates)},
 			"updated":      {After: len(imp.Updates)},
 			"unchanged":    {After: imp.Unchanged},
 			"created_keys": {After: created},
 			"updated_keys": {After: updated},
 		})
+		if err != nil || imp.Job == nil {
+			return err
+		}
+		return finishImportJob(ctx, tx, imp.Job, len(imp.Creates), len(imp.Updates), imp.Unchanged)
 	})
 }
 

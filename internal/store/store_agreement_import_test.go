@@ -45,7 +45,7 @@ func importAgreementFile(t *testing.T, db *store.DB, file string) (*importer.Agr
 	}
 	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: db}
 	var res *importer.AgreementResult
-	summary, err := db.ImportAgreements(ctx, "agreements.csv", func(ctx context.Context, imp *store.AgreementImport) error {
+	summary, err := db.ImportAgreements(ctx, "agreements.csv", nil, func(ctx context.Context, imp *store.AgreementImport) error {
 		var err error
 		if res, err = importer.ImportAgreements(ctx, strings.NewReader(file), opts, imp); err != nil {
 			return err
@@ -293,7 +293,7 @@ func TestImportRates(t *testing.T) {
 		if !res.OK() || res.Unchanged != 1 || len(res.Updates) != 1 || len(res.Creates) != 1 {
 			t.Fatalf("plan: %+v", res)
 		}
-		if err := db.ImportRates(ctx, "rates.csv", res.Creates, res.Updates, res.Unchanged); err != nil {
+		if err := db.ImportRates(ctx, store.RateImport{File: "rates.csv", Creates: res.Creates, Updates: res.Updates, Unchanged: res.Unchanged}); err != nil {
 			t.Fatal(err)
 		}
 		rates, err := db.Rates(ctx)

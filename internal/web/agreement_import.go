@@ -213,7 +213,7 @@ func (s *Server) confirmAgreementImport(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var written *importer.AgreementResult
-	summary, err := s.db.ImportAgreements(r.Context(), doc.Filename, func(ctx context.Context, imp *store.AgreementImport) error {
+	summary, err := s.db.ImportAgreements(r.Context(), doc.Filename, nil, func(ctx context.Context, imp *store.AgreementImport) error {
 		var err error
 		if written, err = importer.ImportAgreements(ctx, bytes.NewReader(doc.Data), opts, imp); err != nil {
 			return err

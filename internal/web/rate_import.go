@@ -13,6 +13,7 @@ import (
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
 	"pactum/internal/reference"
+	"pactum/internal/store"
 )
 
 // maxRatesBytes is the largest rates file the page takes: a rate per currency and day for years
@@ -133,7 +134,7 @@ func (s *Server) confirmRateImport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "rate_import", v)
 		return
 	}
-	if err := s.db.ImportRates(r.Context(), doc.Filename, res.Creates, res.Updates, res.Unchanged); err != nil {
+	if err := s.db.ImportRates(r.Context(), store.RateImport{File: doc.Filename, Creates: res.Creates, Updates: res.Updates, Unchanged: res.Unchanged}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
