@@ -11,6 +11,7 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/config"
 	"pactum/internal/i18n"
+	"pactum/internal/importjob"
 	"pactum/internal/jobs"
 	"pactum/internal/mail"
 	"pactum/internal/store"
@@ -64,7 +65,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if baseURL == "" {
 		baseURL = "http://" + listener.Addr().String()
 	}
-	server, err := web.New(db, bundle, log, web.Options{BaseURL: baseURL, MailQueued: sender.Wake})
+	imports := importjob.New(db, log)
+	server, err := web.New(db, bundle, log, web.Options{BaseURL: baseURL, MailQueued: sender.Wake,
+		ImportQueued: imports.Wake, ImportRowsDone: imports.RowsDone})
 	if err != nil {
 		return err
 	}
@@ -74,6 +77,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	go func() { defer close(jobsDone); runner.Run(jobsCtx) }()
 	stopJobs := func() { cancelJobs(); <-jobsDone }
 	defer stopJobs()
+	// Every server runs the imports confirmed on the web pages, its own and other servers'; one
+	// that the shutdown interrupts is queued again, for this or another server to run.
+	importsCtx, cancelImports := context.WithCancel(ctx)
+	importsDone := make(chan struct{})
+	go func() { defer close(importsDone); imports.Run(importsCtx) }()
+	stopImports := func() { cancelImports(); <-importsDone }
+	defer stopImports()
 	httpServer := server.HTTPServer(cfg.Addr)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(listener) }()
@@ -100,6 +110,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	stopJobs()
+	stopImports()
 	stopSender()
 	log.Info("stopped")
 	return nil

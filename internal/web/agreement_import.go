@@ -2,22 +2,16 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
-	"pactum/internal/agreement"
 	"pactum/internal/apperr"
-	"pactum/internal/civil"
 	"pactum/internal/document"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
+	"pactum/internal/importjob"
 	"pactum/internal/store"
 	"pactum/internal/user"
 )
@@ -25,9 +19,6 @@ import (
 // agreementImportOwner is the owner type of uploaded agreement files waiting for confirmation,
 // owned by the person who uploaded them, as importOwner is for partner files.
 const agreementImportOwner = "agreement_import"
-
-// errImportProblems rolls back an agreement import whose file has problems; the page shows them.
-var errImportProblems = errors.New("the file has problems")
 
 type agreementImportView struct {
 	page
@@ -167,12 +158,10 @@ func (s *Server) previewAgreementImport(w http.ResponseWriter, r *http.Request) 
 	s.render(w, r, status, "agreement_import", v)
 }
 
-// confirmAgreementImport imports the file a preview showed, checking it again against the
-// agreements as they are now, and goes back to the import page with the outcome. The import
-// checks every row again as it writes it, in one transaction, so a change made meanwhile that
-// breaks a row rolls it all back.
+// confirmAgreementImport queues the import of the file a preview showed, once it is checked again
+// against the agreements as they are now (see queueImport). The import checks every row again as
+// it writes it, in one transaction, so a change made meanwhile that breaks a row rolls it all back.
 func (s *Server) confirmAgreementImport(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
 	l := localizer(r)
 	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
 	doc, err := s.db.DocumentByID(r.Context(), id)
@@ -201,65 +190,25 @@ func (s *Server) confirmAgreementImport(w http.ResponseWriter, r *http.Request) 
 		v.Errors, v.Preview = errs, agreementImportPreviewOf(l, doc, res)
 		s.render(w, r, status, "agreement_import", v)
 	}
+	plan := importjob.AgreementPlan(res)
 	switch {
 	case !res.OK():
 		again(http.StatusUnprocessableEntity, formErrors{}, res)
-		return
-	case agreementPlanOf(res) != r.PostFormValue("plan") && res.Created+res.Updated == 0:
-		again(http.StatusOK, formErrors{}, res) // sent twice: nothing left to do, which the preview says
-		return
-	case agreementPlanOf(res) != r.PostFormValue("plan"):
+	case res.Created+res.Updated == 0:
+		again(http.StatusOK, formErrors{}, res) // sent again once imported: nothing left to do, which the preview says
+	case plan != r.PostFormValue("plan"):
 		again(http.StatusConflict, formErrors{Summary: l.T("import.agreements.plan_changed")}, res)
-		return
+	default:
+		s.queueImport(w, r, &store.ImportJob{Kind: store.ImportAgreements, DocumentID: doc.ID, Plan: plan, RowsTotal: res.Rows})
 	}
-	var written *importer.AgreementResult
-	summary, err := s.db.ImportAgreements(r.Context(), doc.Filename, nil, func(ctx context.Context, imp *store.AgreementImport) error {
-		var err error
-		if written, err = importer.ImportAgreements(ctx, bytes.NewReader(doc.Data), opts, imp); err != nil {
-			return err
-		}
-		if !written.OK() {
-			return errImportProblems
-		}
-		return nil
-	})
-	switch {
-	case errors.Is(err, errImportProblems):
-		again(http.StatusConflict, formErrors{Summary: l.T("import.agreements.plan_changed")}, written)
-		return
-	case err != nil:
-		fe, ok := explain(l, err)
-		if !ok {
-			s.serverError(w, r, err)
-			return
-		}
-		again(statusOf(apperr.CodeOf(err)), fe, res)
-		return
-	}
-	q := url.Values{"created": {strconv.Itoa(summary.Created)}, "updated": {strconv.Itoa(summary.Updated)}, "unchanged": {strconv.Itoa(summary.Unchanged)}}
-	http.Redirect(w, r, "/agreements/import?"+q.Encode(), http.StatusSeeOther)
 }
 
-// agreementImportOptions are the options of a check or an import by the person asking. Regional
-// officers may write only the agreements they may edit on the form, and see only the confidential
-// ones they are responsible for.
+// agreementImportOptions are the options of a check by the person asking (see
+// importjob.AgreementOptions), keeping the first rows of each kind for the preview.
 func (s *Server) agreementImportOptions(r *http.Request) (importer.AgreementOptions, error) {
-	ctx := r.Context()
-	rs, err := importer.LoadResolver(ctx, s.db)
-	if err != nil {
-		return importer.AgreementOptions{}, err
-	}
-	rates, err := s.db.Rates(ctx)
-	if err != nil {
-		return importer.AgreementOptions{}, err
-	}
-	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: s.db, Keep: importShown}
-	if u := currentUser(r); u.Role != user.RoleAdmin {
-		opts.MayWrite = func(stored, a *agreement.Agreement) bool {
-			return (stored == nil || (agreement.CanEdit(u, stored) && stored.VisibleTo(u.ID, false))) && agreement.CanEdit(u, a)
-		}
-	}
-	return opts, nil
+	opts, err := importjob.AgreementOptions(r.Context(), s.db, currentUser(r))
+	opts.Keep = importShown
+	return opts, err
 }
 
 // agreementImportDocument is the stored copy of an uploaded agreement file (see importDocument).
@@ -269,13 +218,8 @@ func agreementImportDocument(u *user.User, filename string, data []byte) *docume
 	return doc
 }
 
-// agreementPlanOf sums up a plan for the confirm form, to notice when it is no longer the one shown.
-func agreementPlanOf(res *importer.AgreementResult) string {
-	return fmt.Sprintf("%d,%d,%d", res.Created, res.Updated, res.Unchanged)
-}
-
 func agreementImportPreviewOf(l *i18n.Localizer, doc *document.Document, res *importer.AgreementResult) *agreementImportPreview {
-	p := &agreementImportPreview{File: doc.Filename, Upload: doc.ID, SHA256: doc.SHA256, Plan: agreementPlanOf(res), Rows: res.Rows,
+	p := &agreementImportPreview{File: doc.Filename, Upload: doc.ID, SHA256: doc.SHA256, Plan: importjob.AgreementPlan(res), Rows: res.Rows,
 		Creates: res.Created, Updates: res.Updated, Unchanged: res.Unchanged, Shown: importShown, ProblemCount: res.ProblemCount,
 		MoreProblems: res.ProblemCount - len(res.Problems), Ignored: strings.Join(res.Ignored, ", ")}
 	p.CanConfirm = res.OK() && p.Creates+p.Updates > 0

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -16,7 +15,7 @@ import (
 	"pactum/internal/document"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
-	"pactum/internal/partner"
+	"pactum/internal/importjob"
 	"pactum/internal/store"
 	"pactum/internal/user"
 )
@@ -142,7 +141,7 @@ func (s *Server) previewPartnerImport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := s.checkImport(r, data)
+	res, err := importjob.CheckPartners(r.Context(), s.db, currentUser(r), data)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -164,10 +163,9 @@ func (s *Server) previewPartnerImport(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, status, "partner_import", v)
 }
 
-// confirmPartnerImport imports the file a preview showed, checking it again against the
-// partners as they are now, and goes back to the import page with the outcome.
+// confirmPartnerImport queues the import of the file a preview showed, once it is checked again
+// against the partners as they are now (see queueImport).
 func (s *Server) confirmPartnerImport(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
 	l := localizer(r)
 	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
 	doc, err := s.db.DocumentByID(r.Context(), id)
@@ -181,7 +179,7 @@ func (s *Server) confirmPartnerImport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "partner_import", v)
 		return
 	}
-	res, err := s.checkImport(r, doc.Data)
+	res, err := importjob.CheckPartners(r.Context(), s.db, currentUser(r), doc.Data)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -195,52 +193,16 @@ func (s *Server) confirmPartnerImport(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnprocessableEntity, formErrors{})
 		return
 	}
-	creates, updates := res.Changes()
 	// Partners created or changed since the preview make another plan: show it and ask again.
-	// (Sent twice, the file has nothing left to do, which the preview says.)
-	if planOf(res) != r.PostFormValue("plan") {
-		if len(creates)+len(updates) == 0 {
-			again(http.StatusOK, formErrors{})
-		} else {
-			again(http.StatusConflict, formErrors{Summary: l.T("import.error.plan_changed")})
-		}
-		return
+	plan := importjob.PartnerPlan(res)
+	switch {
+	case len(res.Creates)+len(res.Updates) == 0:
+		again(http.StatusOK, formErrors{}) // sent again once imported: nothing left to do, which the preview says
+	case plan != r.PostFormValue("plan"):
+		again(http.StatusConflict, formErrors{Summary: l.T("import.error.plan_changed")})
+	default:
+		s.queueImport(w, r, &store.ImportJob{Kind: store.ImportPartners, DocumentID: doc.ID, Plan: plan, RowsTotal: res.Rows})
 	}
-	if len(creates)+len(updates) > 0 {
-		err = s.db.ApplyPartnerImport(r.Context(), store.PartnerImport{File: doc.Filename, Creates: creates, Updates: updates, Unchanged: len(res.Unchanged)})
-		if err != nil {
-			fe, ok := explain(l, err)
-			if !ok {
-				s.serverError(w, r, err)
-				return
-			}
-			again(statusOf(apperr.CodeOf(err)), fe)
-			return
-		}
-	}
-	q := url.Values{"created": {strconv.Itoa(len(creates))}, "updated": {strconv.Itoa(len(updates))}, "unchanged": {strconv.Itoa(len(res.Unchanged))}}
-	http.Redirect(w, r, "/partners/import?"+q.Encode(), http.StatusSeeOther)
-}
-
-// checkImport checks a file against the stored partners. Regional officers may update only the
-// partners they may edit on their form.
-func (s *Server) checkImport(r *http.Request, data []byte) (*importer.Result, error) {
-	ctx := r.Context()
-	rs, err := importer.LoadResolver(ctx, s.db)
-	if err != nil {
-		return nil, err
-	}
-	opts := importer.Options{Resolver: rs, Existing: s.db.PartnersByKeys}
-	if u := currentUser(r); u.Role == user.RoleRegionalOfficer {
-		regions, err := s.db.CountryRegions(ctx)
-		if err != nil {
-			return nil, err
-		}
-		opts.MayUpdate = func(p *partner.Partner) bool {
-			return partner.CanEdit(u, p, func(c string) string { return regions[c] })
-		}
-	}
-	return importer.CheckPartners(ctx, bytes.NewReader(data), opts)
 }
 
 // importDocument makes the stored copy of an upload. It is not a document.New: an import file
@@ -259,17 +221,12 @@ func importDocument(u *user.User, filename string, data []byte) *document.Docume
 		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: u.ID, Data: data}
 }
 
-// planOf sums up a plan for the confirm form, to notice when it is no longer the one shown.
-func planOf(res *importer.Result) string {
-	return fmt.Sprintf("%d,%d,%d", len(res.Creates), len(res.Updates), len(res.Unchanged))
-}
-
 func importPreviewOf(l *i18n.Localizer, doc *document.Document, res *importer.Result) *importPreview {
 	p := &importPreview{File: doc.Filename, Upload: doc.ID, SHA256: doc.SHA256, Rows: res.Rows, Creates: len(res.Creates),
 		Updates: len(res.Updates), Unchanged: len(res.Unchanged), Shown: importShown, ProblemCount: res.ProblemCount,
 		MoreProblems: res.ProblemCount - len(res.Problems), Ignored: strings.Join(res.Ignored, ", ")}
 	p.CanConfirm = res.OK() && p.Creates+p.Updates > 0
-	p.Plan = planOf(res)
+	p.Plan = importjob.PartnerPlan(res)
 	rows := func(entries []importer.Entry) []importRow {
 		var out []importRow
 		for _, e := range entries[:min(importShown, len(entries))] {

@@ -1,10 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,6 +9,7 @@ import (
 	"pactum/internal/document"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
+	"pactum/internal/importjob"
 	"pactum/internal/reference"
 	"pactum/internal/store"
 )
@@ -80,7 +78,7 @@ func (s *Server) previewRateImport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := s.checkRates(r, data)
+	res, err := importjob.CheckRates(r.Context(), s.db, data)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -102,10 +100,9 @@ func (s *Server) previewRateImport(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, status, "rate_import", v)
 }
 
-// confirmRateImport imports the rates file a preview showed, checked again against the rates as
-// they are now.
+// confirmRateImport queues the import of the rates file a preview showed, once it is checked again
+// against the rates as they are now (see queueImport).
 func (s *Server) confirmRateImport(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
 	l := localizer(r)
 	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
 	doc, err := s.db.DocumentByID(r.Context(), id)
@@ -119,12 +116,13 @@ func (s *Server) confirmRateImport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "rate_import", v)
 		return
 	}
-	res, err := s.checkRates(r, doc.Data)
+	res, err := importjob.CheckRates(r.Context(), s.db, doc.Data)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if !res.OK() || ratePlanOf(res) != r.PostFormValue("plan") {
+	plan := importjob.RatePlan(res)
+	if !res.OK() || plan != r.PostFormValue("plan") {
 		v := s.newRateImportView(r)
 		v.Preview = ratePreviewOf(l, doc, res)
 		status := http.StatusUnprocessableEntity
@@ -134,34 +132,11 @@ func (s *Server) confirmRateImport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "rate_import", v)
 		return
 	}
-	if err := s.db.ImportRates(r.Context(), store.RateImport{File: doc.Filename, Creates: res.Creates, Updates: res.Updates, Unchanged: res.Unchanged}); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	q := url.Values{"created": {strconv.Itoa(len(res.Creates))}, "updated": {strconv.Itoa(len(res.Updates))}, "unchanged": {strconv.Itoa(res.Unchanged)}}
-	http.Redirect(w, r, "/admin/rates/import?"+q.Encode(), http.StatusSeeOther)
-}
-
-// checkRates checks a rates file against the rates as stored.
-func (s *Server) checkRates(r *http.Request, data []byte) (*importer.RateResult, error) {
-	rs, err := importer.LoadResolver(r.Context(), s.db)
-	if err != nil {
-		return nil, err
-	}
-	stored, err := s.db.Rates(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	return importer.CheckRates(bytes.NewReader(data), rs, stored), nil
-}
-
-// ratePlanOf sums up a plan for the confirm form, to notice when it is no longer the one shown.
-func ratePlanOf(res *importer.RateResult) string {
-	return fmt.Sprintf("%d,%d,%d", len(res.Creates), len(res.Updates), res.Unchanged)
+	s.queueImport(w, r, &store.ImportJob{Kind: store.ImportRates, DocumentID: doc.ID, Plan: plan, RowsTotal: res.Rows})
 }
 
 func ratePreviewOf(l *i18n.Localizer, doc *document.Document, res *importer.RateResult) *rateImportPreview {
-	p := &rateImportPreview{File: doc.Filename, Upload: doc.ID, SHA256: doc.SHA256, Plan: ratePlanOf(res), Rows: res.Rows,
+	p := &rateImportPreview{File: doc.Filename, Upload: doc.ID, SHA256: doc.SHA256, Plan: importjob.RatePlan(res), Rows: res.Rows,
 		Creates: len(res.Creates), Updates: len(res.Updates), Unchanged: res.Unchanged, Shown: importShown,
 		ProblemCount: res.ProblemCount, MoreProblems: res.ProblemCount - len(res.Problems), Ignored: strings.Join(res.Ignored, ", ")}
 	p.CanConfirm = res.OK() && p.Creates+p.Updates > 0

@@ -107,6 +107,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/rates/import", admins, s.showRateImport},
 		{"POST /admin/rates/import", admins, s.previewRateImport},
 		{"POST /admin/rates/import/confirm", admins, s.confirmRateImport},
+		{"GET /imports/{id}", editors, s.showImportJob},
 		{"GET /partners/{key}", staff, s.showPartner},
 		{"GET /partners/{key}/edit", editors, s.showEditPartner},
 		{"POST /partners/{key}", editors, s.savePartner},

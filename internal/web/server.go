@@ -34,6 +34,12 @@ type Options struct {
 	// MailQueued, when set, is called after a request queued e-mail, to send it without waiting
 	// for the sender's next round.
 	MailQueued func()
+	// ImportQueued, when set, is called after a request queued an import job, to start it without
+	// waiting for the import worker's next round.
+	ImportQueued func()
+	// ImportRowsDone, when set, says how many rows of a job this server's import worker has done
+	// while it runs it (importjob.Runner.RowsDone): on SQLite the database learns it only at the end.
+	ImportRowsDone func(id int64) (int, bool)
 }
 
 // New prepares the server: it parses every template and fails fast on an error in one.

@@ -25,6 +25,7 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/demo"
 	"pactum/internal/i18n"
+	"pactum/internal/importjob"
 	"pactum/internal/store"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
@@ -32,11 +33,24 @@ import (
 
 // testApp is a running Pactum on a test database, with one account per role.
 type testApp struct {
-	t      *testing.T
-	db     *store.DB
-	server *Server
-	http   *httptest.Server
+	t       *testing.T
+	db      *store.DB
+	server  *Server
+	http    *httptest.Server
+	imports *importjob.Runner
 }
+
+// importMode is how a test app runs the import jobs its pages queue.
+type importMode int
+
+const (
+	// importsAtOnce runs a job in the request that queues it: the confirmation finds it ended.
+	importsAtOnce importMode = iota
+	// importsPaused runs jobs only when the test calls app.imports.RunQueued.
+	importsPaused
+	// importsInTheBackground runs them in a worker loop, as pactum serve does.
+	importsInTheBackground
+)
 
 const testPassword = "correct horse battery"
 
@@ -44,6 +58,12 @@ const testPassword = "correct horse battery"
 var roles = []user.Role{"", user.RoleAdmin, user.RoleOfficer, user.RoleRegionalOfficer, user.RoleViewer, user.RoleExternal}
 
 func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
+	t.Helper()
+	return newTestAppImporting(t, db, withDemo, importsAtOnce)
+}
+
+// newTestAppImporting is newTestApp with its import jobs run as mode says.
+func newTestAppImporting(t *testing.T, db *store.DB, withDemo bool, mode importMode) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	if withDemo {
@@ -71,13 +91,29 @@ func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(db, bundle, slog.New(slog.NewTextHandler(testLogOutput(), nil)), Options{BaseURL: "https://pactum.example.org"})
+	log := slog.New(slog.NewTextHandler(testLogOutput(), nil))
+	imports := importjob.New(db, log)
+	opts := Options{BaseURL: "https://pactum.example.org", ImportQueued: imports.Wake, ImportRowsDone: imports.RowsDone}
+	switch mode {
+	case importsAtOnce:
+		opts.ImportQueued = func() {
+			if err := imports.RunQueued(context.Background()); err != nil {
+				t.Errorf("import jobs: %v", err)
+			}
+		}
+	case importsInTheBackground:
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); imports.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+	s, err := New(db, bundle, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return &testApp{t: t, db: db, server: s, http: ts}
+	return &testApp{t: t, db: db, server: s, http: ts, imports: imports}
 }
 
 // client returns an HTTP client that keeps cookies and does not follow redirects, signed in as
