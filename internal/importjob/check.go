@@ -86,9 +86,9 @@ func RatePlan(res *importer.RateResult) string {
 	return fmt.Sprintf("%d,%d,%d", len(res.Creates), len(res.Updates), res.Unchanged)
 }
 
-// MayImport reports whether u may import files of kind at all: the roles that change partners
+// mayImport reports whether u may still import files of kind: the roles that change partners
 // and agreements, and for rates administrators only, as the import pages' routes say.
-func MayImport(u *user.User, kind string) bool {
+func mayImport(u *user.User, kind string) bool {
 	if u == nil || !u.CanSignIn() {
 		return false
 	}

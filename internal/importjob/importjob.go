@@ -226,7 +226,7 @@ func (r *Runner) execute(ctx context.Context, job *store.ImportJob, rows *atomic
 	if err != nil {
 		return fmt.Errorf("the user of import job %d: %w", job.ID, err)
 	}
-	if !MayImport(u, job.Kind) {
+	if !mayImport(u, job.Kind) {
 		return errNotAllowed
 	}
 	doc, err := r.DB.DocumentByID(ctx, job.DocumentID)
