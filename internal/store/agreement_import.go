@@ -24,6 +24,20 @@ const maxImportParams = 12_000
 // more agreements than were stored: the final merge rewrites the whole index.
 const bulkAfter = 10_000
 
+// bulkIndexesAfter is how many agreements an import writes, at least, before it drops the
+// secondary indexes of importTables and creates them again at its end, in its transaction: an
+// index is then built by one sort instead of by as many insertions at places in no order into a
+// b-tree that outgrows the page cache (docs/performance.md). It does so only once it has written
+// more agreements than were stored, since building an index reads its whole table. A variable,
+// so that a test can take this path with a small file.
+var bulkIndexesAfter = 50_000
+
+// importTables are the tables an import writes rows into for each agreement. None of its steps
+// reads their secondary indexes: it finds agreements by reference (a unique key) and by id, and
+// their titles and lists by agreement id (their primary keys).
+var importTables = []string{"agreements", "agreement_translations", "agreement_parties", "agreement_regions",
+	"agreement_countries", "agreement_action_areas", "agreement_codes"}
+
 // AgreementImportSummary is what an agreement import did: its counts, and the references of the
 // first agreements it created and updated.
 type AgreementImportSummary struct {
@@ -49,7 +63,16 @@ type AgreementImport struct {
 	// at the end (bulk).
 	bulkAfter int
 	bulk      bool
+	// indexesAfter is how many agreements the import writes before it writes in bulk
+	// (bulkWrite): it drops the indexes of importTables (dropped, which it creates again before
+	// it ends).
+	indexesAfter int
+	bulkWrite    bool
+	dropped      []droppedIndex
 }
+
+// droppedIndex is an index a bulk import dropped, and the statement that creates it.
+type droppedIndex struct{ name, definition string }
 
 // ImportAgreements runs write in one transaction with an AgreementImport to write through, then
 // updates the registry's facet counts and the figures of the partners concerned, and records one
@@ -70,10 +93,11 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		defer w.close()
 		imp := &AgreementImport{tx: tx, w: w, now: time.Now().UTC(), stmts: map[chunkStmt]*sql.Stmt{}, partners: map[int64]bool{}}
 		defer imp.close()
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&imp.bulkAfter); err != nil {
+		var stored int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
 			return fmt.Errorf("import agreements: %w", err)
 		}
-		imp.bulkAfter = max(imp.bulkAfter, bulkAfter)
+		imp.bulkAfter, imp.indexesAfter = max(stored, bulkAfter), max(stored, bulkIndexesAfter)
 
 		if err := write(ctx, imp); err != nil {
 			return err
@@ -84,6 +108,9 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		ids := make([]int64, 0, len(imp.partners))
 		for id := range imp.partners {
 			ids = append(ids, id)
+		}
+		if err := imp.createIndexes(ctx); err != nil {
+			return err
 		}
 		if err := refreshPartnerStats(ctx, tx, ids); err != nil {
 			return err
@@ -184,6 +211,11 @@ func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, update
 			return err
 		}
 	}
+	if !imp.bulkWrite && s.Created+s.Updated >= imp.indexesAfter {
+		if err := imp.dropIndexes(ctx); err != nil {
+			return err
+		}
+	}
 	for _, a := range creates {
 		if len(s.CreatedRefs) < auditedKeys {
 			s.CreatedRefs = append(s.CreatedRefs, a.Reference)
@@ -212,6 +244,45 @@ func (imp *AgreementImport) searchMerges(ctx context.Context, bulk bool) error {
 		}
 	}
 	imp.bulk = bulk
+	return nil
+}
+
+// dropIndexes starts writing in bulk: it drops the indexes of importTables that the database lets
+// an import drop (dialect.droppableIndexes), keeping their definitions as the schema holds them
+// for createIndexes.
+func (imp *AgreementImport) dropIndexes(ctx context.Context) error {
+	imp.bulkWrite = true
+	query := imp.tx.d.droppableIndexes()
+	if query == "" {
+		return nil
+	}
+	for _, table := range importTables {
+		err := eachRowOf(ctx, imp.tx, query, []any{table}, func(scan func(...any) error) error {
+			var index droppedIndex
+			err := scan(&index.name, &index.definition)
+			imp.dropped = append(imp.dropped, index)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("import agreements: indexes of %s: %w", table, err)
+		}
+	}
+	for _, index := range imp.dropped {
+		if _, err := imp.tx.exec(ctx, `DROP INDEX "`+strings.ReplaceAll(index.name, `"`, `""`)+`"`); err != nil {
+			return fmt.Errorf("import agreements: drop index %s: %w", index.name, err)
+		}
+	}
+	return nil
+}
+
+// createIndexes creates the indexes dropIndexes dropped, by their definitions.
+func (imp *AgreementImport) createIndexes(ctx context.Context) error {
+	for _, index := range imp.dropped {
+		if _, err := imp.tx.exec(ctx, index.definition); err != nil {
+			return fmt.Errorf("import agreements: create index %s: %w", index.name, err)
+		}
+	}
+	imp.dropped = nil
 	return nil
 }
 

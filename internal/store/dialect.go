@@ -47,6 +47,11 @@ type dialect interface {
 	// segments while a large import writes it (on), or merge them again as usual (off); none
 	// where the database has no such setting.
 	bulkSearch(table string, on bool) []string
+	// droppableIndexes is a query taking a table name and selecting (name, definition) of the
+	// table's indexes that a bulk import may drop and create again by their definition — those
+	// created by CREATE INDEX, not those of a key or a unique constraint — or "" where a bulk
+	// import keeps them.
+	droppableIndexes() string
 }
 
 type sqliteDialect struct{}
@@ -97,6 +102,13 @@ func (sqliteDialect) bulkSearch(table string, on bool) []string {
 	}
 	config := "INSERT INTO " + table + " (" + table + ", rank) VALUES "
 	return []string{config + "('automerge', " + automerge + ")", config + "('crisismerge', " + crisismerge + ")"}
+}
+
+// droppableIndexes on SQLite: sqlite_master keeps each index's CREATE INDEX statement as the
+// migration wrote it, and has none for the indexes of keys and UNIQUE columns.
+func (sqliteDialect) droppableIndexes() string {
+	return "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL " +
+		"AND upper(sql) NOT LIKE 'CREATE UNIQUE %' ORDER BY name"
 }
 
 // indexDocument on SQLite: a contentless FTS5 table keyed by rowid.
@@ -171,6 +183,10 @@ func (postgresDialect) optimizeSearch(string) string { return "" }
 func (postgresDialect) searchArg(terms []search.Term) string { return search.TSQuery(terms) }
 
 func (postgresDialect) bulkSearch(string, bool) []string { return nil }
+
+// droppableIndexes on PostgreSQL: none. Dropping an index locks its table against every reader
+// until the import's transaction ends, where SQLite's readers go on reading the last commit.
+func (postgresDialect) droppableIndexes() string { return "" }
 
 func (postgresDialect) indexDocument(table, idColumn string) []string {
 	return []string{

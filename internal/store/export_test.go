@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 
 	"pactum/internal/agreement"
 	"pactum/internal/reference"
@@ -107,4 +109,46 @@ func (db *DB) SetShippedLabels(ctx context.Context, list, code string, labels re
 		}
 		return nil
 	})
+}
+
+// WriteInBulkAfter makes agreement imports write in bulk (bulkIndexesAfter) once they have
+// written n agreements and more than were stored, until the test ends.
+func WriteInBulkAfter(t testing.TB, n int) {
+	before := bulkIndexesAfter
+	bulkIndexesAfter = n
+	t.Cleanup(func() { bulkIndexesAfter = before })
+}
+
+// Rows returns the rows of a query as text, one line each, for comparing what two databases hold.
+func (db *DB) Rows(ctx context.Context, query string) ([]string, error) {
+	rows, err := db.query(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	columns, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for rows.Next() {
+		values := make([]any, len(columns))
+		pointers := make([]any, len(columns))
+		for i := range values {
+			pointers[i] = &values[i]
+		}
+		if err := rows.Scan(pointers...); err != nil {
+			return nil, err
+		}
+		lines = append(lines, fmt.Sprintf("%v", values))
+	}
+	return lines, rows.Err()
+}
+
+// Indexes returns the name and definition of every index of the database's tables.
+func (db *DB) Indexes(ctx context.Context) ([]string, error) {
+	if db.IsPostgres() {
+		return db.Rows(ctx, "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")
+	}
+	return db.Rows(ctx, "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
 }

@@ -351,3 +351,150 @@ func TestLargeImportKeepsTheSearchIndex(t *testing.T) {
 		}
 	})
 }
+
+// bulkFile is an agreement file of rows from first to last (excluded): several parties, regions
+// with and without shares, titles in French, officers, confidential agreements, drafts, and
+// amendments, one of them before the agreement it amends. Revised, the even rows have new
+// titles and no row names aurora-foundation any more.
+func bulkFile(first, last int, revised bool) string {
+	var b strings.Builder
+	b.WriteString("reference,title,title_fr,type,partners,signed_on,status,amount,currency,regions,countries,action_area,amends,officer,confidential,office\n")
+	for i := first; i < last; i++ {
+		title := fmt.Sprintf("Agreement %d", i)
+		if i%10 == 3 {
+			title += " for girls"
+		}
+		if revised && i%2 == 0 {
+			title += " revised"
+		}
+		frenchTitle := ""
+		if i%2 == 0 {
+			frenchTitle = fmt.Sprintf("Accord %d", i)
+		}
+		kind := []string{"mou", "cooperation", "voluntary_contribution", "letter_of_intent"}[i%4]
+		amends := ""
+		if i%9 == 4 {
+			kind, amends = "amendment", fmt.Sprintf("BULK-%05d", i-4)
+			if i == 4 {
+				amends = "BULK-00008" // a row further down the file
+			}
+		}
+		partners := []string{"nordic-ministry", "kestrel-telecom;aurora-foundation:implementing_partner", "aurora-foundation"}[i%3]
+		if revised && i%3 != 0 {
+			partners = "kestrel-telecom"
+		}
+		signed, status := fmt.Sprintf("%d-%02d-15", 2010+i%12, 1+i%12), "signed"
+		if i%13 == 0 && i%9 != 0 {
+			signed, status = "", "draft"
+		}
+		countries := ""
+		if i%5 == 0 {
+			countries = "SN;EG"
+		}
+		officer, confidential := "", ""
+		if i%6 == 0 {
+			officer = "amina"
+		}
+		if i%11 == 0 {
+			confidential = "yes"
+		}
+		fmt.Fprintf(&b, "BULK-%05d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n", i, title, frenchTitle, kind, partners, signed,
+			status, 1000*(i+1), []string{"USD", "EUR", "CHF"}[i%3], []string{"AFR", "AFR;ARB", "AFR:0.6;EUR:0.4", "ASP"}[i%4],
+			countries, []string{"infrastructure", "digital_inclusion", "cybersecurity", "generic"}[i%4], amends, officer,
+			confidential, []string{"HQ", "AFR"}[i%2])
+	}
+	return b.String()
+}
+
+// importedTables are queries reading everything an agreement import writes but the search index
+// and the times of writing.
+var importedTables = []string{
+	`SELECT id, reference, title, type_code, status, signed_on, start_on, end_on, amount_cents, currency_code, value_usd_cents,
+		in_kind_usd_cents, primary_action_area_code, amends_id, amendment_kind, framework_id, initiative, officer_id, office_code,
+		confidential, notes, search_version, version, deleted_at FROM agreements ORDER BY id`,
+	"SELECT agreement_id, lang, title FROM agreement_translations ORDER BY agreement_id, lang",
+	"SELECT agreement_id, partner_id, role FROM agreement_parties ORDER BY agreement_id, partner_id",
+	"SELECT agreement_id, region_code, share FROM agreement_regions ORDER BY agreement_id, region_code",
+	"SELECT agreement_id, country_code FROM agreement_countries ORDER BY agreement_id, country_code",
+	"SELECT agreement_id, action_area_code FROM agreement_action_areas ORDER BY agreement_id, action_area_code",
+	"SELECT agreement_id, codes, cells FROM agreement_codes ORDER BY agreement_id",
+	"SELECT facet, code, confidential, n FROM agreement_facet_counts ORDER BY facet, code, confidential",
+	"SELECT year, type_code, action_area_code, office_code, region_code, n, value FROM agreement_cube ORDER BY year, type_code, action_area_code, office_code, region_code",
+	"SELECT dimension, year, code, new_n, amendment_n, value FROM agreement_shares ORDER BY dimension, year, code",
+	"SELECT year, partner_id, partner_type, n, value FROM partner_cells ORDER BY year, partner_id",
+	"SELECT partner_id, partner_type, years FROM partner_activity ORDER BY partner_id",
+	"SELECT id, key, agreement_count, value_usd_cents, last_signed_on FROM partners ORDER BY id",
+}
+
+// dumpImported returns what importedTables read, and the indexes of the database.
+func dumpImported(t *testing.T, db *store.DB) (tables [][]string, indexes []string) {
+	t.Helper()
+	for _, query := range importedTables {
+		rows, err := db.Rows(t.Context(), query)
+		if err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		tables = append(tables, rows)
+	}
+	indexes, err := db.Indexes(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tables, indexes
+}
+
+// An import that writes more agreements than the registry holds, and many, writes in bulk: on
+// SQLite without the secondary indexes of the agreements' tables, which it creates again at its
+// end. It must write exactly what the same import writes row by row, leave the indexes as the
+// migrations made them, and write nothing when it fails.
+func TestBulkImportWritesWhatAnImportRowByRowWrites(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			bulk, byRow := b.Open(t), b.Open(t)
+			importSetup(t, bulk)
+			importSetup(t, byRow)
+			store.WriteInBulkAfter(t, 1000) // after the first batch of rows
+			emptyTables, indexes := dumpImported(t, bulk)
+
+			// Both, so that PostgreSQL's sequences, which a rollback leaves as they are, go on alike.
+			failing := bulkFile(0, 2500, false) + "BULK-LAST,T,,mou,nobody,,draft,,,AFR,,generic,,,,\n"
+			for _, db := range []*store.DB{bulk, byRow} {
+				if res, _, err := importAgreementFile(t, db, failing); err == nil || res.ProblemCount != 1 {
+					t.Fatalf("import of a file with a problem on its last row: %v, %+v", err, res)
+				}
+			}
+			tables, afterFailure := dumpImported(t, bulk)
+			equal(t, "what a failed import leaves", tables, emptyTables)
+			equal(t, "indexes after a failed import", afterFailure, indexes)
+
+			for _, file := range []string{bulkFile(0, 2500, false), bulkFile(0, 3100, true)} {
+				store.WriteInBulkAfter(t, 1000)
+				res, inBulk, err := importAgreementFile(t, bulk, file)
+				if err != nil {
+					t.Fatalf("import in bulk: %v (%+v)", err, res.Problems)
+				}
+				store.WriteInBulkAfter(t, 1_000_000)
+				res, rowByRow, err := importAgreementFile(t, byRow, file)
+				if err != nil {
+					t.Fatalf("import row by row: %v (%+v)", err, res.Problems)
+				}
+				equal(t, "summary", inBulk, rowByRow)
+				tablesInBulk, indexesAfter := dumpImported(t, bulk)
+				tablesByRow, _ := dumpImported(t, byRow)
+				for i, query := range importedTables {
+					if !slices.Equal(tablesInBulk[i], tablesByRow[i]) {
+						t.Errorf("%s differs after a bulk import", query)
+					}
+				}
+				equal(t, "indexes after a bulk import", indexesAfter, indexes)
+				for _, q := range []string{"girls", "revised", "accord", "kestrel", "aurora"} {
+					f := agreement.Filter{AllConfidential: true, Query: q, Limit: 5000, Sort: agreement.SortReference}
+					equal(t, "search "+q, references(listAgreements(t, bulk, f).Items), references(listAgreements(t, byRow, f).Items))
+				}
+			}
+			if aurora, _ := bulk.PartnerByKey(t.Context(), "aurora-foundation"); aurora.AgreementCount != 0 || !aurora.LastSignedOn.IsZero() {
+				t.Errorf("a partner no agreement names any more counts %d, last signed %s", aurora.AgreementCount, aurora.LastSignedOn)
+			}
+		})
+	}
+}
