@@ -12,6 +12,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
+	"pactum/internal/civil"
 	"pactum/internal/reference"
 )
 
@@ -65,7 +66,7 @@ type AgreementImport struct {
 	bulk      bool
 	// indexesAfter is how many agreements the import writes before it writes in bulk
 	// (bulkWrite): it drops the indexes of importTables (dropped, which it creates again before
-	// it ends).
+	// it ends) and refreshes the partners' figures in one pass.
 	indexesAfter int
 	bulkWrite    bool
 	dropped      []droppedIndex
@@ -109,10 +110,14 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		for id := range imp.partners {
 			ids = append(ids, id)
 		}
-		if err := imp.createIndexes(ctx); err != nil {
+		refresh := refreshPartnerStats
+		if imp.bulkWrite {
+			refresh = refreshPartnerStatsInOnePass
+		}
+		if err := refresh(ctx, tx, ids); err != nil {
 			return err
 		}
-		if err := refreshPartnerStats(ctx, tx, ids); err != nil {
+		if err := imp.createIndexes(ctx); err != nil {
 			return err
 		}
 		if imp.bulk {
@@ -244,6 +249,47 @@ func (imp *AgreementImport) searchMerges(ctx context.Context, bulk bool) error {
 		}
 	}
 	imp.bulk = bulk
+	return nil
+}
+
+// refreshPartnerStatsInOnePass sets the figures of the partners ids as refreshPartnerStats does,
+// from one grouped pass over the parties of every agreement in the order they are stored: after a
+// bulk import, cheaper than reading each partner's agreements where they lie (a tenth of the time
+// of an import of a million rows).
+func refreshPartnerStatsInOnePass(ctx context.Context, tx *Tx, ids []int64) error {
+	type figures struct {
+		count, value int64
+		last         civil.Date
+	}
+	byPartner := make(map[int64]figures, len(ids))
+	err := eachRowOf(ctx, tx, `SELECT ap.partner_id,
+			CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND a.type_code <> ? THEN 1 ELSE 0 END), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL THEN a.value_usd_cents ELSE 0 END), 0) AS BIGINT),
+			MAX(a.signed_on)
+		FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
+		WHERE a.deleted_at IS NULL GROUP BY ap.partner_id`, []any{reference.AgreementTypeAmendment},
+		func(scan func(...any) error) error {
+			var id int64
+			var f figures
+			err := scan(&id, &f.count, &f.value, &f.last)
+			byPartner[id] = f
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("refresh partner figures: %w", err)
+	}
+	update, err := tx.prepare(ctx, "UPDATE partners SET agreement_count = ?, value_usd_cents = ?, last_signed_on = ? WHERE id = ?")
+	if err != nil {
+		return fmt.Errorf("refresh partner figures: %w", err)
+	}
+	defer update.Close()
+	// In the order of the ids, so that concurrent PostgreSQL transactions lock rows alike.
+	for _, id := range slices.Sorted(slices.Values(ids)) {
+		f := byPartner[id] // a partner without agreements left has none of them
+		if _, err := update.ExecContext(ctx, f.count, f.value, f.last, id); err != nil {
+			return fmt.Errorf("refresh partner figures: %w", err)
+		}
+	}
 	return nil
 }
 

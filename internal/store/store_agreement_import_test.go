@@ -445,8 +445,9 @@ func dumpImported(t *testing.T, db *store.DB) (tables [][]string, indexes []stri
 
 // An import that writes more agreements than the registry holds, and many, writes in bulk: on
 // SQLite without the secondary indexes of the agreements' tables, which it creates again at its
-// end. It must write exactly what the same import writes row by row, leave the indexes as the
-// migrations made them, and write nothing when it fails.
+// end, and with the partners' figures refreshed in one pass. It must write exactly what the same
+// import writes row by row, leave the indexes as the migrations made them, and write nothing when
+// it fails.
 func TestBulkImportWritesWhatAnImportRowByRowWrites(t *testing.T) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
