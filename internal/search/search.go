@@ -104,11 +104,13 @@ func Document(texts ...string) string {
 }
 
 // Term is one thing a query must match: a word or its beginning (Prefix), for CJK text a phrase
-// of consecutive bigrams, or (Any) one of several exact tokens.
+// of consecutive bigrams, (Any) one of several exact tokens, or (Either) all the terms of at
+// least one of several groups.
 type Term struct {
 	Words  []string // one word, or the bigrams of a CJK run in order
 	Prefix bool     // match words that start with Words[0]
 	Any    []string // instead of Words: any one of these tokens
+	Either [][]Term // instead of Words: every term of one of these groups (none may be empty)
 }
 
 // maxTerms bounds the work one query can ask of the index.
@@ -145,6 +147,14 @@ func FTS5(terms []Term) string {
 			parts[i] = `("` + strings.Join(t.Any, `" OR "`) + `")`
 			continue
 		}
+		if len(t.Either) > 0 {
+			groups := make([]string, len(t.Either))
+			for j, g := range t.Either {
+				groups[j] = "(" + FTS5(g) + ")"
+			}
+			parts[i] = "(" + strings.Join(groups, " OR ") + ")"
+			continue
+		}
 		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
 		if t.Prefix {
 			parts[i] += "*"
@@ -160,6 +170,14 @@ func TSQuery(terms []Term) string {
 	for i, t := range terms {
 		if len(t.Any) > 0 {
 			parts[i] = "('" + strings.Join(t.Any, "' | '") + "')"
+			continue
+		}
+		if len(t.Either) > 0 {
+			groups := make([]string, len(t.Either))
+			for j, g := range t.Either {
+				groups[j] = "(" + TSQuery(g) + ")"
+			}
+			parts[i] = "(" + strings.Join(groups, " | ") + ")"
 			continue
 		}
 		words := make([]string, len(t.Words))

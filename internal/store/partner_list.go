@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -174,33 +175,13 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 		mu.Unlock()
 		return err
 	})
-	var unchosen []string
-	for _, facet := range partner.Facets {
-		if len(f.Values(facet)) == 0 {
-			unchosen = append(unchosen, facet)
-			continue
-		}
-		run(func() error {
-			counts, err := db.facetCounts(ctx, matchTerms(&f, words, facet), []string{facet})
-			mu.Lock()
-			for k, v := range counts {
-				page.Facets[k] = v
-			}
-			mu.Unlock()
-			return err
-		})
-	}
-	if len(unchosen) > 0 {
-		run(func() error {
-			counts, err := db.facetCounts(ctx, matchTerms(&f, words, ""), unchosen)
-			mu.Lock()
-			for k, v := range counts {
-				page.Facets[k] = v
-			}
-			mu.Unlock()
-			return err
-		})
-	}
+	run(func() error {
+		counts, err := db.partnerFacetCounts(ctx, &f, words)
+		mu.Lock()
+		page.Facets = counts
+		mu.Unlock()
+		return err
+	})
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
@@ -272,10 +253,120 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 	return items, count, nil
 }
 
+// partnerFacetCounts counts every facet as ListPartners describes. A facet with codes chosen is
+// counted over the partners that every other chosen facet admits, the others over the selection:
+// all of them are counted in one pass over the partners that at most one chosen facet refuses,
+// except when nothing but one facet is chosen, where that facet's counts are the whole list's.
+func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words []search.Term) (map[string][]partner.Count, error) {
+	var chosen, unchosen []string
+	for _, facet := range partner.Facets {
+		if len(f.Values(facet)) > 0 {
+			chosen = append(chosen, facet)
+		} else {
+			unchosen = append(unchosen, facet)
+		}
+	}
+	switch {
+	case len(chosen) == 0:
+		return db.facetCounts(ctx, words, partner.Facets, nil)
+	case len(chosen) == 1 && len(words) == 0:
+		counts, err := db.facetCountsOfAll(ctx, chosen)
+		if err != nil {
+			return nil, err
+		}
+		others, err := db.facetCounts(ctx, matchTerms(f, words, ""), unchosen, nil)
+		maps.Copy(counts, others)
+		return counts, err
+	}
+	terms := append([]search.Term{}, words...)
+	if len(chosen) > 1 {
+		either := make([][]search.Term, len(chosen))
+		for i, facet := range chosen {
+			either[i] = matchTerms(f, nil, facet)
+		}
+		terms = append(terms, search.Term{Either: either})
+	}
+	return db.facetCounts(ctx, terms, partner.Facets, newFacetChoice(f, chosen))
+}
+
+// facetChoice tells, for a partner's codes, which chosen facets refuse it.
+type facetChoice struct {
+	facets    []string
+	positions []int                 // of each facet in partner_codes
+	tokens    []map[string]struct{} // the facet tokens of each facet's chosen codes
+	admits    []map[string]bool     // each facet's verdict on the codes met so far
+}
+
+func newFacetChoice(f *partner.Filter, chosen []string) *facetChoice {
+	c := &facetChoice{facets: chosen}
+	for _, facet := range chosen {
+		c.positions = append(c.positions, slices.Index(partner.Facets, facet))
+		tokens := map[string]struct{}{}
+		for _, code := range f.Values(facet) {
+			tokens[facetToken(facet, code)] = struct{}{}
+		}
+		c.tokens = append(c.tokens, tokens)
+		c.admits = append(c.admits, map[string]bool{})
+	}
+	return c
+}
+
+// refusing returns the one chosen facet that refuses a partner with these codes ("" when none
+// does), and whether more than one does. A facet admits a partner with any of its chosen codes,
+// compared as the search index compares them, by their tokens.
+func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
+	for i, pos := range c.positions {
+		admitted := false
+		if pos < len(fields) {
+			codes := []string{fields[pos]}
+			if _, list := facetTables[c.facets[i]]; list {
+				codes = splitList(fields[pos])
+			}
+			for _, code := range codes {
+				if c.admitsCode(i, code) {
+					admitted = true
+					break
+				}
+			}
+		}
+		if !admitted {
+			if facet != "" {
+				return facet, true
+			}
+			facet = c.facets[i]
+		}
+	}
+	return facet, false
+}
+
+// appendFields appends the "|"-separated fields of a partner_codes row to fields, which the
+// caller reuses from row to row: counting reads tens of thousands of rows a page.
+func appendFields(fields []string, codes string) []string {
+	for {
+		field, rest, more := strings.Cut(codes, "|")
+		fields = append(fields, field)
+		if !more {
+			return fields
+		}
+		codes = rest
+	}
+}
+
+// admitsCode tells whether the chosen codes of the i-th facet hold code.
+func (c *facetChoice) admitsCode(i int, code string) bool {
+	admits, known := c.admits[i][code]
+	if !known {
+		_, admits = c.tokens[i][facetToken(c.facets[i], code)]
+		c.admits[i][code] = admits
+	}
+	return admits
+}
+
 // facetCounts counts the codes of facets among the partners terms select: the selection is
 // computed once by the index, and each selected partner's codes are read from the narrow
-// partner_codes table and counted here.
-func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string) (map[string][]partner.Count, error) {
+// partner_codes table and counted here. With a choice, a partner that one chosen facet refuses
+// counts in that facet only, and one that several refuse in none.
+func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string, choice *facetChoice) (map[string][]partner.Count, error) {
 	if len(terms) == 0 {
 		return db.facetCountsOfAll(ctx, facets)
 	}
@@ -295,20 +386,26 @@ func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []str
 		tally[i] = map[string]int{}
 	}
 	var codes string
+	var fields []string
 	for rows.Next() {
 		if err := rows.Scan(&codes); err != nil {
 			return nil, fmt.Errorf("count partners by %v: %w", facets, err)
 		}
-		fields := strings.Split(codes, "|")
+		fields = appendFields(fields[:0], codes)
+		var refusing string
+		if choice != nil {
+			var several bool
+			if refusing, several = choice.refusing(fields); several {
+				continue
+			}
+		}
 		for i, pos := range positions {
-			if pos >= len(fields) {
+			if pos >= len(fields) || (refusing != "" && facets[i] != refusing) {
 				continue
 			}
 			if _, list := facetTables[facets[i]]; list {
-				if fields[pos] != "" {
-					for _, c := range strings.Split(fields[pos], ",") {
-						tally[i][c]++
-					}
+				for _, c := range splitList(fields[pos]) {
+					tally[i][c]++
 				}
 				continue
 			}
