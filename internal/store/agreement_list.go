@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,25 +113,11 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 		mu.Unlock()
 		return err
 	})
-	var unchosen []string
-	for _, facet := range agreement.Facets {
-		if len(f.Values(facet)) == 0 {
-			unchosen = append(unchosen, facet)
-			continue
-		}
-		run(func() error {
-			counts, err := db.agreementFacetCounts(ctx, &f, agreementTerms(&f, words, facet), []string{facet})
-			setCounts(counts)
-			return err
-		})
-	}
-	if len(unchosen) > 0 {
-		run(func() error {
-			counts, err := db.agreementFacetCounts(ctx, &f, agreementTerms(&f, words, ""), unchosen)
-			setCounts(counts)
-			return err
-		})
-	}
+	run(func() error {
+		counts, err := db.agreementFacetCountsOfList(ctx, &f, words)
+		setCounts(counts)
+		return err
+	})
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
@@ -276,11 +263,49 @@ func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int,
 	return n, nil
 }
 
+// agreementFacetCountsOfList counts every facet of the registry as partnerFacetCounts counts
+// the partner list's: in one pass over the agreements that at most one chosen facet refuses.
+func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filter, words []search.Term) (map[string][]agreement.Count, error) {
+	var chosen, unchosen []string
+	for _, facet := range agreement.Facets {
+		if len(f.Values(facet)) > 0 {
+			chosen = append(chosen, facet)
+		} else {
+			unchosen = append(unchosen, facet)
+		}
+	}
+	switch {
+	case len(chosen) == 0:
+		return db.agreementFacetCounts(ctx, f, words, agreement.Facets, nil)
+	case len(chosen) == 1 && len(words) == 0:
+		counts, err := db.agreementFacetCounts(ctx, f, nil, chosen, nil)
+		if err != nil {
+			return nil, err
+		}
+		others, err := db.agreementFacetCounts(ctx, f, agreementTerms(f, words, ""), unchosen, nil)
+		maps.Copy(counts, others)
+		return counts, err
+	}
+	terms := append([]search.Term{}, words...)
+	if len(chosen) > 1 {
+		either := make([][]search.Term, len(chosen))
+		for i, facet := range chosen {
+			either[i] = agreementTerms(f, nil, facet)
+		}
+		terms = append(terms, search.Term{Either: either})
+	}
+	choice := newFacetChoice(chosen, f.Values, codeField, func(string) bool { return true },
+		func(facet, code string) string { return codeToken(agreementLetters[facet], code) })
+	return db.agreementFacetCounts(ctx, f, terms, agreement.Facets, choice)
+}
+
 // agreementFacetCounts counts the codes of facets among the agreements terms select (with the
 // reader's visibility): the index computes the selection once, and each selected agreement's
 // codes are read from the narrow agreement_codes table and counted here. With no terms, the
 // whole registry's counts are read from agreement_facet_counts.
-func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string) (map[string][]agreement.Count, error) {
+// With a choice, an agreement that one chosen facet refuses counts in that facet only, and one
+// that several refuse in none.
+func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *facetChoice) (map[string][]agreement.Count, error) {
 	positions := make([]int, len(facets))
 	tally := make([]map[string]int, len(facets))
 	for i, facet := range facets {
@@ -289,18 +314,26 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	}
 	confidential := codeField(agreement.FacetConfidential)
 	reader := strconv.FormatInt(f.ReaderID, 10)
+	var fields []string
 	countRow := func(scan func(...any) error) error {
 		var codes string
 		if err := scan(&codes); err != nil {
 			return err
 		}
-		fields := strings.Split(codes, "|")
+		fields = appendFields(fields[:0], codes)
 		if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= officerField || fields[officerField] != reader) {
 			return nil // a confidential agreement of another officer
 		}
+		var refusing string
+		if choice != nil {
+			var several bool
+			if refusing, several = choice.refusing(fields); several {
+				return nil
+			}
+		}
 		for i, pos := range positions {
-			if pos >= 0 && pos < len(fields) && fields[pos] != "" {
-				for _, c := range strings.Split(fields[pos], ",") {
+			if pos >= 0 && pos < len(fields) && (refusing == "" || facets[i] == refusing) {
+				for _, c := range splitList(fields[pos]) {
 					tally[i][c]++
 				}
 			}

@@ -286,57 +286,9 @@ func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words [
 		}
 		terms = append(terms, search.Term{Either: either})
 	}
-	return db.facetCounts(ctx, terms, partner.Facets, newFacetChoice(f, chosen))
-}
-
-// facetChoice tells, for a partner's codes, which chosen facets refuse it.
-type facetChoice struct {
-	facets    []string
-	positions []int                 // of each facet in partner_codes
-	tokens    []map[string]struct{} // the facet tokens of each facet's chosen codes
-	admits    []map[string]bool     // each facet's verdict on the codes met so far
-}
-
-func newFacetChoice(f *partner.Filter, chosen []string) *facetChoice {
-	c := &facetChoice{facets: chosen}
-	for _, facet := range chosen {
-		c.positions = append(c.positions, slices.Index(partner.Facets, facet))
-		tokens := map[string]struct{}{}
-		for _, code := range f.Values(facet) {
-			tokens[facetToken(facet, code)] = struct{}{}
-		}
-		c.tokens = append(c.tokens, tokens)
-		c.admits = append(c.admits, map[string]bool{})
-	}
-	return c
-}
-
-// refusing returns the one chosen facet that refuses a partner with these codes ("" when none
-// does), and whether more than one does. A facet admits a partner with any of its chosen codes,
-// compared as the search index compares them, by their tokens.
-func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
-	for i, pos := range c.positions {
-		admitted := false
-		if pos < len(fields) {
-			codes := []string{fields[pos]}
-			if _, list := facetTables[c.facets[i]]; list {
-				codes = splitList(fields[pos])
-			}
-			for _, code := range codes {
-				if c.admitsCode(i, code) {
-					admitted = true
-					break
-				}
-			}
-		}
-		if !admitted {
-			if facet != "" {
-				return facet, true
-			}
-			facet = c.facets[i]
-		}
-	}
-	return facet, false
+	choice := newFacetChoice(chosen, f.Values, func(facet string) int { return slices.Index(partner.Facets, facet) },
+		func(facet string) bool { _, list := facetTables[facet]; return list }, facetToken)
+	return db.facetCounts(ctx, terms, partner.Facets, choice)
 }
 
 // appendFields appends the "|"-separated fields of a partner_codes row to fields, which the
@@ -350,16 +302,6 @@ func appendFields(fields []string, codes string) []string {
 		}
 		codes = rest
 	}
-}
-
-// admitsCode tells whether the chosen codes of the i-th facet hold code.
-func (c *facetChoice) admitsCode(i int, code string) bool {
-	admits, known := c.admits[i][code]
-	if !known {
-		_, admits = c.tokens[i][facetToken(c.facets[i], code)]
-		c.admits[i][code] = admits
-	}
-	return admits
 }
 
 // facetCounts counts the codes of facets among the partners terms select: the selection is

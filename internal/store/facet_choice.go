@@ -1,0 +1,70 @@
+package store
+
+// facetChoice tells, for a row of codes (partner_codes, agreement_codes), which chosen facets
+// refuse it. The lists count every facet in one pass over the rows that at most one chosen
+// facet refuses: a row no chosen facet refuses counts in every facet, a row one refuses only in
+// that one, which is counted over what the other chosen facets admit.
+type facetChoice struct {
+	facets    []string
+	positions []int                 // of each facet in a row of codes
+	lists     []bool                // whether a facet's field holds several codes, separated by ","
+	tokens    []map[string]struct{} // the search tokens of each facet's chosen codes
+	admits    []map[string]bool     // each facet's verdict on the codes met so far
+	token     func(facet, code string) string
+}
+
+// newFacetChoice describes the chosen facets: their codes (values), where each is in a row
+// (position), whether its field is a list, and the search token of a code, by which codes are
+// compared as the search index compares them.
+func newFacetChoice(chosen []string, values func(facet string) []string, position func(facet string) int,
+	list func(facet string) bool, token func(facet, code string) string) *facetChoice {
+	c := &facetChoice{facets: chosen, token: token}
+	for _, facet := range chosen {
+		c.positions = append(c.positions, position(facet))
+		c.lists = append(c.lists, list(facet))
+		tokens := map[string]struct{}{}
+		for _, code := range values(facet) {
+			tokens[token(facet, code)] = struct{}{}
+		}
+		c.tokens = append(c.tokens, tokens)
+		c.admits = append(c.admits, map[string]bool{})
+	}
+	return c
+}
+
+// refusing returns the one chosen facet that refuses a row with these fields ("" when none
+// does), and whether more than one does. A facet admits a row with any of its chosen codes.
+func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
+	for i, pos := range c.positions {
+		admitted := false
+		if pos >= 0 && pos < len(fields) {
+			codes := []string{fields[pos]}
+			if c.lists[i] {
+				codes = splitList(fields[pos])
+			}
+			for _, code := range codes {
+				if c.admitsCode(i, code) {
+					admitted = true
+					break
+				}
+			}
+		}
+		if !admitted {
+			if facet != "" {
+				return facet, true
+			}
+			facet = c.facets[i]
+		}
+	}
+	return facet, false
+}
+
+// admitsCode tells whether the chosen codes of the i-th facet hold code.
+func (c *facetChoice) admitsCode(i int, code string) bool {
+	admits, known := c.admits[i][code]
+	if !known {
+		_, admits = c.tokens[i][c.token(c.facets[i], code)]
+		c.admits[i][code] = admits
+	}
+	return admits
+}
