@@ -258,9 +258,16 @@ func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.F
 // DashboardAlerts is AgreementAlerts among the agreements a dashboard's filter selects.
 func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.Filter, scope insight.Filter, limit int) ([]agreement.Alert, error) {
 	cond, cargs := visibleSQL(&f)
-	in := newInsightScope(scope, false)
+	// Alerts are not weighed by a region's share, so the region is a condition rather than a
+	// join, which SQLite would drive the query from (every agreement of the region) instead of
+	// from the few dates asked for.
+	in := newInsightScope(scope, true)
 	cond += in.where
 	cargs = append(cargs, in.whereArgs...)
+	if scope.Region != "" {
+		cond += " AND EXISTS (SELECT 1 FROM agreement_regions fr WHERE fr.agreement_id = a.id AND fr.region_code = ?)"
+		cargs = append(cargs, scope.Region)
+	}
 	reader := f.ReaderID
 	if reader == 0 {
 		reader = -1
@@ -271,15 +278,15 @@ func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.F
 	}{
 		{agreement.AlertObligationOverdue, `SELECT a.reference, COALESCE(NULLIF(t.title, ''), a.title), COALESCE(a.officer_id, 0),
 			o.due_on AS due, o.kind
-			FROM obligations o JOIN agreements a ON a.id = o.agreement_id ` + in.join + `
+			FROM obligations o JOIN agreements a ON a.id = o.agreement_id
 			LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
 			WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL` + cond,
-			slices.Concat(in.joinArgs, []any{f.Lang, day}, cargs)},
+			slices.Concat([]any{f.Lang, day}, cargs)},
 		{agreement.AlertEnding, `SELECT a.reference, COALESCE(NULLIF(t.title, ''), a.title), COALESCE(a.officer_id, 0),
 			a.end_on AS due, ''
-			FROM agreements a ` + in.join + ` LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
+			FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
 			WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL` + cond,
-			slices.Concat(in.joinArgs, []any{f.Lang, day, day.AddDays(agreement.EndingWithin),
+			slices.Concat([]any{f.Lang, day, day.AddDays(agreement.EndingWithin),
 				agreement.StatusSigned, agreement.StatusActive}, cargs)},
 	}
 	// The reader's own alerts first, then the others'; each asked for apart, in the order of

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -416,6 +417,28 @@ func TestContributionsObligationsAndReminders(t *testing.T) {
 		// both within 90 days, samir's first.
 		equal(t, "alerts", lines, []string{"obligation_overdue ITU-VC-2016-010 2016-12-31 narrative", "ending ITU-VC-2016-010 2017-02-28 ",
 			"ending ITU-COOP-2015-001 2017-03-31 "})
+		// A dashboard's filter keeps the alerts of the agreements it selects: the euro
+		// contribution is global, the cooperation African, both the ministry's.
+		for _, c := range []struct {
+			scope insight.Filter
+			want  []string
+		}{
+			{insight.Filter{Region: "AFR"}, []string{"ending ITU-COOP-2015-001"}},
+			{insight.Filter{Region: "GLO", PartnerType: "government"}, []string{"obligation_overdue ITU-VC-2016-010", "ending ITU-VC-2016-010"}},
+			{insight.Filter{Region: "ASP"}, nil},
+			{insight.Filter{PartnerType: "government", Type: "cooperation"}, []string{"ending ITU-COOP-2015-001"}},
+			{insight.Filter{PartnerType: "private"}, nil},
+		} {
+			alerts, err := db.DashboardAlerts(ctx, day, agreement.Filter{ReaderID: r.colleague.ID, Lang: "en"}, c.scope, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range alerts {
+				got = append(got, a.Kind+" "+a.Reference)
+			}
+			equal(t, fmt.Sprintf("alerts of %+v", c.scope), got, c.want)
+		}
 
 		var sent []store.AgreementReminder
 		compose := func(rem store.AgreementReminder) (*mail.Message, error) {
