@@ -208,14 +208,15 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return strings.Compare(a.agreementType+"|"+a.area+"|"+a.office+"|"+a.r, b.agreementType+"|"+b.area+"|"+b.office+"|"+b.r)
 	})
+	args := make([]any, 0, 7*len(cubeKeys))
 	for _, k := range cubeKeys {
 		c := cube[k]
-		if _, err := tx.exec(ctx, `INSERT INTO agreement_cube (year, type_code, action_area_code, office_code, region_code, n, value)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (year, type_code, action_area_code, office_code, region_code)
-			DO UPDATE SET n = agreement_cube.n + excluded.n, value = agreement_cube.value + excluded.value`,
-			k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value); err != nil {
-			return fmt.Errorf("report cells: %w", err)
-		}
+		args = append(args, k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value)
+	}
+	if err := upsertCells(ctx, tx, "INSERT INTO agreement_cube (year, type_code, action_area_code, office_code, region_code, n, value)",
+		`ON CONFLICT (year, type_code, action_area_code, office_code, region_code)
+			DO UPDATE SET n = agreement_cube.n + excluded.n, value = agreement_cube.value + excluded.value`, 7, args, nil); err != nil {
+		return err
 	}
 	shareKeys := make([]shareKey, 0, len(shares))
 	for k := range shares {
@@ -227,15 +228,16 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return strings.Compare(a.dimension+"|"+a.code, b.dimension+"|"+b.code)
 	})
+	args = make([]any, 0, 6*len(shareKeys))
 	for _, k := range shareKeys {
 		c := shares[k]
-		if _, err := tx.exec(ctx, `INSERT INTO agreement_shares (dimension, year, code, new_n, amendment_n, value)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dimension, year, code)
-			DO UPDATE SET new_n = agreement_shares.new_n + excluded.new_n,
-				amendment_n = agreement_shares.amendment_n + excluded.amendment_n, value = agreement_shares.value + excluded.value`,
-			k.dimension, k.year, k.code, c.n, c.amendments, c.value); err != nil {
-			return fmt.Errorf("report cells: %w", err)
-		}
+		args = append(args, k.dimension, k.year, k.code, c.n, c.amendments, c.value)
+	}
+	if err := upsertCells(ctx, tx, "INSERT INTO agreement_shares (dimension, year, code, new_n, amendment_n, value)",
+		`ON CONFLICT (dimension, year, code) DO UPDATE SET new_n = agreement_shares.new_n + excluded.new_n,
+			amendment_n = agreement_shares.amendment_n + excluded.amendment_n, value = agreement_shares.value + excluded.value`,
+		6, args, nil); err != nil {
+		return err
 	}
 	partnerKeys := make([]partnerKey, 0, len(cells.partners))
 	for k := range cells.partners {
@@ -247,23 +249,34 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return int(a.partner - b.partner)
 	})
-	activity := map[int64]*yearsChange{}
+	args = make([]any, 0, 5*len(partnerKeys))
 	for _, k := range partnerKeys {
 		c := cells.partners[k]
-		var n float64
-		if err := tx.queryRow(ctx, `INSERT INTO partner_cells (year, partner_id, partner_type, n, value) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
-				n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value RETURNING n`,
-			k.year, k.partner, c.partnerType, c.n, c.value).Scan(&n); err != nil {
-			return fmt.Errorf("report cells: %w", err)
-		}
+		args = append(args, k.year, k.partner, c.partnerType, c.n, c.value)
+	}
+	counts := make(map[partnerKey]float64, len(partnerKeys)) // what each cell counts once written
+	err := upsertCells(ctx, tx, "INSERT INTO partner_cells (year, partner_id, partner_type, n, value)",
+		`ON CONFLICT (year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
+			n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value RETURNING year, partner_id, n`,
+		5, args, func(scan func(...any) error) error {
+			var k partnerKey
+			var n float64
+			err := scan(&k.year, &k.partner, &n)
+			counts[k] = n
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	activity := map[int64]*yearsChange{}
+	for _, k := range partnerKeys {
 		change := activity[k.partner]
 		if change == nil {
 			change = &yearsChange{}
 			activity[k.partner] = change
 		}
-		change.partnerType = c.partnerType
-		if bit, ok := activityBit(k.year); ok && n > 0.5 {
+		change.partnerType = cells.partners[k].partnerType
+		if bit, ok := activityBit(k.year); ok && counts[k] > 0.5 {
 			change.set |= bit
 		} else if ok {
 			change.clear |= bit
@@ -275,6 +288,31 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	clear(cube)
 	clear(shares)
 	clear(cells.partners)
+	return nil
+}
+
+// cellsPerStatement is how many cells a statement of flushCells writes: an import of a million
+// agreements changes tens of thousands.
+const cellsPerStatement = 500
+
+// upsertCells writes rows of width values, flattened in args, in statements "insert VALUES (…),
+// … conflict" of up to cellsPerStatement rows, in the order of the rows. scan, when set, reads
+// the rows each statement returns.
+func upsertCells(ctx context.Context, tx *Tx, insert, conflict string, width int, args []any, scan func(scan func(...any) error) error) error {
+	row := "(" + placeholders(width) + ")"
+	for start := 0; start < len(args); start += cellsPerStatement * width {
+		chunk := args[start:min(start+cellsPerStatement*width, len(args))]
+		query := insert + " VALUES " + strings.Repeat(row+", ", len(chunk)/width-1) + row + " " + conflict
+		var err error
+		if scan == nil {
+			_, err = tx.exec(ctx, query, chunk...)
+		} else {
+			err = eachRowOf(ctx, tx, query, chunk, scan)
+		}
+		if err != nil {
+			return fmt.Errorf("report cells: %w", err)
+		}
+	}
 	return nil
 }
 
