@@ -25,6 +25,14 @@ const maxImportParams = 12_000
 // more agreements than were stored: the final merge rewrites the whole index.
 const bulkAfter = 10_000
 
+// searchDocumentsAtOnce is how many search documents an import writes in one statement: SQLite's
+// FTS5 writes its pending entries to disk as a segment of its index before every statement that
+// may need rolling back, and merges the segments when a level of the index holds too many (see
+// dialect.bulkSearch), so an import holds the documents of several batches and writes them
+// together. Twice this is at most maxImportParams, and a power of two: eachChunk writes them in one
+// statement.
+const searchDocumentsAtOnce = 4096
+
 // bulkIndexesAfter is how many agreements an import writes, at least, before it drops the
 // secondary indexes of importTables and creates them again at its end, in its transaction: an
 // index is then built by one sort instead of by as many insertions at places in no order into a
@@ -59,7 +67,10 @@ type AgreementImport struct {
 	stmts    map[chunkStmt]*sql.Stmt
 	update   *sql.Stmt
 	partners map[int64]bool // partners whose figures the import changes
-	summary  AgreementImportSummary
+	// documents are the search documents written agreements wait for, as (id, document) pairs:
+	// the import writes them searchDocumentsAtOnce at a time, and the last before it ends.
+	documents []any
+	summary   AgreementImportSummary
 	// bulkAfter is how many agreements the import writes before it merges the search index only
 	// at the end (bulk).
 	bulkAfter int
@@ -101,6 +112,9 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		imp.bulkAfter, imp.indexesAfter = max(stored, bulkAfter), max(stored, bulkIndexesAfter)
 
 		if err := write(ctx, imp); err != nil {
+			return err
+		}
+		if err := imp.writeDocuments(ctx, len(imp.documents)/2); err != nil {
 			return err
 		}
 		if err := w.flush(ctx); err != nil {
@@ -175,10 +189,8 @@ func (imp *AgreementImport) OfficerIDs(ctx context.Context, usernames []string) 
 // stored agreements with the file's columns applied, at the version read in this transaction.
 // unchanged counts the batch's rows that change nothing.
 //
-// The statements of a batch are ordered so that the search index is written last, in one
-// statement: SQLite's FTS5 writes its pending entries to disk before every statement that may
-// need rolling back, so writing it between the other statements would cut it into a segment
-// per agreement.
+// The search documents of the batch are written with those of the next batches, in one
+// statement (searchDocumentsAtOnce).
 func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, updates []*agreement.Agreement, unchanged int) error {
 	written := append(creates[:len(creates):len(creates)], updates...)
 	// The search documents are written last but made first, on another goroutine, while the
@@ -523,10 +535,9 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 		}
 	}
 	codes := make([]any, 0, 3*len(written))
-	docs := make([]any, 0, 2*len(written))
 	for i, a := range written {
 		codes = append(codes, a.ID, entries[i].codes, entries[i].cells)
-		docs = append(docs, a.ID, entries[i].document)
+		imp.documents = append(imp.documents, a.ID, entries[i].document)
 		w.count(entries[i].facets, a.Confidential, 1)
 		if entries[i].signed {
 			entries[i].part.addTo(w.cells, 1)
@@ -540,10 +551,28 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 			return fmt.Errorf("unindex agreement %s: %w", a.Reference, err)
 		}
 	}
+	// The documents of updated agreements were taken out above, and these are written once
+	// (a file names an agreement once), so writing them later is as writing them now.
+	for len(imp.documents) >= 2*searchDocumentsAtOnce {
+		if err := imp.writeDocuments(ctx, searchDocumentsAtOnce); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDocuments writes the first n search documents waiting to be written.
+func (imp *AgreementImport) writeDocuments(ctx context.Context, n int) error {
 	// The dialect's statement for one document, written for many: INSERT INTO agreement_search
 	// (rowid or agreement_id, document) VALUES (?, ?).
 	insert := strings.TrimSuffix(imp.tx.d.indexDocument("agreement_search", "agreement_id")[1], " VALUES (?, ?)")
-	return imp.execChunks(ctx, insert, 2, docs)
+	if err := imp.execChunks(ctx, insert, 2, imp.documents[:2*n]); err != nil {
+		return err
+	}
+	rest := copy(imp.documents, imp.documents[2*n:])
+	clear(imp.documents[rest:])
+	imp.documents = imp.documents[:rest]
+	return nil
 }
 
 // execChunks runs a multi-row INSERT for rows of width values, flattened in args.
