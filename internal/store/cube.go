@@ -56,6 +56,8 @@ type reportPart struct {
 	regions               []agreement.RegionShare
 	countries, partyTypes []string
 	partyIDs              []int64
+	// typed: the part was added to agreement_type_cube too (parts kept before it were not).
+	typed bool
 }
 
 // reportPartOf returns what a signed agreement adds to the report cells; ok is false for an
@@ -65,7 +67,7 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 		return reportPart{}, false
 	}
 	p := reportPart{year: a.SignedOn.Year, agreementType: a.Type, area: a.PrimaryActionArea, office: a.Office,
-		value: int64(a.ValueUSD), regions: a.Regions, countries: dedupe(a.Countries)}
+		value: int64(a.ValueUSD), regions: a.Regions, countries: dedupe(a.Countries), typed: true}
 	seen := map[int64]bool{}
 	for _, party := range a.Parties {
 		if !seen[party.PartnerID] {
@@ -78,7 +80,7 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 }
 
 // String writes the part as it is kept:
-// year|type|area|office|value|region:share,…|countries|party types|party ids.
+// year|type|area|office|value|region:share,…|countries|party types|party ids|t (for typed).
 func (p reportPart) String() string {
 	regions := make([]string, len(p.regions))
 	for i, r := range p.regions {
@@ -88,16 +90,21 @@ func (p reportPart) String() string {
 	for i, id := range p.partyIDs {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
-	return strings.Join([]string{strconv.Itoa(p.year), p.agreementType, p.area, p.office, strconv.FormatInt(p.value, 10),
-		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ","), strings.Join(ids, ",")}, "|")
+	fields := []string{strconv.Itoa(p.year), p.agreementType, p.area, p.office, strconv.FormatInt(p.value, 10),
+		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ","), strings.Join(ids, ",")}
+	if p.typed {
+		fields = append(fields, "t")
+	}
+	return strings.Join(fields, "|")
 }
 
 // parseReportPart reads a part back; ok is false for an empty or unreadable one (an agreement
 // indexed before the cells existed, which added nothing).
 func parseReportPart(s string) (reportPart, bool) {
 	f := strings.Split(s, "|")
-	// Parts kept before partner_cells existed have no party ids: they added none.
-	if len(f) != 8 && len(f) != 9 {
+	// Parts kept before partner_cells existed have no party ids: they added none; those kept
+	// before agreement_type_cube existed have no tenth field.
+	if len(f) < 8 || len(f) > 10 || (len(f) == 10 && f[9] != "t") {
 		return reportPart{}, false
 	}
 	year, err1 := strconv.Atoi(f[0])
@@ -106,8 +113,12 @@ func parseReportPart(s string) (reportPart, bool) {
 		return reportPart{}, false
 	}
 	p := reportPart{year: year, agreementType: f[1], area: f[2], office: f[3], value: value, countries: splitList(f[6]),
-		partyTypes: splitList(f[7])}
-	for _, id := range splitList(strings.Join(f[8:], "")) {
+		partyTypes: splitList(f[7]), typed: len(f) == 10}
+	var ids string
+	if len(f) > 8 {
+		ids = f[8]
+	}
+	for _, id := range splitList(ids) {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
 			return reportPart{}, false
@@ -135,6 +146,7 @@ func splitList(s string) []string {
 // reportCells are pending changes to the report cells.
 type reportCells struct {
 	cube     map[cubeKey]cellSum
+	typeCube map[typeCubeKey]cellSum
 	shares   map[shareKey]cellSum
 	partners map[partnerKey]partnerSum
 }
@@ -146,7 +158,8 @@ type partnerSum struct {
 }
 
 func newReportCells() reportCells {
-	return reportCells{cube: map[cubeKey]cellSum{}, shares: map[shareKey]cellSum{}, partners: map[partnerKey]partnerSum{}}
+	return reportCells{cube: map[cubeKey]cellSum{}, typeCube: map[typeCubeKey]cellSum{}, shares: map[shareKey]cellSum{},
+		partners: map[partnerKey]partnerSum{}}
 }
 
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
@@ -164,6 +177,7 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 		c.value += sign * r.Share * value
 		cube[k] = c
 	}
+	p.addToTypeCube(cells.typeCube, sign)
 	amendment := p.agreementType == reference.AgreementTypeAmendment
 	split := func(dimension string, codes []string) {
 		for _, code := range codes {
@@ -283,6 +297,9 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 	}
 	if err := flushActivity(ctx, tx, activity); err != nil {
+		return err
+	}
+	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
 		return err
 	}
 	clear(cube)

@@ -152,3 +152,39 @@ func (db *DB) Indexes(ctx context.Context) ([]string, error) {
 	}
 	return db.Rows(ctx, "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
 }
+
+// IndexAgreementsAsVersion5 makes the database hold what a database of agreement search
+// version 5 (before agreement_type_cube) holds: the type cube empty, every kept report part
+// without its typed field, every agreement marked as indexed with version 5.
+func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, "DELETE FROM agreement_type_cube"); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, "SELECT agreement_id, cells FROM agreement_codes WHERE cells LIKE '%|t'")
+		if err != nil {
+			return err
+		}
+		parts := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var cells string
+			if err := rows.Scan(&id, &cells); err != nil {
+				rows.Close()
+				return err
+			}
+			parts[id] = strings.TrimSuffix(cells, "|t")
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for id, cells := range parts {
+			if _, err := tx.exec(ctx, "UPDATE agreement_codes SET cells = ? WHERE agreement_id = ?", cells, id); err != nil {
+				return err
+			}
+		}
+		_, err = tx.exec(ctx, "UPDATE agreements SET search_version = 5")
+		return err
+	})
+}

@@ -29,18 +29,11 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 	}
 	scope := newInsightScope(f, false)
 	weight := scope.weigh("1.0")
-	// What was pledged comes from the report cells unless a partner type needs the agreements.
-	pledged := fmt.Sprintf(`SELECT %s, SUM(a.value_usd_cents * %s) FROM agreements a %s
-		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s GROUP BY 1`,
-		db.dialect.year("a.signed_on"), weight, scope.join, scope.where)
-	pledgedArgs := scope.args(nil, yearSpan(from, to))
-	if f.PartnerType == "" {
-		where, args := cubeFilter(f)
-		pledged = "SELECT c.year, SUM(c.value) FROM agreement_cube c WHERE c.year >= ? AND c.year <= ?" + where +
-			" GROUP BY c.year HAVING ABS(SUM(c.n)) > 0.000001"
-		pledgedArgs = append([]any{from, to}, args...)
-	}
-	err := eachRowOf(ctx, db, pledged, pledgedArgs, func(scan func(...any) error) error {
+	// What was pledged comes from the report cells.
+	table, where, args := cubeOf(f)
+	pledged := "SELECT c.year, SUM(c.value) FROM " + table + " WHERE c.year >= ? AND c.year <= ?" + where +
+		" GROUP BY c.year HAVING ABS(SUM(c.n)) > 0.000001"
+	err := eachRowOf(ctx, db, pledged, append([]any{from, to}, args...), func(scan func(...any) error) error {
 		var year any
 		var value float64
 		if err := scan(&year, &value); err != nil {

@@ -45,9 +45,9 @@ func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, t
 }
 
 // FilteredAgreementReport is AgreementReport over the agreements a dashboard's filter selects;
-// the total counts the same agreements. The figures come from the report cells (cube.go) where
-// they hold them, and else from the agreements themselves: a filter by partner type, or the
-// dimensions partner type and country with a filter.
+// the total counts the same agreements. The figures come from the report cells (cube.go,
+// type_cube.go) where they hold them, and else from the agreements themselves: the dimensions
+// partner type and country with a filter.
 func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	if !by.Valid() {
 		return nil, apperr.FieldErrors{"by": apperr.Msg("error.choose")}.Err()
@@ -55,7 +55,7 @@ func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension,
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
-	if f.PartnerType == "" && (cubeKeys[by] != "" || f.IsZero()) {
+	if cubeKeys[by] != "" || f.IsZero() {
 		return db.cellReport(ctx, by, from, to, f)
 	}
 	return db.scanReport(ctx, by, from, to, f)
@@ -142,25 +142,11 @@ var cellOrders = map[insight.Dimension]struct{ join, order string }{
 	insight.ByPartnerType: {"JOIN partner_types o ON o.code = k", "MIN(o.sort_order)"},
 }
 
-// cubeFilter writes a filter (without a partner type) as conditions on agreement_cube c.
-func cubeFilter(f insight.Filter) (string, []any) {
-	var where string
-	var args []any
-	for _, c := range []struct{ column, code string }{{"c.region_code", f.Region}, {"c.action_area_code", f.ActionArea},
-		{"c.type_code", f.Type}, {"c.office_code", f.Office}} {
-		if c.code != "" {
-			where += " AND " + c.column + " = ?"
-			args = append(args, c.code)
-		}
-	}
-	return where, args
-}
-
-// cellReport reads a report from the report cells: agreement_cube for the dimensions it holds,
-// agreement_shares for partner type and country (which take no filter).
+// cellReport reads a report from the report cells: agreement_cube (or agreement_type_cube) for
+// the dimensions it holds, agreement_shares for partner type and country (which take no filter).
 func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	amendment := reference.AgreementTypeAmendment
-	where, args := cubeFilter(f)
+	table, where, args := cubeOf(f)
 	var inner string
 	var innerArgs []any
 	if column := cubeKeys[by]; column != "" {
@@ -170,7 +156,7 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 		}
 		inner = fmt.Sprintf(`SELECT %s AS k, CASE WHEN c.type_code = ? THEN 0 ELSE c.n END AS new_n,
 			CASE WHEN c.type_code = ? THEN c.n ELSE 0 END AS amendment_n, c.value AS value
-			FROM agreement_cube c WHERE c.year >= ? AND c.year <= ?%s`, column, keyed)
+			FROM %s WHERE c.year >= ? AND c.year <= ?%s`, column, table, keyed)
 		innerArgs = append([]any{amendment, amendment, from, to}, args...)
 	} else {
 		inner = `SELECT s.code AS k, s.new_n, s.amendment_n, s.value FROM agreement_shares s
@@ -195,7 +181,7 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 	var totalValue float64
 	err = db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN c.type_code = ? THEN 0 ELSE c.n END), 0),
 			COALESCE(SUM(CASE WHEN c.type_code = ? THEN c.n ELSE 0 END), 0), COALESCE(SUM(c.value), 0)
-		FROM agreement_cube c WHERE c.year >= ? AND c.year <= ?`+where, append([]any{amendment, amendment, from, to}, args...)...).
+		FROM `+table+` WHERE c.year >= ? AND c.year <= ?`+where, append([]any{amendment, amendment, from, to}, args...)...).
 		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report total: %w", err)

@@ -420,6 +420,7 @@ var importedTables = []string{
 	"SELECT agreement_id, codes, cells FROM agreement_codes ORDER BY agreement_id",
 	"SELECT facet, code, confidential, n FROM agreement_facet_counts ORDER BY facet, code, confidential",
 	"SELECT year, type_code, action_area_code, office_code, region_code, n, value FROM agreement_cube ORDER BY year, type_code, action_area_code, office_code, region_code",
+	"SELECT partner_type, year, type_code, action_area_code, office_code, region_code, n, value FROM agreement_type_cube ORDER BY partner_type, year, type_code, action_area_code, office_code, region_code",
 	"SELECT dimension, year, code, new_n, amendment_n, value FROM agreement_shares ORDER BY dimension, year, code",
 	"SELECT year, partner_id, partner_type, n, value FROM partner_cells ORDER BY year, partner_id",
 	"SELECT partner_id, partner_type, years FROM partner_activity ORDER BY partner_id",

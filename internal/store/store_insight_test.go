@@ -43,6 +43,20 @@ func TestDashboardFilters(t *testing.T) {
 			insight.Row{New: 1, ValueUSD: 5000099}},
 		{"filters that select nothing", insight.ByYear, insight.Filter{Type: "sponsorship", Office: "AFR"},
 			nil, insight.Row{}},
+		{"a partner type by region: A1 (government and private) and A3 (government)", insight.ByRegion, insight.Filter{PartnerType: "government"},
+			[]insight.Row{{Key: "AFR", New: 0.5, Amendments: 0.5, ValueUSD: 6000035}, {Key: "ARB", New: 0.5, Amendments: 0.5, ValueUSD: 6000035}},
+			insight.Row{New: 1, Amendments: 1, ValueUSD: 12000070}},
+		{"a partner type and a region weigh by the share", insight.ByYear, insight.Filter{PartnerType: "government", Region: "AFR"},
+			[]insight.Row{{Key: "2015", New: 0.5, ValueUSD: 5000025}, {Key: "2016", Amendments: 0.5, ValueUSD: 1000010}},
+			insight.Row{New: 0.5, Amendments: 0.5, ValueUSD: 6000035}},
+		{"a partner type by action area", insight.ByActionArea, insight.Filter{PartnerType: "government"},
+			[]insight.Row{{Key: "capacity_building", New: 1, Amendments: 1, ValueUSD: 12000070}},
+			insight.Row{New: 1, Amendments: 1, ValueUSD: 12000070}},
+		{"a partner type and an office", insight.ByType, insight.Filter{PartnerType: "foundation", Office: "EUR"},
+			[]insight.Row{{Key: "sponsorship", New: 1, ValueUSD: 5000099}},
+			insight.Row{New: 1, ValueUSD: 5000099}},
+		{"a partner type that no agreement of the type has", insight.ByYear, insight.Filter{PartnerType: "private", Type: "amendment"},
+			nil, insight.Row{}},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		loadReportData(t, db)
@@ -98,6 +112,20 @@ func TestDashboardPanels(t *testing.T) {
 			{Year: 2015, Pledged: 5000025, Received: 3000000},
 			{Year: 2016, Pledged: 1000010, Received: 1500000},
 		})
+
+		byYear, err = db.MoneyByYear(ctx, 2015, 2016, insight.Filter{PartnerType: "government", Region: "ARB"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "money by year of governments in the Arab States", byYear, []insight.YearMoney{
+			{Year: 2015, Pledged: 5000025, Received: 3000000},
+			{Year: 2016, Pledged: 1000010, Received: 1500000},
+		})
+		byYear, err = db.MoneyByYear(ctx, 2015, 2016, insight.Filter{PartnerType: "foundation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "money by year of foundations", byYear, []insight.YearMoney{{Year: 2016, Pledged: 5000099}})
 
 		types, err := db.PartnersByType(ctx, 2015, 2016, insight.Filter{})
 		if err != nil {
@@ -170,6 +198,36 @@ func TestReportFollowsAPartnerThatChangesType(t *testing.T) {
 			{Key: "FR", New: 1, ValueUSD: 5000099},
 			{Key: "SN", New: 0.5, Amendments: 0.5, ValueUSD: 6000035},
 		})
+	})
+}
+
+// A database from before agreement_type_cube gains it at the re-index that runs at start:
+// the dashboard filtered by partner type then shows what it shows on a new database.
+func TestTypeCubeFilledByTheReindex(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		loadReportData(t, db)
+		if err := db.IndexAgreementsAsVersion5(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second re-index has nothing to do
+			if _, err := db.ReindexAgreements(ctx); err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.FilteredAgreementReport(ctx, insight.ByRegion, 2015, 2016, insight.Filter{PartnerType: "government"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			equal(t, "governments by region", r.Rows, []insight.Row{{Key: "AFR", New: 0.5, Amendments: 0.5, ValueUSD: 6000035},
+				{Key: "ARB", New: 0.5, Amendments: 0.5, ValueUSD: 6000035}})
+			equal(t, "total of governments", r.Total, insight.Row{New: 1, Amendments: 1, ValueUSD: 12000070})
+			r, err = db.FilteredAgreementReport(ctx, insight.ByYear, 2014, 2017, insight.Filter{PartnerType: "private"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			equal(t, "private partners by year", r.Rows, []insight.Row{{Key: "2014", New: 1, ValueUSD: 99999900},
+				{Key: "2015", New: 1, ValueUSD: 10000050}})
+		}
 	})
 }
 
