@@ -97,7 +97,16 @@ type droppedIndex struct{ name, definition string }
 // a million rows, docs/performance.md), during which other writers wait.
 func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
 	var summary AgreementImportSummary
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if err := execAll(ctx, tx, tx.d.importSettings(true)); err != nil {
+			return fmt.Errorf("import agreements: %w", err)
+		}
+		defer func() {
+			// The connection serves every writer after the import, whether or not it failed.
+			if reset := execAll(context.WithoutCancel(ctx), tx, tx.d.importSettings(false)); reset != nil && err == nil {
+				err = fmt.Errorf("import agreements: %w", reset)
+			}
+		}()
 		w, err := newAgreementWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -158,6 +167,16 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		})
 	})
 	return summary, err
+}
+
+// execAll runs statements one after the other.
+func execAll(ctx context.Context, tx *Tx, statements []string) error {
+	for _, stmt := range statements {
+		if _, err := tx.exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (imp *AgreementImport) close() {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	return openSQLite(ctx, dataDir)
 }
 
+// sqliteMmapSize is how much of the database file SQLite reads through a memory map.
+const sqliteMmapSize = 1 << 30
+
 func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", dataDir, err)
@@ -51,7 +55,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	// busy_timeout comes first so the other pragmas wait for a lock instead of failing.
 	// A larger page cache and memory-mapped reads keep large lists off the system-call path.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-32768)&_pragma=mmap_size(1073741824)"
+		"&_pragma=cache_size(-32768)&_pragma=mmap_size(" + strconv.Itoa(sqliteMmapSize) + ")"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {

@@ -52,6 +52,9 @@ type dialect interface {
 	// created by CREATE INDEX, not those of a key or a unique constraint — or "" where a bulk
 	// import keeps them.
 	droppableIndexes() string
+	// importSettings returns the statements that set the write connection up for an import,
+	// whose one transaction may write a million agreements (on), and back as it was (off).
+	importSettings(on bool) []string
 }
 
 type sqliteDialect struct{}
@@ -109,6 +112,19 @@ func (sqliteDialect) bulkSearch(table string, on bool) []string {
 func (sqliteDialect) droppableIndexes() string {
 	return "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL " +
 		"AND upper(sql) NOT LIKE 'CREATE UNIQUE %' ORDER BY name"
+}
+
+// importSettings on SQLite: no memory map. Through the map, every page that a read of the
+// transaction asks for (a foreign key's parent row, an agreement looked up by reference) is first
+// looked up in the write-ahead log, even when it is in the page cache, and the log's index is
+// searched block by block: an import of a million rows writes a log of a gigabyte, hundreds of
+// blocks, and spent a tenth of its time there.
+func (sqliteDialect) importSettings(on bool) []string {
+	size := sqliteMmapSize
+	if on {
+		size = 0
+	}
+	return []string{"PRAGMA mmap_size = " + strconv.Itoa(size)}
 }
 
 // indexDocument on SQLite: a contentless FTS5 table keyed by rowid.
@@ -187,6 +203,8 @@ func (postgresDialect) bulkSearch(string, bool) []string { return nil }
 // droppableIndexes on PostgreSQL: none. Dropping an index locks its table against every reader
 // until the import's transaction ends, where SQLite's readers go on reading the last commit.
 func (postgresDialect) droppableIndexes() string { return "" }
+
+func (postgresDialect) importSettings(bool) []string { return nil }
 
 func (postgresDialect) indexDocument(table, idColumn string) []string {
 	return []string{
