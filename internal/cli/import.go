@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -116,6 +117,10 @@ var errProblems = errors.New("the file has problems")
 // dry run does: a valid file is read once, which a file of a million rows needs. The dry run only
 // checks.
 func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
+	// A million rows must import in less than 256 MB (docs/performance.md), where SQLite's page
+	// cache and statements take some 90 MB: the Go heap is collected when it grows by half, not
+	// by as much again as it holds, which costs little of the import's time.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	rates, err := db.Rates(ctx)
 	if err != nil {
 		return err
@@ -156,6 +161,9 @@ func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.R
 			return errProblems
 		}
 		show.stage("finishing")
+		// What the import of the file held (its references, the rows read ahead) is garbage now:
+		// give it back before the store sorts the new rows into their indexes.
+		debug.FreeOSMemory()
 		return nil
 	})
 	show.end()
