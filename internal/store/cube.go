@@ -12,7 +12,8 @@ import (
 	"pactum/internal/reference"
 )
 
-// The report cells: agreement_cube, agreement_shares and partner_cells (migration 0008) hold the reports'
+// The report cells: agreement_cube, agreement_shares and partner_cells (migration 0008), with
+// agreement_type_cube and partner_type_cells (0011, 0012, type_cube.go) hold the reports'
 // figures summed by the agreement writer, which adds an agreement's part when it indexes it and
 // takes it out when it unindexes it. What it added is kept with the agreement's codes, so that it
 // takes out exactly that.
@@ -145,10 +146,11 @@ func splitList(s string) []string {
 
 // reportCells are pending changes to the report cells.
 type reportCells struct {
-	cube     map[cubeKey]cellSum
-	typeCube map[typeCubeKey]cellSum
-	shares   map[shareKey]cellSum
-	partners map[partnerKey]partnerSum
+	cube         map[cubeKey]cellSum
+	typeCube     map[typeCubeKey]cellSum
+	shares       map[shareKey]cellSum
+	partners     map[partnerKey]partnerSum
+	partnerTypes map[partnerTypeKey]partnerSum
 }
 
 // partnerSum is what is added to a cell of partner_cells, with the partner's type.
@@ -159,7 +161,7 @@ type partnerSum struct {
 
 func newReportCells() reportCells {
 	return reportCells{cube: map[cubeKey]cellSum{}, typeCube: map[typeCubeKey]cellSum{}, shares: map[shareKey]cellSum{},
-		partners: map[partnerKey]partnerSum{}}
+		partners: map[partnerKey]partnerSum{}, partnerTypes: map[partnerTypeKey]partnerSum{}}
 }
 
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
@@ -177,7 +179,7 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 		c.value += sign * r.Share * value
 		cube[k] = c
 	}
-	p.addToTypeCube(cells.typeCube, sign)
+	p.addToTypeCells(cells, sign)
 	amendment := p.agreementType == reference.AgreementTypeAmendment
 	split := func(dimension string, codes []string) {
 		for _, code := range codes {
@@ -299,7 +301,7 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	if err := flushActivity(ctx, tx, activity); err != nil {
 		return err
 	}
-	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
+	if err := flushTypeCells(ctx, tx, cells); err != nil {
 		return err
 	}
 	clear(cube)

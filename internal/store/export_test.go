@@ -154,12 +154,14 @@ func (db *DB) Indexes(ctx context.Context) ([]string, error) {
 }
 
 // IndexAgreementsAsVersion5 makes the database hold what a database of agreement search
-// version 5 (before agreement_type_cube) holds: the type cube empty, every kept report part
+// version 5 (before agreement_type_cube) holds: the type cube and partner_type_cells empty, every kept report part
 // without its typed field, every agreement marked as indexed with version 5.
 func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM agreement_type_cube"); err != nil {
-			return err
+		for _, table := range []string{"agreement_type_cube", "partner_type_cells"} {
+			if _, err := tx.exec(ctx, "DELETE FROM "+table); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.query(ctx, "SELECT agreement_id, cells FROM agreement_codes WHERE cells LIKE '%|t'")
 		if err != nil {

@@ -74,7 +74,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 // PartnersByType counts the distinct partners of each type that are parties to the agreements
 // signed in the years from to to that the filter selects, in the order of the partner types.
 // Without a filter it reads the partners' years (partner_activity), or the report cells for a
-// period partner_activity cannot hold.
+// period partner_activity cannot hold; with a partner type alone, partner_type_cells.
 func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -83,6 +83,12 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 	var args []any
 	mask, inActivity := activityMask(from, to)
 	switch {
+	case f.PartnerType != "" && f == insight.Filter{PartnerType: f.PartnerType}:
+		query = `SELECT c.partner_type, COUNT(*) FROM (SELECT partner_id, MAX(partner_type) AS partner_type
+				FROM partner_type_cells WHERE party_type = ? AND year >= ? AND year <= ?
+				GROUP BY partner_id HAVING SUM(n) > 0.5) c
+			JOIN partner_types t ON t.code = c.partner_type GROUP BY c.partner_type ORDER BY MIN(t.sort_order)`
+		args = []any{f.PartnerType, from, to}
 	case f.IsZero() && inActivity:
 		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(*) AS partners
 				FROM partner_activity WHERE years & ? <> 0 GROUP BY partner_type) c
@@ -120,7 +126,7 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 
 // TopPartners lists the limit partners whose agreements signed in the years from to to, among
 // those the filter selects, are worth the most in USD; each agreement counts in full for every
-// party to it. Without a filter it reads the report cells.
+// party to it. Without a filter, or with a partner type alone, it reads the report cells.
 func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -128,15 +134,27 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 	if f.IsZero() {
 		return db.topPartnersFromCells(ctx, from, to, limit)
 	}
-	scope := newInsightScope(f, false)
-	weight := scope.weigh("1.0")
-	query := fmt.Sprintf(`SELECT p.id, p.key, p.name, t.n, t.value FROM (
-			SELECT ap.partner_id AS id, SUM(%[1]s) AS n, SUM(a.value_usd_cents * %[1]s) AS value
-			FROM agreements a %[2]s JOIN agreement_parties ap ON ap.agreement_id = a.id
-			WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s
-			GROUP BY ap.partner_id ORDER BY value DESC, ap.partner_id LIMIT ?) t
-		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
-	args := append(scope.args(nil, yearSpan(from, to)), limit)
+	var query string
+	var args []any
+	if f == (insight.Filter{PartnerType: f.PartnerType}) {
+		// A partner type alone: the cells of its agreements' partners.
+		query = `SELECT p.id, p.key, p.name, t.n, t.value FROM (
+				SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_type_cells
+				WHERE party_type = ? AND year >= ? AND year <= ?
+				GROUP BY partner_id HAVING SUM(n) > 0.5 ORDER BY value DESC, partner_id LIMIT ?) t
+			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
+		args = []any{f.PartnerType, from, to, limit}
+	} else {
+		scope := newInsightScope(f, false)
+		weight := scope.weigh("1.0")
+		query = fmt.Sprintf(`SELECT p.id, p.key, p.name, t.n, t.value FROM (
+				SELECT ap.partner_id AS id, SUM(%[1]s) AS n, SUM(a.value_usd_cents * %[1]s) AS value
+				FROM agreements a %[2]s JOIN agreement_parties ap ON ap.agreement_id = a.id
+				WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s
+				GROUP BY ap.partner_id ORDER BY value DESC, ap.partner_id LIMIT ?) t
+			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
+		args = append(scope.args(nil, yearSpan(from, to)), limit)
+	}
 	var out []insight.TopPartner
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var p insight.TopPartner

@@ -139,6 +139,21 @@ func TestDashboardPanels(t *testing.T) {
 		}
 		equal(t, "partners by type of sponsorships", types, []insight.TypeCount{{Type: "foundation", Partners: 1}})
 
+		// Agreements with a private party: A1, with the ministry as the other party.
+		types, err = db.PartnersByType(ctx, 2015, 2016, insight.Filter{PartnerType: "private"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "partners by type of agreements with a private party", types, []insight.TypeCount{{Type: "government", Partners: 1}, {Type: "private", Partners: 1}})
+		privately, err := db.TopPartners(ctx, 2014, 2016, insight.Filter{PartnerType: "private"}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(privately) != 2 || privately[0].Key != "telco-firm" || privately[0].ValueUSD != 109999950 || privately[0].Agreements != 2 ||
+			privately[1].Key != "gov-ministry" || privately[1].ValueUSD != 10000050 || privately[1].Agreements != 1 {
+			t.Errorf("top partners of agreements with a private party = %+v; want the firm (A4 and A1) then the ministry (A1)", privately)
+		}
+
 		top, err := db.TopPartners(ctx, 2015, 2016, insight.Filter{}, 2)
 		if err != nil {
 			t.Fatal(err)
@@ -292,6 +307,31 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 					t.Fatal(err)
 				}
 				equal(t, fmt.Sprintf("partners by type of %v %s", period, when), fromCells, fromAgreements)
+				// A partner type alone reads partner_type_cells; with the office, the agreements.
+				for _, partnerType := range []string{"government", "academia"} {
+					alone, also := insight.Filter{PartnerType: partnerType}, insight.Filter{PartnerType: partnerType, Office: "HQ"}
+					fromCells, err := db.TopPartners(ctx, period[0], period[1], alone, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fromAgreements, err := db.TopPartners(ctx, period[0], period[1], also, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(fromAgreements) == 0 {
+						t.Fatalf("no %s partner in %v: the comparison would prove nothing", partnerType, period)
+					}
+					equal(t, fmt.Sprintf("top partners of agreements with %s parties, %v %s", partnerType, period, when), fromCells, fromAgreements)
+					types, err := db.PartnersByType(ctx, period[0], period[1], alone)
+					if err != nil {
+						t.Fatal(err)
+					}
+					typesFromAgreements, err := db.PartnersByType(ctx, period[0], period[1], also)
+					if err != nil {
+						t.Fatal(err)
+					}
+					equal(t, fmt.Sprintf("partners by type of agreements with %s parties, %v %s", partnerType, period, when), types, typesFromAgreements)
+				}
 			}
 		}
 		compare("as created")

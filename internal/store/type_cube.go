@@ -17,13 +17,22 @@ type typeCubeKey struct {
 	cubeKey
 }
 
-// addToTypeCube adds the part, times sign, to the pending changes of agreement_type_cube: once
-// for each distinct type among its parties, weighted by its region shares. A part kept before
-// the table existed (not typed) added nothing to it and takes nothing out.
-func (p reportPart) addToTypeCube(cube map[typeCubeKey]cellSum, sign float64) {
+// partnerTypeKey is a cell of partner_type_cells (migration 0012): a cell of partner_cells for
+// the agreements with a party of one type.
+type partnerTypeKey struct {
+	partyType string
+	partnerKey
+}
+
+// addToTypeCells adds the part, times sign, to the pending changes of agreement_type_cube and
+// partner_type_cells: once for each distinct type among its parties, weighted by its region
+// shares in the cube, in full for each party in the partners' cells. A part kept before the
+// tables existed (not typed) added nothing to them and takes nothing out.
+func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
 	if !p.typed {
 		return
 	}
+	cube := cells.typeCube
 	regions := p.regions
 	if len(regions) == 0 {
 		regions = []agreement.RegionShare{{Region: "", Share: 1}}
@@ -40,11 +49,48 @@ func (p reportPart) addToTypeCube(cube map[typeCubeKey]cellSum, sign float64) {
 			c.value += sign * r.Share * value
 			cube[k] = c
 		}
+		for j, id := range p.partyIDs {
+			k := partnerTypeKey{t, partnerKey{p.year, id}}
+			c := cells.partnerTypes[k]
+			c.n += sign
+			c.value += sign * value
+			// As in partner_cells, the type the partner is added with wins.
+			if (sign > 0 || c.partnerType == "") && j < len(p.partyTypes) {
+				c.partnerType = p.partyTypes[j]
+			}
+			cells.partnerTypes[k] = c
+		}
 	}
 }
 
-// flushTypeCube writes the pending changes of agreement_type_cube in the order of its key, as
-// flushCells writes the other cells.
+// flushTypeCells writes the pending changes of agreement_type_cube and partner_type_cells in
+// the order of their keys, as flushCells writes the other cells.
+func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
+	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
+		return err
+	}
+	keys := make([]partnerTypeKey, 0, len(cells.partnerTypes))
+	for k := range cells.partnerTypes {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b partnerTypeKey) int {
+		return cmp.Or(cmp.Compare(a.partyType, b.partyType), cmp.Compare(a.year, b.year), cmp.Compare(a.partner, b.partner))
+	})
+	args := make([]any, 0, 6*len(keys))
+	for _, k := range keys {
+		c := cells.partnerTypes[k]
+		args = append(args, k.partyType, k.year, k.partner, c.partnerType, c.n, c.value)
+	}
+	err := upsertCells(ctx, tx, "INSERT INTO partner_type_cells (party_type, year, partner_id, partner_type, n, value)",
+		`ON CONFLICT (party_type, year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
+			n = partner_type_cells.n + excluded.n, value = partner_type_cells.value + excluded.value`, 6, args, nil)
+	if err != nil {
+		return fmt.Errorf("partner type cells: %w", err)
+	}
+	clear(cells.partnerTypes)
+	return nil
+}
+
 func flushTypeCube(ctx context.Context, tx *Tx, cube map[typeCubeKey]cellSum) error {
 	keys := make([]typeCubeKey, 0, len(cube))
 	for k := range cube {
