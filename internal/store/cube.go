@@ -13,7 +13,7 @@ import (
 )
 
 // The report cells: agreement_cube, agreement_shares and partner_cells (migration 0008), with
-// agreement_type_cube and partner_type_cells (0011, 0012, type_cube.go) hold the reports'
+// agreement_type_cube and partner_filter_cells (0011, 0012, type_cube.go) hold the reports'
 // figures summed by the agreement writer, which adds an agreement's part when it indexes it and
 // takes it out when it unindexes it. What it added is kept with the agreement's codes, so that it
 // takes out exactly that.
@@ -146,11 +146,11 @@ func splitList(s string) []string {
 
 // reportCells are pending changes to the report cells.
 type reportCells struct {
-	cube         map[cubeKey]cellSum
-	typeCube     map[typeCubeKey]cellSum
-	shares       map[shareKey]cellSum
-	partners     map[partnerKey]partnerSum
-	partnerTypes map[partnerTypeKey]partnerSum
+	cube           map[cubeKey]cellSum
+	typeCube       map[typeCubeKey]cellSum
+	shares         map[shareKey]cellSum
+	partners       map[partnerKey]partnerSum
+	partnerFilters map[partnerFilterKey]partnerSum
 }
 
 // partnerSum is what is added to a cell of partner_cells, with the partner's type.
@@ -161,7 +161,7 @@ type partnerSum struct {
 
 func newReportCells() reportCells {
 	return reportCells{cube: map[cubeKey]cellSum{}, typeCube: map[typeCubeKey]cellSum{}, shares: map[shareKey]cellSum{},
-		partners: map[partnerKey]partnerSum{}, partnerTypes: map[partnerTypeKey]partnerSum{}}
+		partners: map[partnerKey]partnerSum{}, partnerFilters: map[partnerFilterKey]partnerSum{}}
 }
 
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.

@@ -154,11 +154,11 @@ func (db *DB) Indexes(ctx context.Context) ([]string, error) {
 }
 
 // IndexAgreementsAsVersion5 makes the database hold what a database of agreement search
-// version 5 (before agreement_type_cube) holds: the type cube and partner_type_cells empty, every kept report part
+// version 5 (before agreement_type_cube) holds: the type cube and partner_filter_cells empty, every kept report part
 // without its typed field, every agreement marked as indexed with version 5.
 func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		for _, table := range []string{"agreement_type_cube", "partner_type_cells"} {
+		for _, table := range []string{"agreement_type_cube", "partner_filter_cells"} {
 			if _, err := tx.exec(ctx, "DELETE FROM "+table); err != nil {
 				return err
 			}

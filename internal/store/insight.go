@@ -74,7 +74,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 // PartnersByType counts the distinct partners of each type that are parties to the agreements
 // signed in the years from to to that the filter selects, in the order of the partner types.
 // Without a filter it reads the partners' years (partner_activity), or the report cells for a
-// period partner_activity cannot hold; with a partner type alone, partner_type_cells.
+// period partner_activity cannot hold; with a partner type or a region alone, partner_filter_cells.
 func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -83,12 +83,12 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 	var args []any
 	mask, inActivity := activityMask(from, to)
 	switch {
-	case f.PartnerType != "" && f == insight.Filter{PartnerType: f.PartnerType}:
+	case filterCell(f) != nil:
 		query = `SELECT c.partner_type, COUNT(*) FROM (SELECT partner_id, MAX(partner_type) AS partner_type
-				FROM partner_type_cells WHERE party_type = ? AND year >= ? AND year <= ?
-				GROUP BY partner_id HAVING SUM(n) > 0.5) c
+				FROM partner_filter_cells WHERE dimension = ? AND code = ? AND year >= ? AND year <= ?
+				GROUP BY partner_id HAVING SUM(n) > 0.000001) c
 			JOIN partner_types t ON t.code = c.partner_type GROUP BY c.partner_type ORDER BY MIN(t.sort_order)`
-		args = []any{f.PartnerType, from, to}
+		args = append(filterCell(f), from, to)
 	case f.IsZero() && inActivity:
 		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(*) AS partners
 				FROM partner_activity WHERE years & ? <> 0 GROUP BY partner_type) c
@@ -126,7 +126,8 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 
 // TopPartners lists the limit partners whose agreements signed in the years from to to, among
 // those the filter selects, are worth the most in USD; each agreement counts in full for every
-// party to it. Without a filter, or with a partner type alone, it reads the report cells.
+// party to it (by its share with a region). Without a filter, or with a partner type or a region
+// alone, it reads the report cells.
 func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -136,14 +137,13 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 	}
 	var query string
 	var args []any
-	if f == (insight.Filter{PartnerType: f.PartnerType}) {
-		// A partner type alone: the cells of its agreements' partners.
+	if cell := filterCell(f); cell != nil {
 		query = `SELECT p.id, p.key, p.name, t.n, t.value FROM (
-				SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_type_cells
-				WHERE party_type = ? AND year >= ? AND year <= ?
-				GROUP BY partner_id HAVING SUM(n) > 0.5 ORDER BY value DESC, partner_id LIMIT ?) t
+				SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_filter_cells
+				WHERE dimension = ? AND code = ? AND year >= ? AND year <= ?
+				GROUP BY partner_id HAVING SUM(n) > 0.000001 ORDER BY value DESC, partner_id LIMIT ?) t
 			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
-		args = []any{f.PartnerType, from, to, limit}
+		args = append(cell, from, to, limit)
 	} else {
 		scope := newInsightScope(f, false)
 		weight := scope.weigh("1.0")
@@ -170,6 +170,23 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 		return nil, fmt.Errorf("top partners: %w", err)
 	}
 	return out, nil
+}
+
+// filterCell returns the dimension and code of partner_filter_cells that hold the partners of a
+// filter, as query arguments, or nil when no cells do: the filter is not a partner type or a
+// region alone.
+func filterCell(f insight.Filter) []any {
+	switch f {
+	case insight.Filter{PartnerType: f.PartnerType}:
+		if f.PartnerType != "" {
+			return []any{filterPartnerType, f.PartnerType}
+		}
+	case insight.Filter{Region: f.Region}:
+		if f.Region != "" {
+			return []any{filterRegion, f.Region}
+		}
+	}
+	return nil
 }
 
 // yearOf reads a year that the database returns as an integer or as text.

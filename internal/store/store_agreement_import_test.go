@@ -423,7 +423,7 @@ var importedTables = []string{
 	"SELECT partner_type, year, type_code, action_area_code, office_code, region_code, n, value FROM agreement_type_cube ORDER BY partner_type, year, type_code, action_area_code, office_code, region_code",
 	"SELECT dimension, year, code, new_n, amendment_n, value FROM agreement_shares ORDER BY dimension, year, code",
 	"SELECT year, partner_id, partner_type, n, value FROM partner_cells ORDER BY year, partner_id",
-	"SELECT party_type, year, partner_id, partner_type, n, value FROM partner_type_cells ORDER BY party_type, year, partner_id",
+	"SELECT dimension, code, year, partner_id, partner_type, n, value FROM partner_filter_cells ORDER BY dimension, code, year, partner_id",
 	"SELECT partner_id, partner_type, years FROM partner_activity ORDER BY partner_id",
 	"SELECT id, key, agreement_count, value_usd_cents, last_signed_on FROM partners ORDER BY id",
 }

@@ -145,6 +145,19 @@ func TestDashboardPanels(t *testing.T) {
 			t.Fatal(err)
 		}
 		equal(t, "partners by type of agreements with a private party", types, []insight.TypeCount{{Type: "government", Partners: 1}, {Type: "private", Partners: 1}})
+		// Partners of African agreements: A1 and A3, half in Africa.
+		types, err = db.PartnersByType(ctx, 2015, 2016, insight.Filter{Region: "AFR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "partners by type of African agreements", types, []insight.TypeCount{{Type: "government", Partners: 1}, {Type: "private", Partners: 1}})
+		african, err := db.TopPartners(ctx, 2015, 2016, insight.Filter{Region: "AFR"}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "top partners of African agreements", african, []insight.TopPartner{
+			{ID: african[0].ID, Key: "gov-ministry", Name: "Ministry of Digital Economy", Agreements: 1, ValueUSD: 6000035},
+			{ID: african[min(1, len(african)-1)].ID, Key: "telco-firm", Name: "Telco Firm", Agreements: 0.5, ValueUSD: 5000025}})
 		privately, err := db.TopPartners(ctx, 2014, 2016, insight.Filter{PartnerType: "private"}, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -280,6 +293,13 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 				}
 			}
 			a.Office = "HQ"
+			// Shares that are binary fractions, so that sums in any order are exact.
+			switch rng.IntN(3) {
+			case 0:
+				a.Regions = []agreement.RegionShare{{Region: "AFR", Share: 0.25}, {Region: "ASP", Share: 0.75}}
+			case 1:
+				a.Regions = agreement.EqualShares("AFR")
+			}
 			list = append(list, a)
 		}
 		mustCreateAgreements(t, db, list...)
@@ -307,9 +327,11 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 					t.Fatal(err)
 				}
 				equal(t, fmt.Sprintf("partners by type of %v %s", period, when), fromCells, fromAgreements)
-				// A partner type alone reads partner_type_cells; with the office, the agreements.
-				for _, partnerType := range []string{"government", "academia"} {
-					alone, also := insight.Filter{PartnerType: partnerType}, insight.Filter{PartnerType: partnerType, Office: "HQ"}
+				// A partner type or a region alone reads partner_filter_cells; with the office, the
+				// agreements.
+				for _, alone := range []insight.Filter{{PartnerType: "government"}, {PartnerType: "academia"}, {Region: "AFR"}, {Region: "ASP"}} {
+					also := alone
+					also.Office = "HQ"
 					fromCells, err := db.TopPartners(ctx, period[0], period[1], alone, 10)
 					if err != nil {
 						t.Fatal(err)
@@ -319,9 +341,9 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 						t.Fatal(err)
 					}
 					if len(fromAgreements) == 0 {
-						t.Fatalf("no %s partner in %v: the comparison would prove nothing", partnerType, period)
+						t.Fatalf("no partner of %+v in %v: the comparison would prove nothing", alone, period)
 					}
-					equal(t, fmt.Sprintf("top partners of agreements with %s parties, %v %s", partnerType, period, when), fromCells, fromAgreements)
+					equal(t, fmt.Sprintf("top partners of %+v, %v %s", alone, period, when), fromCells, fromAgreements)
 					types, err := db.PartnersByType(ctx, period[0], period[1], alone)
 					if err != nil {
 						t.Fatal(err)
@@ -330,7 +352,7 @@ func TestPartnerPanelsFromCellsMatchTheAgreements(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					equal(t, fmt.Sprintf("partners by type of agreements with %s parties, %v %s", partnerType, period, when), types, typesFromAgreements)
+					equal(t, fmt.Sprintf("partners by type of %+v, %v %s", alone, period, when), types, typesFromAgreements)
 				}
 			}
 		}

@@ -17,17 +17,24 @@ type typeCubeKey struct {
 	cubeKey
 }
 
-// partnerTypeKey is a cell of partner_type_cells (migration 0012): a cell of partner_cells for
-// the agreements with a party of one type.
-type partnerTypeKey struct {
-	partyType string
+// Dimensions of partner_filter_cells (migration 0012).
+const (
+	filterPartnerType = "partner_type"
+	filterRegion      = "region"
+)
+
+// partnerFilterKey is a cell of partner_filter_cells: a cell of partner_cells for the
+// agreements with a party of one type, or for one beneficiary region.
+type partnerFilterKey struct {
+	dimension, code string
 	partnerKey
 }
 
 // addToTypeCells adds the part, times sign, to the pending changes of agreement_type_cube and
-// partner_type_cells: once for each distinct type among its parties, weighted by its region
-// shares in the cube, in full for each party in the partners' cells. A part kept before the
-// tables existed (not typed) added nothing to them and takes nothing out.
+// partner_filter_cells: in the cube once for each distinct type among its parties, weighted by
+// its region shares; in the partners' cells for each party, in full under each of those types
+// and by its share under each region. A part kept before the tables existed (not typed) added
+// nothing to them and takes nothing out.
 func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
 	if !p.typed {
 		return
@@ -49,45 +56,55 @@ func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
 			c.value += sign * r.Share * value
 			cube[k] = c
 		}
-		for j, id := range p.partyIDs {
-			k := partnerTypeKey{t, partnerKey{p.year, id}}
-			c := cells.partnerTypes[k]
-			c.n += sign
-			c.value += sign * value
-			// As in partner_cells, the type the partner is added with wins.
-			if (sign > 0 || c.partnerType == "") && j < len(p.partyTypes) {
-				c.partnerType = p.partyTypes[j]
-			}
-			cells.partnerTypes[k] = c
-		}
+		p.addToPartnerFilter(cells, filterPartnerType, t, sign)
+	}
+	for _, r := range p.regions {
+		p.addToPartnerFilter(cells, filterRegion, r.Region, sign*r.Share)
 	}
 }
 
-// flushTypeCells writes the pending changes of agreement_type_cube and partner_type_cells in
+// addToPartnerFilter adds the part, times weight, to each of its parties' cells under one code
+// of a dimension of partner_filter_cells.
+func (p reportPart) addToPartnerFilter(cells reportCells, dimension, code string, weight float64) {
+	for j, id := range p.partyIDs {
+		k := partnerFilterKey{dimension, code, partnerKey{p.year, id}}
+		c := cells.partnerFilters[k]
+		c.n += weight
+		c.value += weight * float64(p.value)
+		// As in partner_cells, the type the partner is added with wins.
+		if (weight > 0 || c.partnerType == "") && j < len(p.partyTypes) {
+			c.partnerType = p.partyTypes[j]
+		}
+		cells.partnerFilters[k] = c
+	}
+}
+
+// flushTypeCells writes the pending changes of agreement_type_cube and partner_filter_cells in
 // the order of their keys, as flushCells writes the other cells.
 func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
 		return err
 	}
-	keys := make([]partnerTypeKey, 0, len(cells.partnerTypes))
-	for k := range cells.partnerTypes {
+	keys := make([]partnerFilterKey, 0, len(cells.partnerFilters))
+	for k := range cells.partnerFilters {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b partnerTypeKey) int {
-		return cmp.Or(cmp.Compare(a.partyType, b.partyType), cmp.Compare(a.year, b.year), cmp.Compare(a.partner, b.partner))
+	slices.SortFunc(keys, func(a, b partnerFilterKey) int {
+		return cmp.Or(cmp.Compare(a.dimension, b.dimension), cmp.Compare(a.code, b.code), cmp.Compare(a.year, b.year),
+			cmp.Compare(a.partner, b.partner))
 	})
-	args := make([]any, 0, 6*len(keys))
+	args := make([]any, 0, 7*len(keys))
 	for _, k := range keys {
-		c := cells.partnerTypes[k]
-		args = append(args, k.partyType, k.year, k.partner, c.partnerType, c.n, c.value)
+		c := cells.partnerFilters[k]
+		args = append(args, k.dimension, k.code, k.year, k.partner, c.partnerType, c.n, c.value)
 	}
-	err := upsertCells(ctx, tx, "INSERT INTO partner_type_cells (party_type, year, partner_id, partner_type, n, value)",
-		`ON CONFLICT (party_type, year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
-			n = partner_type_cells.n + excluded.n, value = partner_type_cells.value + excluded.value`, 6, args, nil)
+	err := upsertCells(ctx, tx, "INSERT INTO partner_filter_cells (dimension, code, year, partner_id, partner_type, n, value)",
+		`ON CONFLICT (dimension, code, year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
+			n = partner_filter_cells.n + excluded.n, value = partner_filter_cells.value + excluded.value`, 7, args, nil)
 	if err != nil {
-		return fmt.Errorf("partner type cells: %w", err)
+		return fmt.Errorf("partner filter cells: %w", err)
 	}
-	clear(cells.partnerTypes)
+	clear(cells.partnerFilters)
 	return nil
 }
 
