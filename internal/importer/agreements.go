@@ -75,6 +75,10 @@ type AgreementLookup interface {
 	// AgreementsByReferences returns the stored agreements among refs, deleted ones included,
 	// with their titles and lists.
 	AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error)
+	// AmendedAgreements returns the stored agreements among refs, deleted ones included, with
+	// what a row that amends one needs of it: its ID, reference, type and deletion. A file of a
+	// million rows amends a hundred thousand agreements, whose titles and lists nothing reads.
+	AmendedAgreements(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error)
 	// PartnerIDs returns the ids of the partners among keys.
 	PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error)
 	// OfficerIDs returns the ids of the accounts among usernames that may be responsible for an agreement.
@@ -261,12 +265,13 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 	}
 	waiting := run.pending
 	run.pending = nil
-	refs := make([]string, 0, 2*len(b.rows)+len(waiting))
+	refs := make([]string, 0, len(b.rows))
+	var targets []string // the references amended
 	keys, usernames := unknownNames{known: run.partners}, unknownNames{known: run.officers}
 	for _, r := range b.rows {
 		refs = append(refs, r.a.Reference)
 		if r.amends != "" {
-			refs = append(refs, r.amends)
+			targets = append(targets, r.amends)
 		}
 		for _, p := range r.parties {
 			keys.add(p.key)
@@ -274,9 +279,13 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 		usernames.add(r.officer)
 	}
 	for _, r := range waiting {
-		refs = append(refs, r.amends)
+		targets = append(targets, r.amends)
 	}
 	existing, err := run.lookup.AgreementsByReferences(ctx, refs)
+	if err != nil {
+		return err
+	}
+	amended, err := run.lookup.AmendedAgreements(ctx, targets)
 	if err != nil {
 		return err
 	}
@@ -315,7 +324,7 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 	}
 	// Amendments that waited for the agreement they amend, which the previous batches wrote.
 	for _, r := range waiting {
-		if target := existing[r.amends]; target != nil {
+		if target := amended[r.amends]; target != nil {
 			r.a.AmendsID = target.ID
 			collect(r)
 		} else {
@@ -323,7 +332,7 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 		}
 	}
 	for _, r := range b.rows {
-		if run.resolve(r, existing) {
+		if run.resolve(r, existing, amended) {
 			collect(r)
 		}
 	}
@@ -372,10 +381,10 @@ func (u *unknownNames) lookUp(ctx context.Context, find func(context.Context, []
 	return nil
 }
 
-// resolve fills in what a row names — its parties, officer, the stored agreement it updates and
-// the agreement it amends — and reports whether it can be planned now. Importing, an amendment
-// of an agreement not written yet waits for it.
-func (run *agreementRun) resolve(r *agreementRow, existing map[string]*agreement.Agreement) bool {
+// resolve fills in what a row names — its parties, officer, the stored agreement it updates
+// (among existing) and the agreement it amends (among amended) — and reports whether it can be
+// planned now. Importing, an amendment of an agreement not written yet waits for it.
+func (run *agreementRun) resolve(r *agreementRow, existing, amended map[string]*agreement.Agreement) bool {
 	report := func(col int, key string, args ...any) { run.rowProblem(r, col, key, args...) }
 	for _, p := range r.parties {
 		id := run.partners[p.key]
@@ -397,7 +406,7 @@ func (run *agreementRun) resolve(r *agreementRow, existing map[string]*agreement
 	if r.amends == "" {
 		return true
 	}
-	target := existing[r.amends]
+	target := amended[r.amends]
 	if r.a.IsAmendment() {
 		run.edges = append(run.edges, amendsEdge{row: r.num, target: strings.Clone(r.amends), stored: target != nil,
 			amended: target != nil && target.IsAmendment()})

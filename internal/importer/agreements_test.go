@@ -51,6 +51,16 @@ func (m *registry) AgreementsByReferences(_ context.Context, refs []string) (map
 	return found, nil
 }
 
+func (m *registry) AmendedAgreements(_ context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	found := map[string]*agreement.Agreement{}
+	for _, r := range refs {
+		if a, ok := m.byRef[r]; ok {
+			found[r] = &agreement.Agreement{ID: a.ID, Reference: a.Reference, Type: a.Type, DeletedAt: a.DeletedAt}
+		}
+	}
+	return found, nil
+}
+
 func ids(known map[string]int64, names []string) map[string]int64 {
 	found := map[string]int64{}
 	for _, n := range names {

@@ -193,6 +193,12 @@ func (imp *AgreementImport) AgreementsByReferences(ctx context.Context, refs []s
 	return agreementsByReferences(ctx, imp.tx, refs)
 }
 
+// AmendedAgreements returns the agreements among refs as this transaction sees them, with their
+// ID, reference, type and deletion only.
+func (imp *AgreementImport) AmendedAgreements(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return amendedAgreements(ctx, imp.tx, refs)
+}
+
 // PartnerIDs returns the ids of the partners among keys as this transaction sees them.
 func (imp *AgreementImport) PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error) {
 	return partnerIDs(ctx, imp.tx, keys)
@@ -668,6 +674,38 @@ func agreementsByReferences(ctx context.Context, q querier, refs []string) (map[
 		}
 		for _, a := range list {
 			found[a.Reference] = a
+		}
+	}
+	return found, nil
+}
+
+// AmendedAgreements returns the stored agreements among refs, deleted ones included, with their
+// ID, reference, type and deletion only: what a row of an import that amends one needs of it.
+func (db *DB) AmendedAgreements(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return amendedAgreements(ctx, db, refs)
+}
+
+func amendedAgreements(ctx context.Context, q querier, refs []string) (map[string]*agreement.Agreement, error) {
+	found := make(map[string]*agreement.Agreement, len(refs))
+	for start := 0; start < len(refs); start += 500 {
+		chunk := refs[start:min(start+500, len(refs))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r
+		}
+		err := eachRowOf(ctx, q, "SELECT id, reference, type_code, deleted_at FROM agreements WHERE reference IN ("+placeholders(len(chunk))+")",
+			args, func(scan func(...any) error) error {
+				a := &agreement.Agreement{}
+				var deletedAt sql.NullTime
+				if err := scan(&a.ID, &a.Reference, &a.Type, &deletedAt); err != nil {
+					return err
+				}
+				a.DeletedAt = deletedAt.Time
+				found[a.Reference] = a
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("amended agreements: %w", err)
 		}
 	}
 	return found, nil
