@@ -8,6 +8,7 @@ package search
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -20,6 +21,38 @@ var arabicVariants = strings.NewReplacer("ى", "ي", "ة", "ه", "ـ", "")
 // "telecoms societe", "Связь ЁЖ" → "связь еж", "الإتصالات" → "الاتصالات". Words are separated by
 // single spaces.
 func Fold(s string) string {
+	if folded, ok := foldASCII(s); ok {
+		return folded
+	}
+	return foldUnicode(s)
+}
+
+// foldASCII folds s as foldUnicode does when s is all ASCII, without Unicode's tables; ok is
+// false for any other text. Most texts an index holds are ASCII (references, codes, English
+// titles), and folding took a tenth of the time of an import of a million agreements.
+func foldASCII(s string) (folded string, ok bool) {
+	b := make([]byte, 0, len(s))
+	space := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return "", false
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			b, space = append(b, c), false
+		case 'A' <= c && c <= 'Z':
+			b, space = append(b, c+'a'-'A'), false
+		case !space:
+			b, space = append(b, ' '), true
+		}
+	}
+	if space && len(b) > 0 {
+		b = b[:len(b)-1]
+	}
+	return string(b), true
+}
+
+// foldUnicode is Fold for text in any script.
+func foldUnicode(s string) string {
 	decomposed := norm.NFKD.String(s)
 	var b strings.Builder
 	b.Grow(len(decomposed))
@@ -87,7 +120,17 @@ func bigrams(run string) []string {
 func Document(texts ...string) string {
 	var b strings.Builder
 	for _, t := range texts {
-		for _, word := range strings.Fields(Fold(t)) {
+		if folded, ok := foldASCII(t); ok {
+			// Words of ASCII letters and digits, single spaces between them: no CJK runs to split.
+			if folded != "" {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(folded)
+			}
+			continue
+		}
+		for _, word := range strings.Fields(foldUnicode(t)) {
 			for _, part := range split(word) {
 				if b.Len() > 0 {
 					b.WriteByte(' ')

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode"
@@ -85,6 +86,38 @@ func TestQueriesInBothDialects(t *testing.T) {
 	}
 	if len(Parse(" ... --- !!! ")) != 0 {
 		t.Error("punctuation alone gives terms")
+	}
+}
+
+// ASCII text takes a path without Unicode's tables, which must fold it as the tables do: every
+// character, and random strings of them.
+func TestASCIIFoldsAsUnicodeDoes(t *testing.T) {
+	var texts []string
+	for c := range utf8.RuneSelf {
+		texts = append(texts, string(rune(c)), "Ab"+string(rune(c))+"9z", string(rune(c))+" x "+string(rune(c)))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = byte(rng.IntN(utf8.RuneSelf))
+		}
+		texts = append(texts, string(b))
+	}
+	for i, s := range texts {
+		if got, want := Fold(s), foldUnicode(s); got != want {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
+		}
+		other := texts[(i+1)%len(texts)]
+		var words []string
+		for _, w := range []string{foldUnicode(s), foldUnicode("€"), foldUnicode(other)} {
+			if w != "" {
+				words = append(words, w)
+			}
+		}
+		if got, want := Document(s, "€", other), strings.Join(words, " "); got != want {
+			t.Fatalf("Document(%q, €, %q) = %q, want %q", s, other, got, want)
+		}
 	}
 }
 
