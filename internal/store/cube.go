@@ -224,14 +224,13 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return strings.Compare(a.agreementType+"|"+a.area+"|"+a.office+"|"+a.r, b.agreementType+"|"+b.area+"|"+b.office+"|"+b.r)
 	})
-	args := make([]any, 0, 7*len(cubeKeys))
-	for _, k := range cubeKeys {
-		c := cube[k]
-		args = append(args, k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value)
-	}
 	if err := upsertCells(ctx, tx, "INSERT INTO agreement_cube (year, type_code, action_area_code, office_code, region_code, n, value)",
 		`ON CONFLICT (year, type_code, action_area_code, office_code, region_code)
-			DO UPDATE SET n = agreement_cube.n + excluded.n, value = agreement_cube.value + excluded.value`, 7, args, nil); err != nil {
+			DO UPDATE SET n = agreement_cube.n + excluded.n, value = agreement_cube.value + excluded.value`, 7, cubeKeys,
+		func(args []any, k cubeKey) []any {
+			c := cube[k]
+			return append(args, k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value)
+		}, nil); err != nil {
 		return err
 	}
 	shareKeys := make([]shareKey, 0, len(shares))
@@ -244,15 +243,13 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return strings.Compare(a.dimension+"|"+a.code, b.dimension+"|"+b.code)
 	})
-	args = make([]any, 0, 6*len(shareKeys))
-	for _, k := range shareKeys {
-		c := shares[k]
-		args = append(args, k.dimension, k.year, k.code, c.n, c.amendments, c.value)
-	}
 	if err := upsertCells(ctx, tx, "INSERT INTO agreement_shares (dimension, year, code, new_n, amendment_n, value)",
 		`ON CONFLICT (dimension, year, code) DO UPDATE SET new_n = agreement_shares.new_n + excluded.new_n,
 			amendment_n = agreement_shares.amendment_n + excluded.amendment_n, value = agreement_shares.value + excluded.value`,
-		6, args, nil); err != nil {
+		6, shareKeys, func(args []any, k shareKey) []any {
+			c := shares[k]
+			return append(args, k.dimension, k.year, k.code, c.n, c.amendments, c.value)
+		}, nil); err != nil {
 		return err
 	}
 	partnerKeys := make([]partnerKey, 0, len(cells.partners))
@@ -265,16 +262,14 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}
 		return int(a.partner - b.partner)
 	})
-	args = make([]any, 0, 5*len(partnerKeys))
-	for _, k := range partnerKeys {
-		c := cells.partners[k]
-		args = append(args, k.year, k.partner, c.partnerType, c.n, c.value)
-	}
 	counts := make(map[partnerKey]float64, len(partnerKeys)) // what each cell counts once written
 	err := upsertCells(ctx, tx, "INSERT INTO partner_cells (year, partner_id, partner_type, n, value)",
 		`ON CONFLICT (year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
 			n = partner_cells.n + excluded.n, value = partner_cells.value + excluded.value RETURNING year, partner_id, n`,
-		5, args, func(scan func(...any) error) error {
+		5, partnerKeys, func(args []any, k partnerKey) []any {
+			c := cells.partners[k]
+			return append(args, k.year, k.partner, c.partnerType, c.n, c.value)
+		}, func(scan func(...any) error) error {
 			var k partnerKey
 			var n float64
 			err := scan(&k.year, &k.partner, &n)
@@ -314,19 +309,27 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 // agreements changes tens of thousands.
 const cellsPerStatement = 500
 
-// upsertCells writes rows of width values, flattened in args, in statements "insert VALUES (…),
-// … conflict" of up to cellsPerStatement rows, in the order of the rows. scan, when set, reads
-// the rows each statement returns.
-func upsertCells(ctx context.Context, tx *Tx, insert, conflict string, width int, args []any, scan func(scan func(...any) error) error) error {
-	row := "(" + placeholders(width) + ")"
-	for start := 0; start < len(args); start += cellsPerStatement * width {
-		chunk := args[start:min(start+cellsPerStatement*width, len(args))]
-		query := insert + " VALUES " + strings.Repeat(row+", ", len(chunk)/width-1) + row + " " + conflict
+// upsertCells writes a row of width values for each of keys, in their order, in statements
+// "insert VALUES (…), … conflict" of up to cellsPerStatement rows; row appends the values of a
+// key to args. The values are made a statement at a time, since an import of a million
+// agreements changes hundreds of thousands of cells. scan, when set, reads the rows each
+// statement returns.
+func upsertCells[K any](ctx context.Context, tx *Tx, insert, conflict string, width int, keys []K, row func(args []any, k K) []any,
+	scan func(scan func(...any) error) error) error {
+	values := "(" + placeholders(width) + ")"
+	args := make([]any, 0, min(len(keys), cellsPerStatement)*width)
+	for start := 0; start < len(keys); start += cellsPerStatement {
+		chunk := keys[start:min(start+cellsPerStatement, len(keys))]
+		args = args[:0]
+		for _, k := range chunk {
+			args = row(args, k)
+		}
+		query := insert + " VALUES " + strings.Repeat(values+", ", len(chunk)-1) + values + " " + conflict
 		var err error
 		if scan == nil {
-			_, err = tx.exec(ctx, query, chunk...)
+			_, err = tx.exec(ctx, query, args...)
 		} else {
-			err = eachRowOf(ctx, tx, query, chunk, scan)
+			err = eachRowOf(ctx, tx, query, args, scan)
 		}
 		if err != nil {
 			return fmt.Errorf("report cells: %w", err)

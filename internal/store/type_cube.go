@@ -93,14 +93,13 @@ func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		return cmp.Or(cmp.Compare(a.dimension, b.dimension), cmp.Compare(a.code, b.code), cmp.Compare(a.year, b.year),
 			cmp.Compare(a.partner, b.partner))
 	})
-	args := make([]any, 0, 7*len(keys))
-	for _, k := range keys {
-		c := cells.partnerFilters[k]
-		args = append(args, k.dimension, k.code, k.year, k.partner, c.partnerType, c.n, c.value)
-	}
 	err := upsertCells(ctx, tx, "INSERT INTO partner_filter_cells (dimension, code, year, partner_id, partner_type, n, value)",
 		`ON CONFLICT (dimension, code, year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
-			n = partner_filter_cells.n + excluded.n, value = partner_filter_cells.value + excluded.value`, 7, args, nil)
+			n = partner_filter_cells.n + excluded.n, value = partner_filter_cells.value + excluded.value`, 7, keys,
+		func(args []any, k partnerFilterKey) []any {
+			c := cells.partnerFilters[k]
+			return append(args, k.dimension, k.code, k.year, k.partner, c.partnerType, c.n, c.value)
+		}, nil)
 	if err != nil {
 		return fmt.Errorf("partner filter cells: %w", err)
 	}
@@ -117,14 +116,13 @@ func flushTypeCube(ctx context.Context, tx *Tx, cube map[typeCubeKey]cellSum) er
 		return cmp.Or(cmp.Compare(a.partnerType, b.partnerType), cmp.Compare(a.year, b.year), cmp.Compare(a.agreementType, b.agreementType),
 			cmp.Compare(a.area, b.area), cmp.Compare(a.office, b.office), cmp.Compare(a.r, b.r))
 	})
-	args := make([]any, 0, 8*len(keys))
-	for _, k := range keys {
-		c := cube[k]
-		args = append(args, k.partnerType, k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value)
-	}
 	err := upsertCells(ctx, tx, "INSERT INTO agreement_type_cube (partner_type, year, type_code, action_area_code, office_code, region_code, n, value)",
 		`ON CONFLICT (partner_type, year, type_code, action_area_code, office_code, region_code)
-			DO UPDATE SET n = agreement_type_cube.n + excluded.n, value = agreement_type_cube.value + excluded.value`, 8, args, nil)
+			DO UPDATE SET n = agreement_type_cube.n + excluded.n, value = agreement_type_cube.value + excluded.value`, 8, keys,
+		func(args []any, k typeCubeKey) []any {
+			c := cube[k]
+			return append(args, k.partnerType, k.year, k.agreementType, k.area, k.office, k.r, c.n, c.value)
+		}, nil)
 	if err != nil {
 		return fmt.Errorf("agreement type cube: %w", err)
 	}
