@@ -80,7 +80,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil || !ok || !u.Active {
 		s.log.Info("sign-in failed", "login", login, "address", clientAddress(r))
-		if err := s.db.RecordSignInFailure(ctx, now, keys...); err != nil {
+		// The wait counts from the failure's answer, not from its start: checking a password
+		// takes time, which must not use up the wait.
+		if err := s.db.RecordSignInFailure(ctx, time.Now(), keys...); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
