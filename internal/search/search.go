@@ -191,11 +191,7 @@ func FTS5(terms []Term) string {
 			continue
 		}
 		if len(t.Either) > 0 {
-			groups := make([]string, len(t.Either))
-			for j, g := range t.Either {
-				groups[j] = "(" + FTS5(g) + ")"
-			}
-			parts[i] = "(" + strings.Join(groups, " OR ") + ")"
+			parts[i] = either(t.Either, FTS5, " OR ")
 			continue
 		}
 		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
@@ -204,6 +200,15 @@ func FTS5(terms []Term) string {
 		}
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// either writes groups of terms, each with write, as alternatives joined by or.
+func either(groups [][]Term, write func([]Term) string, or string) string {
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = "(" + write(g) + ")"
+	}
+	return "(" + strings.Join(parts, or) + ")"
 }
 
 // TSQuery writes terms as a PostgreSQL tsquery for the 'simple' configuration: 'word':* for a
@@ -216,11 +221,7 @@ func TSQuery(terms []Term) string {
 			continue
 		}
 		if len(t.Either) > 0 {
-			groups := make([]string, len(t.Either))
-			for j, g := range t.Either {
-				groups[j] = "(" + TSQuery(g) + ")"
-			}
-			parts[i] = "(" + strings.Join(groups, " | ") + ")"
+			parts[i] = either(t.Either, TSQuery, " | ")
 			continue
 		}
 		words := make([]string, len(t.Words))

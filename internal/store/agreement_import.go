@@ -299,10 +299,7 @@ func refreshPartnerStatsInOnePass(ctx context.Context, tx *Tx, ids []int64) erro
 		last         civil.Date
 	}
 	byPartner := make(map[int64]figures, len(ids))
-	err := eachRowOf(ctx, tx, `SELECT ap.partner_id,
-			CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND a.type_code <> ? THEN 1 ELSE 0 END), 0) AS BIGINT),
-			CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL THEN a.value_usd_cents ELSE 0 END), 0) AS BIGINT),
-			MAX(a.signed_on)
+	err := eachRowOf(ctx, tx, `SELECT ap.partner_id, `+partnerFigures+`
 		FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
 		WHERE a.deleted_at IS NULL GROUP BY ap.partner_id`, []any{reference.AgreementTypeAmendment},
 		func(scan func(...any) error) error {

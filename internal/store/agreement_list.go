@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"pactum/internal/agreement"
 	"pactum/internal/money"
@@ -86,41 +85,11 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 25
 	}
-	page := &agreement.Page{Facets: map[string][]agreement.Count{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	errs := make(chan error, len(agreement.Facets)+2)
-	run := func(fn func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	setCounts := func(counts map[string][]agreement.Count) {
-		mu.Lock()
-		defer mu.Unlock()
-		for k, v := range counts {
-			page.Facets[k] = v
-		}
-	}
-	run(func() error {
-		items, total, err := db.agreementItems(ctx, &f, words)
-		mu.Lock()
-		page.Items, page.Total = items, total
-		mu.Unlock()
-		return err
-	})
-	run(func() error {
-		counts, err := db.agreementFacetCountsOfList(ctx, &f, words)
-		setCounts(counts)
-		return err
-	})
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	page := &agreement.Page{}
+	err := sideBySide(
+		func() (err error) { page.Items, page.Total, err = db.agreementItems(ctx, &f, words); return err },
+		func() (err error) { page.Facets, err = db.agreementFacetCountsOfList(ctx, &f, words); return err })
+	if err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -266,14 +235,7 @@ func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int,
 // agreementFacetCountsOfList counts every facet of the registry as partnerFacetCounts counts
 // the partner list's: in one pass over the agreements that at most one chosen facet refuses.
 func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filter, words []search.Term) (map[string][]agreement.Count, error) {
-	var chosen, unchosen []string
-	for _, facet := range agreement.Facets {
-		if len(f.Values(facet)) > 0 {
-			chosen = append(chosen, facet)
-		} else {
-			unchosen = append(unchosen, facet)
-		}
-	}
+	chosen, unchosen := splitFacets(agreement.Facets, f.Values)
 	switch {
 	case len(chosen) == 0:
 		return db.agreementFacetCounts(ctx, f, words, agreement.Facets, nil)
@@ -286,14 +248,7 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 		maps.Copy(counts, others)
 		return counts, err
 	}
-	terms := append([]search.Term{}, words...)
-	if len(chosen) > 1 {
-		either := make([][]search.Term, len(chosen))
-		for i, facet := range chosen {
-			either[i] = agreementTerms(f, nil, facet)
-		}
-		terms = append(terms, search.Term{Either: either})
-	}
+	terms := onePassTerms(words, chosen, func(except string) []search.Term { return agreementTerms(f, nil, except) })
 	choice := newFacetChoice(chosen, f.Values, codeField, func(string) bool { return true },
 		func(facet, code string) string { return codeToken(agreementLetters[facet], code) })
 	return db.agreementFacetCounts(ctx, f, terms, agreement.Facets, choice)

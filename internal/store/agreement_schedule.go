@@ -258,16 +258,11 @@ func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.F
 // DashboardAlerts is AgreementAlerts among the agreements a dashboard's filter selects.
 func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.Filter, scope insight.Filter, limit int) ([]agreement.Alert, error) {
 	cond, cargs := visibleSQL(&f)
-	// Alerts are not weighed by a region's share, so the region is a condition rather than a
-	// join, which SQLite would drive the query from (every agreement of the region) instead of
-	// from the few dates asked for.
-	in := newInsightScope(scope, true)
-	cond += in.where
-	cargs = append(cargs, in.whereArgs...)
-	if scope.Region != "" {
-		cond += " AND EXISTS (SELECT 1 FROM agreement_regions fr WHERE fr.agreement_id = a.id AND fr.region_code = ?)"
-		cargs = append(cargs, scope.Region)
-	}
+	// Alerts are not weighed, so the dashboard's filter is conditions only, and the query is
+	// driven from the few dates asked for.
+	where, whereArgs := insightCondition(scope)
+	cond += where
+	cargs = append(cargs, whereArgs...)
 	reader := f.ReaderID
 	if reader == 0 {
 		reader = -1

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -164,15 +165,20 @@ func newReportCells() reportCells {
 		partners: map[partnerKey]partnerSum{}, partnerFilters: map[partnerFilterKey]partnerSum{}}
 }
 
+// cubeRegions are the part's region shares as the cubes hold them: region ” in full for an
+// agreement without one.
+func (p reportPart) cubeRegions() []agreement.RegionShare {
+	if len(p.regions) == 0 {
+		return []agreement.RegionShare{{Region: "", Share: 1}}
+	}
+	return p.regions
+}
+
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
 func (p reportPart) addTo(cells reportCells, sign float64) {
 	cube, shares := cells.cube, cells.shares
 	value := float64(p.value)
-	regions := p.regions
-	if len(regions) == 0 {
-		regions = []agreement.RegionShare{{Region: "", Share: 1}}
-	}
-	for _, r := range regions {
+	for _, r := range p.cubeRegions() {
 		k := cubeKey{p.year, p.agreementType, p.area, p.office, r.Region}
 		c := cube[k]
 		c.n += sign * r.Share
@@ -214,16 +220,7 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 // concurrent PostgreSQL transactions lock rows alike, and clears them.
 func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	cube, shares := cells.cube, cells.shares
-	cubeKeys := make([]cubeKey, 0, len(cube))
-	for k := range cube {
-		cubeKeys = append(cubeKeys, k)
-	}
-	slices.SortFunc(cubeKeys, func(a, b cubeKey) int {
-		if a.year != b.year {
-			return a.year - b.year
-		}
-		return strings.Compare(a.agreementType+"|"+a.area+"|"+a.office+"|"+a.r, b.agreementType+"|"+b.area+"|"+b.office+"|"+b.r)
-	})
+	cubeKeys := slices.SortedFunc(maps.Keys(cube), compareCubeKeys)
 	if err := upsertCells(ctx, tx, "INSERT INTO agreement_cube (year, type_code, action_area_code, office_code, region_code, n, value)",
 		`ON CONFLICT (year, type_code, action_area_code, office_code, region_code)
 			DO UPDATE SET n = agreement_cube.n + excluded.n, value = agreement_cube.value + excluded.value`, 7, cubeKeys,
@@ -233,15 +230,8 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}, nil); err != nil {
 		return err
 	}
-	shareKeys := make([]shareKey, 0, len(shares))
-	for k := range shares {
-		shareKeys = append(shareKeys, k)
-	}
-	slices.SortFunc(shareKeys, func(a, b shareKey) int {
-		if a.year != b.year {
-			return a.year - b.year
-		}
-		return strings.Compare(a.dimension+"|"+a.code, b.dimension+"|"+b.code)
+	shareKeys := slices.SortedFunc(maps.Keys(shares), func(a, b shareKey) int {
+		return cmp.Or(cmp.Compare(a.year, b.year), cmp.Compare(a.dimension, b.dimension), cmp.Compare(a.code, b.code))
 	})
 	if err := upsertCells(ctx, tx, "INSERT INTO agreement_shares (dimension, year, code, new_n, amendment_n, value)",
 		`ON CONFLICT (dimension, year, code) DO UPDATE SET new_n = agreement_shares.new_n + excluded.new_n,
@@ -252,16 +242,7 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 		}, nil); err != nil {
 		return err
 	}
-	partnerKeys := make([]partnerKey, 0, len(cells.partners))
-	for k := range cells.partners {
-		partnerKeys = append(partnerKeys, k)
-	}
-	slices.SortFunc(partnerKeys, func(a, b partnerKey) int {
-		if a.year != b.year {
-			return a.year - b.year
-		}
-		return int(a.partner - b.partner)
-	})
+	partnerKeys := slices.SortedFunc(maps.Keys(cells.partners), comparePartnerKeys)
 	counts := make(map[partnerKey]float64, len(partnerKeys)) // what each cell counts once written
 	err := upsertCells(ctx, tx, "INSERT INTO partner_cells (year, partner_id, partner_type, n, value)",
 		`ON CONFLICT (year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
@@ -303,6 +284,17 @@ func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	clear(shares)
 	clear(cells.partners)
 	return nil
+}
+
+// compareCubeKeys orders cells of agreement_cube as every writer writes them.
+func compareCubeKeys(a, b cubeKey) int {
+	return cmp.Or(cmp.Compare(a.year, b.year), cmp.Compare(a.agreementType, b.agreementType), cmp.Compare(a.area, b.area),
+		cmp.Compare(a.office, b.office), cmp.Compare(a.r, b.r))
+}
+
+// comparePartnerKeys orders cells of partner_cells as every writer writes them.
+func comparePartnerKeys(a, b partnerKey) int {
+	return cmp.Or(cmp.Compare(a.year, b.year), cmp.Compare(a.partner, b.partner))
 }
 
 // cellsPerStatement is how many cells a statement of flushCells writes: an import of a million

@@ -1,5 +1,7 @@
 package store
 
+import "pactum/internal/search"
+
 // facetChoice tells, for a row of codes (partner_codes, agreement_codes), which chosen facets
 // refuse it. The lists count every facet in one pass over the rows that at most one chosen
 // facet refuses: a row no chosen facet refuses counts in every facet, a row one refuses only in
@@ -67,4 +69,32 @@ func (c *facetChoice) admitsCode(i int, code string) bool {
 		c.admits[i][code] = admits
 	}
 	return admits
+}
+
+// splitFacets returns the facets with codes chosen and the others, in the order of facets.
+func splitFacets(facets []string, values func(facet string) []string) (chosen, unchosen []string) {
+	for _, facet := range facets {
+		if len(values(facet)) > 0 {
+			chosen = append(chosen, facet)
+		} else {
+			unchosen = append(unchosen, facet)
+		}
+	}
+	return chosen, unchosen
+}
+
+// onePassTerms are the terms of the one pass that counts every facet: the search words and,
+// with several facets chosen, a term admitting what at most one of them refuses (all the terms
+// of the chosen facets but one, for each one). others returns the terms of the chosen facets
+// other than one.
+func onePassTerms(words []search.Term, chosen []string, others func(except string) []search.Term) []search.Term {
+	terms := append([]search.Term{}, words...)
+	if len(chosen) > 1 {
+		either := make([][]search.Term, len(chosen))
+		for i, facet := range chosen {
+			either[i] = others(facet)
+		}
+		terms = append(terms, search.Term{Either: either})
+	}
+	return terms
 }

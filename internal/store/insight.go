@@ -82,13 +82,14 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 	var query string
 	var args []any
 	mask, inActivity := activityMask(from, to)
+	cell := filterCell(f)
 	switch {
-	case filterCell(f) != nil:
+	case cell != nil:
 		query = `SELECT c.partner_type, COUNT(*) FROM (SELECT partner_id, MAX(partner_type) AS partner_type
 				FROM partner_filter_cells WHERE dimension = ? AND code = ? AND year >= ? AND year <= ?
 				GROUP BY partner_id HAVING SUM(n) > 0.000001) c
 			JOIN partner_types t ON t.code = c.partner_type GROUP BY c.partner_type ORDER BY MIN(t.sort_order)`
-		args = append(filterCell(f), from, to)
+		args = append(cell, from, to)
 	case f.IsZero() && inActivity:
 		query = `SELECT c.partner_type, c.partners FROM (SELECT partner_type, COUNT(*) AS partners
 				FROM partner_activity WHERE years & ? <> 0 GROUP BY partner_type) c

@@ -490,6 +490,14 @@ func (db *DB) CountPartners(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// partnerFigures are the agreement figures kept with a partner, as aggregates over its rows of
+// agreement_parties ap joined to agreements a, with the amendment type as their one argument:
+// how many signed agreements (amendments not counted), their value in USD with the amendments'
+// added value, and the last signing date.
+const partnerFigures = `CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND a.type_code <> ? THEN 1 ELSE 0 END), 0) AS BIGINT),
+	CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL THEN a.value_usd_cents ELSE 0 END), 0) AS BIGINT),
+	MAX(a.signed_on)`
+
 // refreshPartnerStats recomputes the agreement figures kept with each of the partners: how many
 // signed agreements (amendments not counted) they are a party to, their value in USD with the
 // amendments' added value, and the last signing date. One pass over each partner's agreements
@@ -502,10 +510,7 @@ func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		_, err := tx.exec(ctx, `UPDATE partners SET (agreement_count, value_usd_cents, last_signed_on) = (SELECT
-				COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND a.type_code <> ? THEN 1 ELSE 0 END), 0),
-				COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL THEN a.value_usd_cents ELSE 0 END), 0),
-				MAX(a.signed_on)
+		_, err := tx.exec(ctx, `UPDATE partners SET (agreement_count, value_usd_cents, last_signed_on) = (SELECT `+partnerFigures+`
 				FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
 				WHERE ap.partner_id = partners.id AND a.deleted_at IS NULL)
 			WHERE id IN (`+placeholders(len(chunk))+`)`, args...)

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 
 	"pactum/internal/money"
 	"pactum/internal/partner"
@@ -155,36 +154,14 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 	if limit <= 0 || limit > 500 {
 		limit = 25
 	}
-	page := &partner.Page{Facets: map[string][]partner.Count{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	errs := make(chan error, len(partner.Facets)+2)
-	run := func(fn func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	run(func() error {
-		items, total, err := db.partnerItems(ctx, &f, words, sortOf(&f, words), limit)
-		mu.Lock()
-		page.Items, page.Total = items, total
-		mu.Unlock()
-		return err
-	})
-	run(func() error {
-		counts, err := db.partnerFacetCounts(ctx, &f, words)
-		mu.Lock()
-		page.Facets = counts
-		mu.Unlock()
-		return err
-	})
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	page := &partner.Page{}
+	err := sideBySide(
+		func() (err error) {
+			page.Items, page.Total, err = db.partnerItems(ctx, &f, words, sortOf(&f, words), limit)
+			return err
+		},
+		func() (err error) { page.Facets, err = db.partnerFacetCounts(ctx, &f, words); return err })
+	if err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -258,14 +235,7 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 // all of them are counted in one pass over the partners that at most one chosen facet refuses,
 // except when nothing but one facet is chosen, where that facet's counts are the whole list's.
 func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words []search.Term) (map[string][]partner.Count, error) {
-	var chosen, unchosen []string
-	for _, facet := range partner.Facets {
-		if len(f.Values(facet)) > 0 {
-			chosen = append(chosen, facet)
-		} else {
-			unchosen = append(unchosen, facet)
-		}
-	}
+	chosen, unchosen := splitFacets(partner.Facets, f.Values)
 	switch {
 	case len(chosen) == 0:
 		return db.facetCounts(ctx, words, partner.Facets, nil)
@@ -278,14 +248,7 @@ func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words [
 		maps.Copy(counts, others)
 		return counts, err
 	}
-	terms := append([]search.Term{}, words...)
-	if len(chosen) > 1 {
-		either := make([][]search.Term, len(chosen))
-		for i, facet := range chosen {
-			either[i] = matchTerms(f, nil, facet)
-		}
-		terms = append(terms, search.Term{Either: either})
-	}
+	terms := onePassTerms(words, chosen, func(except string) []search.Term { return matchTerms(f, nil, except) })
 	choice := newFacetChoice(chosen, f.Values, func(facet string) int { return slices.Index(partner.Facets, facet) },
 		func(facet string) bool { _, list := facetTables[facet]; return list }, facetToken)
 	return db.facetCounts(ctx, terms, partner.Facets, choice)

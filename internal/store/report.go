@@ -233,6 +233,18 @@ func newInsightScope(f insight.Filter, regionJoined bool) insightScope {
 	return s
 }
 
+// insightCondition writes the filter f as conditions on agreements a alone, for a query that
+// does not weigh by region shares: the region is then a condition rather than a join, from which
+// SQLite would drive the query (every agreement of the region) instead of from its own index.
+func insightCondition(f insight.Filter) (where string, args []any) {
+	s := newInsightScope(f, true)
+	if f.Region != "" {
+		s.where += " AND EXISTS (SELECT 1 FROM agreement_regions fr WHERE fr.agreement_id = a.id AND fr.region_code = ?)"
+		s.whereArgs = append(s.whereArgs, f.Region)
+	}
+	return s.where, s.whereArgs
+}
+
 // weigh multiplies a weight by the filtered region's share, if any.
 func (s insightScope) weigh(weight string) string {
 	if s.shared {

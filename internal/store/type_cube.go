@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
-	"pactum/internal/agreement"
 	"pactum/internal/insight"
 )
 
@@ -40,10 +40,7 @@ func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
 		return
 	}
 	cube := cells.typeCube
-	regions := p.regions
-	if len(regions) == 0 {
-		regions = []agreement.RegionShare{{Region: "", Share: 1}}
-	}
+	regions := p.cubeRegions()
 	value := float64(p.value)
 	for i, t := range p.partyTypes {
 		if slices.Contains(p.partyTypes[:i], t) {
@@ -85,13 +82,8 @@ func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
 		return err
 	}
-	keys := make([]partnerFilterKey, 0, len(cells.partnerFilters))
-	for k := range cells.partnerFilters {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b partnerFilterKey) int {
-		return cmp.Or(cmp.Compare(a.dimension, b.dimension), cmp.Compare(a.code, b.code), cmp.Compare(a.year, b.year),
-			cmp.Compare(a.partner, b.partner))
+	keys := slices.SortedFunc(maps.Keys(cells.partnerFilters), func(a, b partnerFilterKey) int {
+		return cmp.Or(cmp.Compare(a.dimension, b.dimension), cmp.Compare(a.code, b.code), comparePartnerKeys(a.partnerKey, b.partnerKey))
 	})
 	err := upsertCells(ctx, tx, "INSERT INTO partner_filter_cells (dimension, code, year, partner_id, partner_type, n, value)",
 		`ON CONFLICT (dimension, code, year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
@@ -108,13 +100,8 @@ func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
 }
 
 func flushTypeCube(ctx context.Context, tx *Tx, cube map[typeCubeKey]cellSum) error {
-	keys := make([]typeCubeKey, 0, len(cube))
-	for k := range cube {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b typeCubeKey) int {
-		return cmp.Or(cmp.Compare(a.partnerType, b.partnerType), cmp.Compare(a.year, b.year), cmp.Compare(a.agreementType, b.agreementType),
-			cmp.Compare(a.area, b.area), cmp.Compare(a.office, b.office), cmp.Compare(a.r, b.r))
+	keys := slices.SortedFunc(maps.Keys(cube), func(a, b typeCubeKey) int {
+		return cmp.Or(cmp.Compare(a.partnerType, b.partnerType), compareCubeKeys(a.cubeKey, b.cubeKey))
 	})
 	err := upsertCells(ctx, tx, "INSERT INTO agreement_type_cube (partner_type, year, type_code, action_area_code, office_code, region_code, n, value)",
 		`ON CONFLICT (partner_type, year, type_code, action_area_code, office_code, region_code)
