@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"pactum/internal/civil"
 	"pactum/internal/interaction"
@@ -82,7 +83,7 @@ func createStaff(ctx context.Context, db *store.DB, today civil.Date) (*team, er
 	t := &team{byRegion: map[string]int64{}}
 	for _, s := range staff {
 		u := &user.User{Username: s.username, DisplayName: s.name, Email: s.email, Role: s.role, Region: s.region,
-			Language: s.language, Active: true, PasswordHash: unusablePassword, EmailVerifiedAt: today.Time()}
+			Language: s.language, Active: true, PasswordHash: unusablePassword(), EmailVerifiedAt: today.Time()}
 		if err := db.CreateUser(ctx, u); err != nil {
 			return nil, fmt.Errorf("demo staff %s: %w", s.username, err)
 		}
@@ -221,14 +222,15 @@ func relationsFor(ctx context.Context, db *store.DB, partners []*partner.Partner
 }
 
 // unusablePassword is the hash of a random password: demo colleagues cannot sign in until an
-// administrator sets a password for them or invites them again.
-var unusablePassword = func() string {
+// administrator sets a password for them or invites them again. It is made when the demo is,
+// not at every start of every command.
+var unusablePassword = sync.OnceValue(func() string {
 	h, err := user.HashPassword(user.NewPassword())
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 func demoDueDiligence(rng *rand.Rand, today civil.Date, reviewers []int64) *partner.DueDiligence {
 	statuses := []string{partner.DDCleared, partner.DDCleared, partner.DDCleared, partner.DDClearedWithConditions, partner.DDInProgress,

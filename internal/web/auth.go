@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"pactum/internal/apperr"
@@ -28,8 +29,12 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // dummyHash is checked against when the user does not exist, so that the answer takes as long
-// as for a wrong password and does not tell which user names exist.
-var dummyHash, _ = user.HashPassword("pactum-dummy-password")
+// as for a wrong password and does not tell which user names exist. It is made at its first use,
+// not at every start of every command (an argon2id hash takes a quarter of a second and 64 MiB).
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := user.HashPassword("pactum-dummy-password")
+	return h
+})
 
 // login checks the credentials, starts a new session (a fresh token: the session is rotated at
 // every sign-in) and goes back to where the user was heading. Repeated failures slow down the
@@ -52,10 +57,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	name := login
-	hash := dummyHash
+	name, hash := login, ""
 	if err == nil {
 		name, hash = u.Username, u.PasswordHash
+	} else {
+		hash = dummyHash()
 	}
 	now := time.Now()
 	keys := []store.ThrottleKey{{Kind: user.ThrottleUser, Value: name}, {Kind: user.ThrottleAddress, Value: clientAddress(r)}}
