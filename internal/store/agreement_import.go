@@ -41,6 +41,12 @@ const searchDocumentsAtOnce = 4096
 // so that a test can take this path with a small file.
 var bulkIndexesAfter = 50_000
 
+// pendingCellsAtMost is how many changed report cells an import keeps, on a database with one
+// writer, before it writes them: a million agreements of 100,000 partners change millions of
+// cells of partner_filter_cells, which would otherwise be held until the import ends
+// (docs/performance.md). A variable, so that a test can take this path with a small file.
+var pendingCellsAtMost = 1 << 18
+
 // importTables are the tables an import writes rows into for each agreement. None of its steps
 // reads their secondary indexes: it finds agreements by reference (a unique key) and by id, and
 // their titles and lists by agreement id (their primary keys).
@@ -567,6 +573,11 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 	}
 	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes, cells)", 3, codes); err != nil {
 		return err
+	}
+	if imp.tx.d.oneWriter() && w.cells.pending() > pendingCellsAtMost {
+		if err := flushCells(ctx, imp.tx, w.cells); err != nil {
+			return err
+		}
 	}
 	for _, a := range updated {
 		if _, err := w.unindex.ExecContext(ctx, a.ID); err != nil {

@@ -151,7 +151,9 @@ type reportCells struct {
 	typeCube       map[typeCubeKey]cellSum
 	shares         map[shareKey]cellSum
 	partners       map[partnerKey]partnerSum
-	partnerFilters map[partnerFilterKey]partnerSum
+	partnerFilters map[partnerFilterKey]filterSum
+	filterCodes    *interned[filterCode]
+	partnerTypes   *interned[string] // "" is 0
 }
 
 // partnerSum is what is added to a cell of partner_cells, with the partner's type.
@@ -162,7 +164,13 @@ type partnerSum struct {
 
 func newReportCells() reportCells {
 	return reportCells{cube: map[cubeKey]cellSum{}, typeCube: map[typeCubeKey]cellSum{}, shares: map[shareKey]cellSum{},
-		partners: map[partnerKey]partnerSum{}, partnerFilters: map[partnerFilterKey]partnerSum{}}
+		partners: map[partnerKey]partnerSum{}, partnerFilters: map[partnerFilterKey]filterSum{},
+		filterCodes: newInterned(filterCode{}), partnerTypes: newInterned("")}
+}
+
+// pending is how many cells have changes waiting to be written.
+func (cells reportCells) pending() int {
+	return len(cells.cube) + len(cells.typeCube) + len(cells.shares) + len(cells.partners) + len(cells.partnerFilters)
 }
 
 // cubeRegions are the part's region shares as the cubes hold them: region ” in full for an

@@ -40,6 +40,11 @@ type dialect interface {
 	// indexDocument returns the statements that put (id, document) into a full-text table,
 	// replacing what it held for the id.
 	indexDocument(table, idColumn string) []string
+	// oneWriter tells whether a write transaction has the database to itself (SQLite: one writer
+	// at a time), so that it may write the report cells as often as it likes; where writers run
+	// side by side, each writes them once, in one order (flushCells), lest two lock them in
+	// different orders and deadlock.
+	oneWriter() bool
 	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
 	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
 	skipLocked() string
@@ -72,6 +77,8 @@ func (sqliteDialect) tableExists() string {
 // SQLite has one writer at a time (BEGIN IMMEDIATE on a one-connection pool), so a write
 // transaction sees no concurrent claims and needs no row locks.
 func (sqliteDialect) skipLocked() string { return "" }
+
+func (sqliteDialect) oneWriter() bool { return true }
 
 func (sqliteDialect) searchIDs(table, _ string) string {
 	return "SELECT rowid AS id, rank FROM " + table + " WHERE " + table + " MATCH ?"
@@ -177,6 +184,8 @@ func (postgresDialect) tableExists() string {
 }
 
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (postgresDialect) oneWriter() bool { return false }
 
 func (postgresDialect) searchIDs(table, idColumn string) string {
 	return "SELECT " + idColumn + " AS id, -ts_rank(vector, q) AS rank FROM " + table +

@@ -119,6 +119,14 @@ func WriteInBulkAfter(t testing.TB, n int) {
 	t.Cleanup(func() { bulkIndexesAfter = before })
 }
 
+// FlushCellsAbove makes agreement imports on SQLite write the report cells whenever more than n
+// have changes waiting (pendingCellsAtMost), until the test ends.
+func FlushCellsAbove(t testing.TB, n int) {
+	before := pendingCellsAtMost
+	pendingCellsAtMost = n
+	t.Cleanup(func() { pendingCellsAtMost = before })
+}
+
 // Rows returns the rows of a query as text, one line each, for comparing what two databases hold.
 func (db *DB) Rows(ctx context.Context, query string) ([]string, error) {
 	rows, err := db.query(ctx, query)

@@ -24,10 +24,44 @@ const (
 )
 
 // partnerFilterKey is a cell of partner_filter_cells: a cell of partner_cells for the
-// agreements with a party of one type, or for one beneficiary region.
+// agreements with a party of one type, or for one beneficiary region. Its dimension and code
+// are an index into reportCells.filterCodes, so that a key takes 16 bytes: an import of a
+// million agreements keeps hundreds of thousands of them.
 type partnerFilterKey struct {
-	dimension, code string
-	partnerKey
+	code    uint32
+	year    int32
+	partner int64
+}
+
+// filterCode is a dimension of partner_filter_cells and one of its codes.
+type filterCode struct{ dimension, code string }
+
+// filterSum is what is added to a cell of partner_filter_cells, with the partner's type as an
+// index into reportCells.partnerTypes (0 for none yet).
+type filterSum struct {
+	n, value    float64
+	partnerType uint32
+}
+
+// interned numbers the distinct values it is given, so that keys hold a number for a string.
+type interned[T comparable] struct {
+	ids    map[T]uint32
+	values []T
+}
+
+func newInterned[T comparable](first T) *interned[T] {
+	return &interned[T]{ids: map[T]uint32{first: 0}, values: []T{first}}
+}
+
+// id returns the number of v, giving it the next one the first time.
+func (in *interned[T]) id(v T) uint32 {
+	id, ok := in.ids[v]
+	if !ok {
+		id = uint32(len(in.values))
+		in.ids[v] = id
+		in.values = append(in.values, v)
+	}
+	return id
 }
 
 // addToTypeCells adds the part, times sign, to the pending changes of agreement_type_cube and
@@ -63,14 +97,15 @@ func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
 // addToPartnerFilter adds the part, times weight, to each of its parties' cells under one code
 // of a dimension of partner_filter_cells.
 func (p reportPart) addToPartnerFilter(cells reportCells, dimension, code string, weight float64) {
+	cellCode := cells.filterCodes.id(filterCode{dimension, code})
 	for j, id := range p.partyIDs {
-		k := partnerFilterKey{dimension, code, partnerKey{p.year, id}}
+		k := partnerFilterKey{cellCode, int32(p.year), id}
 		c := cells.partnerFilters[k]
 		c.n += weight
 		c.value += weight * float64(p.value)
 		// As in partner_cells, the type the partner is added with wins.
-		if (weight > 0 || c.partnerType == "") && j < len(p.partyTypes) {
-			c.partnerType = p.partyTypes[j]
+		if (weight > 0 || c.partnerType == 0) && j < len(p.partyTypes) {
+			c.partnerType = cells.partnerTypes.id(p.partyTypes[j])
 		}
 		cells.partnerFilters[k] = c
 	}
@@ -82,15 +117,18 @@ func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
 		return err
 	}
+	codes := cells.filterCodes.values
 	keys := slices.SortedFunc(maps.Keys(cells.partnerFilters), func(a, b partnerFilterKey) int {
-		return cmp.Or(cmp.Compare(a.dimension, b.dimension), cmp.Compare(a.code, b.code), comparePartnerKeys(a.partnerKey, b.partnerKey))
+		ca, cb := codes[a.code], codes[b.code]
+		return cmp.Or(cmp.Compare(ca.dimension, cb.dimension), cmp.Compare(ca.code, cb.code), cmp.Compare(a.year, b.year),
+			cmp.Compare(a.partner, b.partner))
 	})
 	err := upsertCells(ctx, tx, "INSERT INTO partner_filter_cells (dimension, code, year, partner_id, partner_type, n, value)",
 		`ON CONFLICT (dimension, code, year, partner_id) DO UPDATE SET partner_type = excluded.partner_type,
 			n = partner_filter_cells.n + excluded.n, value = partner_filter_cells.value + excluded.value`, 7, keys,
 		func(args []any, k partnerFilterKey) []any {
-			c := cells.partnerFilters[k]
-			return append(args, k.dimension, k.code, k.year, k.partner, c.partnerType, c.n, c.value)
+			c, code := cells.partnerFilters[k], codes[k.code]
+			return append(args, code.dimension, code.code, int(k.year), k.partner, cells.partnerTypes.values[c.partnerType], c.n, c.value)
 		}, nil)
 	if err != nil {
 		return fmt.Errorf("partner filter cells: %w", err)

@@ -149,7 +149,8 @@ func BenchmarkAgreementPage(b *testing.B) {
 // the page a user gets; unfiltered, then with a region and then a partner type.
 func BenchmarkDashboard(b *testing.B) {
 	h, cookie, _ := benchServer(b)
-	for _, filter := range []string{"", "region=AFR", "partner_type=private"} {
+	for _, filter := range []string{"", "region=AFR", "partner_type=private", "action_area=ict_applications", "type=mou",
+		"office=ASP", "region=AFR&action_area=ict_applications"} {
 		name := filter
 		if name == "" {
 			name = "unfiltered"
@@ -165,7 +166,8 @@ func BenchmarkDashboardPanels(b *testing.B) {
 	_, _, db := benchServer(b)
 	ctx := context.Background()
 	from, to := defaultPeriod()
-	for name, f := range map[string]insight.Filter{"unfiltered": {}, "region": {Region: "AFR"}, "partner_type": {PartnerType: "private"}} {
+	for name, f := range map[string]insight.Filter{"unfiltered": {}, "region": {Region: "AFR"}, "partner_type": {PartnerType: "private"},
+		"action_area": {ActionArea: "ict_applications"}, "region_and_type": {Region: "AFR", Type: "mou"}} {
 		calls := map[string]func() error{
 			"years": func() error {
 				_, err := db.FilteredAgreementReport(ctx, insight.ByYear, from, to, f)
