@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 
+	"pactum/internal/agreement"
 	"pactum/internal/insight"
 	"pactum/internal/money"
 )
@@ -74,7 +76,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 // PartnersByType counts the distinct partners of each type that are parties to the agreements
 // signed in the years from to to that the filter selects, in the order of the partner types.
 // Without a filter it reads the partners' years (partner_activity), or the report cells for a
-// period partner_activity cannot hold; with a partner type or a region alone, partner_filter_cells.
+// period partner_activity cannot hold; with one field of the filter alone, partner_filter_cells.
 func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -101,14 +103,7 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`
 		args = []any{from, to}
 	default:
-		scope := newInsightScope(f, false)
-		query = fmt.Sprintf(`SELECT p.type_code, COUNT(DISTINCT p.id) FROM agreements a %s
-				JOIN agreement_parties ap ON ap.agreement_id = a.id
-				JOIN partners p ON p.id = ap.partner_id
-				JOIN partner_types t ON t.code = p.type_code
-			WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %s
-			GROUP BY p.type_code ORDER BY MIN(t.sort_order)`, scope.join, scope.where)
-		args = scope.args(nil, yearSpan(from, to))
+		return db.partnersByTypeOfParts(ctx, from, to, f)
 	}
 	var out []insight.TypeCount
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
@@ -127,7 +122,7 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 
 // TopPartners lists the limit partners whose agreements signed in the years from to to, among
 // those the filter selects, are worth the most in USD; each agreement counts in full for every
-// party to it (by its share with a region). Without a filter, or with a partner type or a region
+// party to it (by its share with a region). Without a filter, or with one field of the filter
 // alone, it reads the report cells.
 func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	if err := insight.Period(from, to); err != nil {
@@ -136,26 +131,16 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 	if f.IsZero() {
 		return db.topPartnersFromCells(ctx, from, to, limit)
 	}
-	var query string
-	var args []any
-	if cell := filterCell(f); cell != nil {
-		query = `SELECT p.id, p.key, p.name, t.n, t.value FROM (
-				SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_filter_cells
-				WHERE dimension = ? AND code = ? AND year >= ? AND year <= ?
-				GROUP BY partner_id HAVING SUM(n) > 0.000001 ORDER BY value DESC, partner_id LIMIT ?) t
-			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
-		args = append(cell, from, to, limit)
-	} else {
-		scope := newInsightScope(f, false)
-		weight := scope.weigh("1.0")
-		query = fmt.Sprintf(`SELECT p.id, p.key, p.name, t.n, t.value FROM (
-				SELECT ap.partner_id AS id, SUM(%[1]s) AS n, SUM(a.value_usd_cents * %[1]s) AS value
-				FROM agreements a %[2]s JOIN agreement_parties ap ON ap.agreement_id = a.id
-				WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s
-				GROUP BY ap.partner_id ORDER BY value DESC, ap.partner_id LIMIT ?) t
-			JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`, weight, scope.join, scope.where)
-		args = append(scope.args(nil, yearSpan(from, to)), limit)
+	cell := filterCell(f)
+	if cell == nil {
+		return db.topPartnersOfParts(ctx, from, to, f, limit)
 	}
+	query := `SELECT p.id, p.key, p.name, t.n, t.value FROM (
+			SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_filter_cells
+			WHERE dimension = ? AND code = ? AND year >= ? AND year <= ?
+			GROUP BY partner_id HAVING SUM(n) > 0.000001 ORDER BY value DESC, partner_id LIMIT ?) t
+		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
+	args := append(cell, from, to, limit)
 	var out []insight.TopPartner
 	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var p insight.TopPartner
@@ -174,17 +159,20 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 }
 
 // filterCell returns the dimension and code of partner_filter_cells that hold the partners of a
-// filter, as query arguments, or nil when no cells do: the filter is not a partner type or a
-// region alone.
+// filter, as query arguments, or nil when no cells do: the filter sets more than one field.
 func filterCell(f insight.Filter) []any {
-	switch f {
-	case insight.Filter{PartnerType: f.PartnerType}:
-		if f.PartnerType != "" {
-			return []any{filterPartnerType, f.PartnerType}
-		}
-	case insight.Filter{Region: f.Region}:
-		if f.Region != "" {
-			return []any{filterRegion, f.Region}
+	for _, alone := range []struct {
+		filter          insight.Filter
+		dimension, code string
+	}{
+		{insight.Filter{PartnerType: f.PartnerType}, filterPartnerType, f.PartnerType},
+		{insight.Filter{Region: f.Region}, filterRegion, f.Region},
+		{insight.Filter{ActionArea: f.ActionArea}, filterActionArea, f.ActionArea},
+		{insight.Filter{Type: f.Type}, filterAgreementType, f.Type},
+		{insight.Filter{Office: f.Office}, filterOffice, f.Office},
+	} {
+		if alone.code != "" && f == alone.filter {
+			return []any{alone.dimension, alone.code}
 		}
 	}
 	return nil
@@ -289,6 +277,125 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 		out = append(out, insight.TopPartner{ID: id, Agreements: s.n, ValueUSD: money.Amount(math.Round(s.value))})
 	}
 	return out, nil
+}
+
+// eachFilteredPart calls fn with the report part of every agreement signed in the years from to
+// to that a filter of several fields selects, and the weight it counts with: its share of the
+// filtered region, or 1. The agreements are found as the registry's filters find them, by the
+// tokens of their facets in the search index, and their parts read from agreement_codes: the
+// work grows with the agreements selected (tens of thousands for two filters over four years of
+// a million), where joining the agreements, their regions and parties read many more rows.
+func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p reportPart, weight float64)) error {
+	selection := agreement.Filter{AllConfidential: true}
+	for year := from; year <= to; year++ {
+		selection.Years = append(selection.Years, strconv.Itoa(year))
+	}
+	for _, c := range []struct{ facet, code string }{{agreement.FacetRegion, f.Region}, {agreement.FacetActionArea, f.ActionArea},
+		{agreement.FacetType, f.Type}, {agreement.FacetOffice, f.Office}, {agreement.FacetPartnerType, f.PartnerType}} {
+		if c.code != "" {
+			selection.Set(c.facet, []string{c.code})
+		}
+	}
+	match, args := db.agreementMatches(agreementTerms(&selection, nil, ""), false)
+	query := "SELECT ac.cells FROM (" + match + ") m " + db.dialect.drivingJoin() + " agreement_codes ac ON ac.agreement_id = m.id"
+	return eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		var cells string
+		if err := scan(&cells); err != nil {
+			return err
+		}
+		// The index found the agreement by its tokens; its part says what it counts for.
+		p, ok := parseReportPart(cells)
+		if !ok || p.year < from || p.year > to || !p.selectedBy(f) {
+			return nil
+		}
+		weight := 1.0
+		if f.Region != "" {
+			weight = 0
+			for _, r := range p.regions {
+				if r.Region == f.Region {
+					weight += r.Share
+				}
+			}
+		}
+		if weight > 0 {
+			fn(p, weight)
+		}
+		return nil
+	})
+}
+
+// selectedBy tells whether the agreement of a part is among those a filter selects.
+func (p reportPart) selectedBy(f insight.Filter) bool {
+	inRegion := f.Region == "" || slices.ContainsFunc(p.regions, func(r agreement.RegionShare) bool { return r.Region == f.Region })
+	return inRegion && (f.ActionArea == "" || p.area == f.ActionArea) && (f.Type == "" || p.agreementType == f.Type) &&
+		(f.Office == "" || p.office == f.Office) && (f.PartnerType == "" || slices.Contains(p.partyTypes, f.PartnerType))
+}
+
+// partnersByTypeOfParts counts the distinct partners of each type that are parties to the
+// agreements a filter of several fields selects (eachFilteredPart), in the order of the types.
+func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
+	typeOf := map[int64]string{}
+	err := db.eachFilteredPart(ctx, from, to, f, func(p reportPart, _ float64) {
+		for i, id := range p.partyIDs {
+			if i < len(p.partyTypes) {
+				typeOf[id] = p.partyTypes[i]
+			}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("partners by type: %w", err)
+	}
+	partners := map[string]int{}
+	for _, t := range typeOf {
+		partners[t]++
+	}
+	var out []insight.TypeCount
+	err = eachRowOf(ctx, db, "SELECT code FROM partner_types ORDER BY sort_order", nil, func(scan func(...any) error) error {
+		var code string
+		if err := scan(&code); err != nil {
+			return err
+		}
+		if partners[code] > 0 {
+			out = append(out, insight.TypeCount{Type: code, Partners: partners[code]})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("partners by type: %w", err)
+	}
+	return out, nil
+}
+
+// topPartnersOfParts ranks the partners of the agreements a filter of several fields selects
+// (eachFilteredPart): each agreement counts for every party to it, by its weight.
+func (db *DB) topPartnersOfParts(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
+	type sum struct{ n, value float64 }
+	sums := map[int64]*sum{}
+	err := db.eachFilteredPart(ctx, from, to, f, func(p reportPart, weight float64) {
+		for _, id := range p.partyIDs {
+			s := sums[id]
+			if s == nil {
+				s = &sum{}
+				sums[id] = s
+			}
+			s.n += weight
+			s.value += weight * float64(p.value)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("top partners: %w", err)
+	}
+	ids := slices.SortedFunc(maps.Keys(sums), func(a, b int64) int {
+		return cmp.Or(cmp.Compare(sums[b].value, sums[a].value), cmp.Compare(a, b))
+	})
+	ranked := make([]insight.TopPartner, 0, min(limit, len(ids)))
+	for _, id := range ids[:min(limit, len(ids))] {
+		ranked = append(ranked, insight.TopPartner{ID: id, Agreements: sums[id].n, ValueUSD: money.Amount(math.Round(sums[id].value))})
+	}
+	if err := db.namePartners(ctx, ranked); err != nil {
+		return nil, err
+	}
+	return ranked, nil
 }
 
 // namePartners fills in the key and English name of ranked partners.
