@@ -20,9 +20,8 @@ import (
 
 // agreementSearchVersion is the version of the agreement search document. Raise it when the
 // document, its codes or internal/search change, and every agreement is indexed again at start.
-// Version 5 added the office facet; version 6 added each agreement to agreement_type_cube;
-// version 7 adds its partners' cells by action area, agreement type and office.
-const agreementSearchVersion = 7
+// Version 5 added the office facet; version 6 adds each agreement to agreement_type_cube.
+const agreementSearchVersion = 6
 
 // agreementLetters give each facet of the registry a letter for its tokens in the search document.
 var agreementLetters = map[string]string{

@@ -58,25 +58,9 @@ type reportPart struct {
 	regions               []agreement.RegionShare
 	countries, partyTypes []string
 	partyIDs              []int64
-	// reach is which cells the part was added to, for parts kept before some tables existed:
-	// reachBase, reachTyped or reachFilters.
-	reach int
+	// typed: the part was added to agreement_type_cube too (parts kept before it were not).
+	typed bool
 }
-
-// What a kept report part was added to.
-const (
-	// reachBase: agreement_cube, agreement_shares and partner_cells (migration 0008).
-	reachBase = iota
-	// reachTyped: also agreement_type_cube, and partner_filter_cells by partner type and region
-	// (migrations 0011 and 0012, search version 6).
-	reachTyped
-	// reachFilters: also partner_filter_cells by action area, agreement type and office
-	// (search version 7).
-	reachFilters
-)
-
-// reachMarks are the last field of a kept part by its reach; reachBase has none.
-var reachMarks = map[int]string{reachTyped: "t", reachFilters: "t2"}
 
 // reportPartOf returns what a signed agreement adds to the report cells; ok is false for an
 // agreement not signed yet, which no report counts.
@@ -85,7 +69,7 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 		return reportPart{}, false
 	}
 	p := reportPart{year: a.SignedOn.Year, agreementType: a.Type, area: a.PrimaryActionArea, office: a.Office,
-		value: int64(a.ValueUSD), regions: a.Regions, countries: dedupe(a.Countries), reach: reachFilters}
+		value: int64(a.ValueUSD), regions: a.Regions, countries: dedupe(a.Countries), typed: true}
 	seen := map[int64]bool{}
 	for _, party := range a.Parties {
 		if !seen[party.PartnerID] {
@@ -98,7 +82,7 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 }
 
 // String writes the part as it is kept:
-// year|type|area|office|value|region:share,…|countries|party types|party ids|reach mark.
+// year|type|area|office|value|region:share,…|countries|party types|party ids|t (for typed).
 func (p reportPart) String() string {
 	regions := make([]string, len(p.regions))
 	for i, r := range p.regions {
@@ -110,8 +94,8 @@ func (p reportPart) String() string {
 	}
 	fields := []string{strconv.Itoa(p.year), p.agreementType, p.area, p.office, strconv.FormatInt(p.value, 10),
 		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ","), strings.Join(ids, ",")}
-	if mark := reachMarks[p.reach]; mark != "" {
-		fields = append(fields, mark)
+	if p.typed {
+		fields = append(fields, "t")
 	}
 	return strings.Join(fields, "|")
 }
@@ -122,16 +106,7 @@ func parseReportPart(s string) (reportPart, bool) {
 	f := strings.Split(s, "|")
 	// Parts kept before partner_cells existed have no party ids: they added none; those kept
 	// before agreement_type_cube existed have no tenth field.
-	reach := reachBase
-	if len(f) == 10 {
-		reach = -1
-		for r, mark := range reachMarks {
-			if f[9] == mark {
-				reach = r
-			}
-		}
-	}
-	if len(f) < 8 || len(f) > 10 || reach < 0 {
+	if len(f) < 8 || len(f) > 10 || (len(f) == 10 && f[9] != "t") {
 		return reportPart{}, false
 	}
 	year, err1 := strconv.Atoi(f[0])
@@ -140,7 +115,7 @@ func parseReportPart(s string) (reportPart, bool) {
 		return reportPart{}, false
 	}
 	p := reportPart{year: year, agreementType: f[1], area: f[2], office: f[3], value: value, countries: splitList(f[6]),
-		partyTypes: splitList(f[7]), reach: reach}
+		partyTypes: splitList(f[7]), typed: len(f) == 10}
 	var ids string
 	if len(f) > 8 {
 		ids = f[8]

@@ -161,26 +161,17 @@ func (db *DB) Indexes(ctx context.Context) ([]string, error) {
 	return db.Rows(ctx, "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
 }
 
-// IndexAgreementsAsVersion makes the database hold what a database of agreement search
-// version 5 (before agreement_type_cube) or 6 (before partner_filter_cells by action area,
-// agreement type and office) holds: the cells that version did not fill empty, every kept report
-// part with the mark of what that version added it to, every agreement marked as indexed with
-// that version.
-func (db *DB) IndexAgreementsAsVersion(ctx context.Context, version int) error {
-	if version != 5 && version != 6 {
-		return fmt.Errorf("no rewind to agreement search version %d", version)
-	}
+// IndexAgreementsAsVersion5 makes the database hold what a database of agreement search
+// version 5 (before agreement_type_cube) holds: the type cube and partner_filter_cells empty, every kept report part
+// without its typed field, every agreement marked as indexed with version 5.
+func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		emptied := []string{"DELETE FROM agreement_type_cube", "DELETE FROM partner_filter_cells"}
-		if version == 6 {
-			emptied = []string{"DELETE FROM partner_filter_cells WHERE dimension NOT IN ('partner_type', 'region')"}
-		}
-		for _, stmt := range emptied {
-			if _, err := tx.exec(ctx, stmt); err != nil {
+		for _, table := range []string{"agreement_type_cube", "partner_filter_cells"} {
+			if _, err := tx.exec(ctx, "DELETE FROM "+table); err != nil {
 				return err
 			}
 		}
-		rows, err := tx.query(ctx, "SELECT agreement_id, cells FROM agreement_codes WHERE cells LIKE '%|t2'")
+		rows, err := tx.query(ctx, "SELECT agreement_id, cells FROM agreement_codes WHERE cells LIKE '%|t'")
 		if err != nil {
 			return err
 		}
@@ -192,10 +183,7 @@ func (db *DB) IndexAgreementsAsVersion(ctx context.Context, version int) error {
 				rows.Close()
 				return err
 			}
-			parts[id] = strings.TrimSuffix(cells, "|t2")
-			if version == 6 {
-				parts[id] += "|t"
-			}
+			parts[id] = strings.TrimSuffix(cells, "|t")
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -206,7 +194,7 @@ func (db *DB) IndexAgreementsAsVersion(ctx context.Context, version int) error {
 				return err
 			}
 		}
-		_, err = tx.exec(ctx, "UPDATE agreements SET search_version = ?", version)
+		_, err = tx.exec(ctx, "UPDATE agreements SET search_version = 5")
 		return err
 	})
 }

@@ -76,7 +76,8 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 // PartnersByType counts the distinct partners of each type that are parties to the agreements
 // signed in the years from to to that the filter selects, in the order of the partner types.
 // Without a filter it reads the partners' years (partner_activity), or the report cells for a
-// period partner_activity cannot hold; with one field of the filter alone, partner_filter_cells.
+// period partner_activity cannot hold; with a partner type or a region alone, partner_filter_cells;
+// with any other filter, the report parts of the agreements it selects.
 func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -122,8 +123,9 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 
 // TopPartners lists the limit partners whose agreements signed in the years from to to, among
 // those the filter selects, are worth the most in USD; each agreement counts in full for every
-// party to it (by its share with a region). Without a filter, or with one field of the filter
-// alone, it reads the report cells.
+// party to it (by its share with a region). Without a filter, or with a partner type or a region
+// alone, it reads the report cells; with any other filter, the report parts of the agreements
+// it selects.
 func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
@@ -159,7 +161,8 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 }
 
 // filterCell returns the dimension and code of partner_filter_cells that hold the partners of a
-// filter, as query arguments, or nil when no cells do: the filter sets more than one field.
+// filter, as query arguments, or nil when no cells do: the filter is not a partner type or a
+// region alone.
 func filterCell(f insight.Filter) []any {
 	for _, alone := range []struct {
 		filter          insight.Filter
@@ -167,9 +170,6 @@ func filterCell(f insight.Filter) []any {
 	}{
 		{insight.Filter{PartnerType: f.PartnerType}, filterPartnerType, f.PartnerType},
 		{insight.Filter{Region: f.Region}, filterRegion, f.Region},
-		{insight.Filter{ActionArea: f.ActionArea}, filterActionArea, f.ActionArea},
-		{insight.Filter{Type: f.Type}, filterAgreementType, f.Type},
-		{insight.Filter{Office: f.Office}, filterOffice, f.Office},
 	} {
 		if alone.code != "" && f == alone.filter {
 			return []any{alone.dimension, alone.code}
@@ -280,11 +280,13 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 }
 
 // eachFilteredPart calls fn with the report part of every agreement signed in the years from to
-// to that a filter of several fields selects, and the weight it counts with: its share of the
+// to that a filter selects, and the weight it counts with: its share of the
 // filtered region, or 1. The agreements are found as the registry's filters find them, by the
 // tokens of their facets in the search index, and their parts read from agreement_codes: the
-// work grows with the agreements selected (tens of thousands for two filters over four years of
-// a million), where joining the agreements, their regions and parties read many more rows.
+// work grows with the agreements selected (tens of thousands for an action area over four years
+// of a million), where joining the agreements, their regions and parties read many more rows.
+// Cells by action area, agreement type and office too would make imports a third slower
+// (docs/performance.md).
 func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p reportPart, weight float64)) error {
 	selection := agreement.Filter{AllConfidential: true}
 	for year := from; year <= to; year++ {
@@ -332,7 +334,7 @@ func (p reportPart) selectedBy(f insight.Filter) bool {
 }
 
 // partnersByTypeOfParts counts the distinct partners of each type that are parties to the
-// agreements a filter of several fields selects (eachFilteredPart), in the order of the types.
+// agreements a filter selects (eachFilteredPart), in the order of the types.
 func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	typeOf := map[int64]string{}
 	err := db.eachFilteredPart(ctx, from, to, f, func(p reportPart, _ float64) {
@@ -366,7 +368,7 @@ func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight
 	return out, nil
 }
 
-// topPartnersOfParts ranks the partners of the agreements a filter of several fields selects
+// topPartnersOfParts ranks the partners of the agreements a filter selects
 // (eachFilteredPart): each agreement counts for every party to it, by its weight.
 func (db *DB) topPartnersOfParts(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	type sum struct{ n, value float64 }

@@ -19,16 +19,12 @@ type typeCubeKey struct {
 
 // Dimensions of partner_filter_cells (migration 0012).
 const (
-	filterPartnerType   = "partner_type"
-	filterRegion        = "region"
-	filterActionArea    = "action_area"
-	filterAgreementType = "type"
-	filterOffice        = "office"
+	filterPartnerType = "partner_type"
+	filterRegion      = "region"
 )
 
 // partnerFilterKey is a cell of partner_filter_cells: a cell of partner_cells for the
-// agreements with a party of one type, for one beneficiary region, or for one action area,
-// agreement type or office. Its dimension and code
+// agreements with a party of one type, or for one beneficiary region. Its dimension and code
 // are an index into reportCells.filterCodes, so that a key takes 16 bytes: an import of a
 // million agreements keeps hundreds of thousands of them.
 type partnerFilterKey struct {
@@ -71,11 +67,10 @@ func (in *interned[T]) id(v T) uint32 {
 // addToTypeCells adds the part, times sign, to the pending changes of agreement_type_cube and
 // partner_filter_cells: in the cube once for each distinct type among its parties, weighted by
 // its region shares; in the partners' cells for each party, in full under each of those types
-// and by its share under each region, and in full under its action area, agreement type and
-// office. A part kept before the tables or dimensions existed (see reach) added nothing to
-// them and takes nothing out.
+// and by its share under each region. A part kept before the tables existed (not typed) added
+// nothing to them and takes nothing out.
 func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
-	if p.reach < reachTyped {
+	if !p.typed {
 		return
 	}
 	cube := cells.typeCube
@@ -96,14 +91,6 @@ func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
 	}
 	for _, r := range p.regions {
 		p.addToPartnerFilter(cells, filterRegion, r.Region, sign*r.Share)
-	}
-	if p.reach < reachFilters {
-		return
-	}
-	for _, c := range [...]filterCode{{filterActionArea, p.area}, {filterAgreementType, p.agreementType}, {filterOffice, p.office}} {
-		if c.code != "" {
-			p.addToPartnerFilter(cells, c.dimension, c.code, sign)
-		}
 	}
 }
 
