@@ -280,13 +280,12 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 }
 
 // eachFilteredPart calls fn with the report part of every agreement signed in the years from to
-// to that a filter selects, and the weight it counts with: its share of the
-// filtered region, or 1. The agreements are found as the registry's filters find them, by the
-// tokens of their facets in the search index, and their parts read from agreement_codes: the
-// work grows with the agreements selected (tens of thousands for an action area over four years
-// of a million), where joining the agreements, their regions and parties read many more rows.
-// Cells by action area, agreement type and office too would make imports a third slower
-// (docs/performance.md).
+// to that a filter selects, and the weight it counts with: its share of the filtered region, or
+// 1. The agreements are found as the registry's filters find them, by the tokens of their facets
+// in the search index, and their parts read from agreement_codes: the work grows with the
+// agreements selected (tens of thousands for an action area over four years of a million), where
+// joining the agreements, their regions and parties read many more rows. Cells by action area,
+// agreement type and office as well would make imports a third slower (docs/performance.md).
 func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p reportPart, weight float64)) error {
 	selection := agreement.Filter{AllConfidential: true}
 	for year := from; year <= to; year++ {
@@ -390,8 +389,9 @@ func (db *DB) topPartnersOfParts(ctx context.Context, from, to int, f insight.Fi
 	ids := slices.SortedFunc(maps.Keys(sums), func(a, b int64) int {
 		return cmp.Or(cmp.Compare(sums[b].value, sums[a].value), cmp.Compare(a, b))
 	})
-	ranked := make([]insight.TopPartner, 0, min(limit, len(ids)))
-	for _, id := range ids[:min(limit, len(ids))] {
+	shown := ids[:max(0, min(limit, len(ids)))]
+	ranked := make([]insight.TopPartner, 0, len(shown))
+	for _, id := range shown {
 		ranked = append(ranked, insight.TopPartner{ID: id, Agreements: sums[id].n, ValueUSD: money.Amount(math.Round(sums[id].value))})
 	}
 	if err := db.namePartners(ctx, ranked); err != nil {
