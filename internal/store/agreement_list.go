@@ -262,46 +262,57 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 // that several refuse in none.
 func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *facetChoice) (map[string][]agreement.Count, error) {
 	positions := make([]int, len(facets))
-	tally := make([]map[string]int, len(facets))
 	for i, facet := range facets {
 		positions[i] = codeField(facet)
-		tally[i] = map[string]int{}
 	}
 	confidential := codeField(agreement.FacetConfidential)
 	reader := strconv.FormatInt(f.ReaderID, 10)
-	var fields []string
-	countRow := func(scan func(...any) error) error {
-		var codes string
-		if err := scan(&codes); err != nil {
-			return err
+	newTally := func() []map[string]int {
+		tally := make([]map[string]int, len(facets))
+		for i := range tally {
+			tally[i] = map[string]int{}
 		}
-		fields = appendFields(fields[:0], codes)
-		if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= officerField || fields[officerField] != reader) {
-			return nil // a confidential agreement of another officer
-		}
-		var refusing string
+		return tally
+	}
+	// counter returns a function counting a row of codes into tally.
+	counter := func(tally []map[string]int) func(scan func(...any) error) error {
+		var fields []string
+		choice := choice
 		if choice != nil {
-			var several bool
-			if refusing, several = choice.refusing(fields); several {
-				return nil
-			}
+			choice = choice.forAnotherReader()
 		}
-		for i, pos := range positions {
-			if pos >= 0 && pos < len(fields) && (refusing == "" || facets[i] == refusing) {
-				for _, c := range splitList(fields[pos]) {
-					tally[i][c]++
+		return func(scan func(...any) error) error {
+			var codes string
+			if err := scan(&codes); err != nil {
+				return err
+			}
+			fields = appendFields(fields[:0], codes)
+			if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= officerField || fields[officerField] != reader) {
+				return nil // a confidential agreement of another officer
+			}
+			var refusing string
+			if choice != nil {
+				var several bool
+				if refusing, several = choice.refusing(fields); several {
+					return nil
 				}
 			}
+			for i, pos := range positions {
+				if pos >= 0 && pos < len(fields) && (refusing == "" || facets[i] == refusing) {
+					for _, c := range splitList(fields[pos]) {
+						tally[i][c]++
+					}
+				}
+			}
+			return nil
 		}
-		return nil
 	}
+	tally := newTally()
 	var err error
 	if len(terms) == 0 {
-		err = db.agreementFacetCountsOfAll(ctx, f, facets, tally, countRow)
+		err = db.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
 	} else {
-		match, args := db.agreementMatches(terms, false)
-		err = eachRowOf(ctx, db, "SELECT ac.codes FROM ("+match+") m "+db.dialect.drivingJoin()+
-			" agreement_codes ac ON ac.agreement_id = m.id", args, countRow)
+		err = db.countMatchesInHalves(ctx, terms, newTally, counter, tally)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("count agreements by %v: %w", facets, err)
@@ -323,6 +334,37 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 		counts[facet] = list
 	}
 	return counts, nil
+}
+
+// countMatchesInHalves counts the codes of the agreements terms select into tally, reading the
+// lower and the upper half of the agreements' ids side by side, each into a tally of its own
+// that is then added to tally: a search that selects a tenth of a million agreements reads tens
+// of thousands of rows of agreement_codes, which takes one core a hundred milliseconds and more.
+func (db *DB) countMatchesInHalves(ctx context.Context, terms []search.Term, newTally func() []map[string]int,
+	counter func([]map[string]int) func(scan func(...any) error) error, tally []map[string]int) error {
+	var last int64
+	if err := db.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM agreements").Scan(&last); err != nil {
+		return err
+	}
+	match, args := db.agreementMatches(terms, false)
+	query := "SELECT ac.codes FROM (" + match + ") m " + db.dialect.drivingJoin() +
+		" agreement_codes ac ON ac.agreement_id = m.id WHERE m.id > ? AND m.id <= ?"
+	half := last / 2
+	lower, upper := newTally(), newTally()
+	err := sideBySide(
+		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), 0, half), counter(lower)) },
+		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), half, last), counter(upper)) })
+	if err != nil {
+		return err
+	}
+	for i := range tally {
+		for _, part := range [][]map[string]int{lower, upper} {
+			for code, n := range part[i] {
+				tally[i][code] += n
+			}
+		}
+	}
+	return nil
 }
 
 // wholeRegistryPartners is how many partners the partner facet of the whole registry counts: the

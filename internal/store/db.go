@@ -45,8 +45,11 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	return openSQLite(ctx, dataDir)
 }
 
-// sqliteMmapSize is how much of the database file SQLite reads through a memory map.
-const sqliteMmapSize = 1 << 30
+// sqliteMmapSize is how much of the database file SQLite reads through a memory map: the most
+// SQLite allows (SQLITE_MAX_MMAP_SIZE), since a registry of a million agreements is a 1.5 GB file
+// and the pages past the map are read with a system call and copied into each connection's
+// page cache, which holds 32 MB.
+const sqliteMmapSize = 0x7fff0000
 
 func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {

@@ -61,6 +61,17 @@ func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
 	return facet, false
 }
 
+// forAnotherReader returns the choice with a memo of verdicts of its own, for counting rows on
+// another goroutine.
+func (c *facetChoice) forAnotherReader() *facetChoice {
+	d := *c
+	d.admits = make([]map[string]bool, len(c.admits))
+	for i := range d.admits {
+		d.admits[i] = map[string]bool{}
+	}
+	return &d
+}
+
 // admitsCode tells whether the chosen codes of the i-th facet hold code.
 func (c *facetChoice) admitsCode(i int, code string) bool {
 	admits, known := c.admits[i][code]
