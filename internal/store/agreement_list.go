@@ -312,7 +312,15 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	if len(terms) == 0 {
 		err = db.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
 	} else {
-		err = db.countMatchesInHalves(ctx, terms, newTally, counter, tally)
+		lower, upper := newTally(), newTally()
+		err = db.eachMatchInHalves(ctx, terms, counter(lower), counter(upper))
+		for i := range tally {
+			for _, half := range [][]map[string]int{lower, upper} {
+				for code, n := range half[i] {
+					tally[i][code] += n
+				}
+			}
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("count agreements by %v: %w", facets, err)
@@ -336,12 +344,11 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	return counts, nil
 }
 
-// countMatchesInHalves counts the codes of the agreements terms select into tally, reading the
-// lower and the upper half of the agreements' ids side by side, each into a tally of its own
-// that is then added to tally: a search that selects a tenth of a million agreements reads tens
-// of thousands of rows of agreement_codes, which takes one core a hundred milliseconds and more.
-func (db *DB) countMatchesInHalves(ctx context.Context, terms []search.Term, newTally func() []map[string]int,
-	counter func([]map[string]int) func(scan func(...any) error) error, tally []map[string]int) error {
+// eachMatchInHalves reads the codes of the agreements terms select, the lower half of the
+// agreements' ids with lower and the upper half with upper, side by side: a search that selects
+// a tenth of a million agreements reads tens of thousands of rows of agreement_codes, which takes
+// one core a hundred milliseconds and more.
+func (db *DB) eachMatchInHalves(ctx context.Context, terms []search.Term, lower, upper func(scan func(...any) error) error) error {
 	var last int64
 	if err := db.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM agreements").Scan(&last); err != nil {
 		return err
@@ -350,21 +357,9 @@ func (db *DB) countMatchesInHalves(ctx context.Context, terms []search.Term, new
 	query := "SELECT ac.codes FROM (" + match + ") m " + db.dialect.drivingJoin() +
 		" agreement_codes ac ON ac.agreement_id = m.id WHERE m.id > ? AND m.id <= ?"
 	half := last / 2
-	lower, upper := newTally(), newTally()
-	err := sideBySide(
-		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), 0, half), counter(lower)) },
-		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), half, last), counter(upper)) })
-	if err != nil {
-		return err
-	}
-	for i := range tally {
-		for _, part := range [][]map[string]int{lower, upper} {
-			for code, n := range part[i] {
-				tally[i][code] += n
-			}
-		}
-	}
-	return nil
+	return sideBySide(
+		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), 0, half), lower) },
+		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), half, last), upper) })
 }
 
 // wholeRegistryPartners is how many partners the partner facet of the whole registry counts: the

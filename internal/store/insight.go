@@ -13,6 +13,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/insight"
 	"pactum/internal/money"
+	"pactum/internal/reference"
 )
 
 // MoneyByYear gives, for each year from to to, the USD value of the agreements signed in it and
@@ -306,30 +307,33 @@ func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filt
 		}
 		// The index found the agreement by its tokens; its part says what it counts for.
 		p, ok := parseReportPart(cells)
-		if !ok || p.year < from || p.year > to || !p.selectedBy(f) {
+		if !ok || p.year < from || p.year > to {
 			return nil
 		}
-		weight := 1.0
-		if f.Region != "" {
-			weight = 0
-			for _, r := range p.regions {
-				if r.Region == f.Region {
-					weight += r.Share
-				}
-			}
-		}
-		if weight > 0 {
+		if weight := p.weightUnder(f); weight > 0 {
 			fn(p, weight)
 		}
 		return nil
 	})
 }
 
-// selectedBy tells whether the agreement of a part is among those a filter selects.
-func (p reportPart) selectedBy(f insight.Filter) bool {
-	inRegion := f.Region == "" || slices.ContainsFunc(p.regions, func(r agreement.RegionShare) bool { return r.Region == f.Region })
-	return inRegion && (f.ActionArea == "" || p.area == f.ActionArea) && (f.Type == "" || p.agreementType == f.Type) &&
-		(f.Office == "" || p.office == f.Office) && (f.PartnerType == "" || slices.Contains(p.partyTypes, f.PartnerType))
+// weightUnder is what the agreement of a part counts for under a filter: 0 when the filter
+// does not select it, else its share of the filtered region, or 1.
+func (p reportPart) weightUnder(f insight.Filter) float64 {
+	if f.ActionArea != "" && p.area != f.ActionArea || f.Type != "" && p.agreementType != f.Type ||
+		f.Office != "" && p.office != f.Office || f.PartnerType != "" && !slices.Contains(p.partyTypes, f.PartnerType) {
+		return 0
+	}
+	if f.Region == "" {
+		return 1
+	}
+	weight := 0.0
+	for _, r := range p.regions {
+		if r.Region == f.Region {
+			weight += r.Share
+		}
+	}
+	return weight
 }
 
 // partnersByTypeOfParts counts the distinct partners of each type that are parties to the
@@ -350,19 +354,15 @@ func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight
 	for _, t := range typeOf {
 		partners[t]++
 	}
+	types, err := db.ReferenceCodes(ctx, reference.ListPartnerType)
+	if err != nil {
+		return nil, fmt.Errorf("partners by type: %w", err)
+	}
 	var out []insight.TypeCount
-	err = eachRowOf(ctx, db, "SELECT code FROM partner_types ORDER BY sort_order", nil, func(scan func(...any) error) error {
-		var code string
-		if err := scan(&code); err != nil {
-			return err
-		}
+	for _, code := range types {
 		if partners[code] > 0 {
 			out = append(out, insight.TypeCount{Type: code, Partners: partners[code]})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("partners by type: %w", err)
 	}
 	return out, nil
 }
