@@ -81,12 +81,15 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 	if !reference.IsLanguage(f.Lang) {
 		f.Lang = "en"
 	}
-	words := search.Parse(f.Query)
+	words, err := db.exactWords(ctx, "agreement_search", search.Parse(f.Query))
+	if err != nil {
+		return nil, fmt.Errorf("list agreements: %w", err)
+	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 25
 	}
 	page := &agreement.Page{}
-	err := sideBySide(
+	err = sideBySide(
 		func() (err error) { page.Items, page.Total, err = db.agreementItems(ctx, &f, words); return err },
 		func() (err error) { page.Facets, err = db.agreementFacetCountsOfList(ctx, &f, words); return err })
 	if err != nil {

@@ -37,6 +37,10 @@ type dialect interface {
 	drivingJoin() string
 	// searchArg writes search terms as the query language of the database.
 	searchArg(terms []search.Term) string
+	// wordsStartingWith is a query taking a word and the first string past every word that
+	// starts with it, and a limit, and selecting the words of a full-text table's vocabulary in
+	// that range; "" where the database expands a searched prefix well by itself.
+	wordsStartingWith(table string) string
 	// indexDocument returns the statements that put (id, document) into a full-text table,
 	// replacing what it held for the id.
 	indexDocument(table, idColumn string) []string
@@ -101,6 +105,12 @@ func (sqliteDialect) optimizeSearch(table string) string {
 }
 
 func (sqliteDialect) searchArg(terms []search.Term) string { return search.FTS5(terms) }
+
+// Every table whose prefixes exactWords expands has a vocabulary table named for it with the
+// suffix _vocabulary (migration 0013).
+func (sqliteDialect) wordsStartingWith(table string) string {
+	return "SELECT term FROM " + table + "_vocabulary WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"
+}
 
 // bulkSearch stops FTS5's automatic merges (and delays its crisis merges to the most segments a
 // level may have) so that a large import writes each segment once; the import then optimizes the
@@ -206,6 +216,8 @@ func (postgresDialect) upsertPartnerCodes() string {
 func (postgresDialect) optimizeSearch(string) string { return "" }
 
 func (postgresDialect) searchArg(terms []search.Term) string { return search.TSQuery(terms) }
+
+func (postgresDialect) wordsStartingWith(string) string { return "" }
 
 func (postgresDialect) bulkSearch(string, bool) []string { return nil }
 
