@@ -45,6 +45,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := prepareDatabase(ctx, db, &cfg, log); err != nil {
 		return err
 	}
+	db.CopyAgreementCodesInBackground()
 	if err := ensureAdmin(ctx, db, &cfg, env); err != nil {
 		return err
 	}

@@ -388,8 +388,8 @@ func (w *agreementWriter) count(facets [][]string, confidential bool, delta int)
 	}
 }
 
-// flush writes the changes to the facet counts and the report cells; call it once before the
-// transaction commits.
+// flush writes the changes to the facet counts and the report cells, and tells the servers'
+// copies of agreement_codes that it may have changed; call it once before the transaction commits.
 func (w *agreementWriter) flush(ctx context.Context) error {
 	keys := make([]facetKey, 0, len(w.counts))
 	for k, n := range w.counts {
@@ -409,6 +409,11 @@ func (w *agreementWriter) flush(ctx context.Context) error {
 		}
 	}
 	clear(w.counts)
+	if w.tx.d.memoizesCodes() {
+		if _, err := w.tx.exec(ctx, "UPDATE agreement_codes_generation SET generation = generation + 1"); err != nil {
+			return fmt.Errorf("count agreement facets: %w", err)
+		}
+	}
 	return flushCells(ctx, w.tx, w.cells)
 }
 

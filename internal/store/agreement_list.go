@@ -311,10 +311,14 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 		}
 	}
 	tally := newTally()
+	var counted bool
 	var err error
 	if len(terms) == 0 {
-		err = db.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
+		counted, err = true, db.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
 	} else {
+		counted, err = db.countMatchesInMemo(ctx, f, terms, facets, choice, tally)
+	}
+	if err == nil && !counted {
 		lower, upper := newTally(), newTally()
 		err = db.eachMatchInHalves(ctx, terms, counter(lower), counter(upper))
 		for i := range tally {

@@ -32,6 +32,7 @@ type DB struct {
 	read    *sql.DB
 	write   *sql.DB
 	dialect dialect
+	codes   *codesMemo // where the dialect memoizes codes
 	// Location says where the data is, for logs and messages: a file path or a URL without password.
 	Location string
 }
@@ -79,6 +80,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxIdleTime(0)
 	db := &DB{read: read, write: write, dialect: sqliteDialect{}, Location: path}
+	db.codes = newCodesMemo(db)
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -117,8 +119,11 @@ func redact(databaseURL string) string {
 	return u.Redacted()
 }
 
-// Close closes both pools.
+// Close stops the copying of agreement codes into memory and closes both pools.
 func (db *DB) Close() error {
+	if db.codes != nil {
+		db.codes.close()
+	}
 	err := db.read.Close()
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())

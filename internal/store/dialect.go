@@ -49,6 +49,11 @@ type dialect interface {
 	// side by side, each writes them once, in one order (flushCells), lest two lock them in
 	// different orders and deadlock.
 	oneWriter() bool
+	// memoizesCodes tells whether servers keep agreement_codes in memory (codesMemo), known to be
+	// current by a generation that every transaction writing the table raises: on SQLite, whose
+	// one writer at a time writes that row. On PostgreSQL writers run side by side, and an import
+	// would hold the row, and with it every other save of an agreement, until it commits.
+	memoizesCodes() bool
 	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
 	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
 	skipLocked() string
@@ -83,6 +88,8 @@ func (sqliteDialect) tableExists() string {
 func (sqliteDialect) skipLocked() string { return "" }
 
 func (sqliteDialect) oneWriter() bool { return true }
+
+func (sqliteDialect) memoizesCodes() bool { return true }
 
 func (sqliteDialect) searchIDs(table, _ string) string {
 	return "SELECT rowid AS id, rank FROM " + table + " WHERE " + table + " MATCH ?"
@@ -196,6 +203,8 @@ func (postgresDialect) tableExists() string {
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 func (postgresDialect) oneWriter() bool { return false }
+
+func (postgresDialect) memoizesCodes() bool { return false }
 
 func (postgresDialect) searchIDs(table, idColumn string) string {
 	return "SELECT " + idColumn + " AS id, -ts_rank(vector, q) AS rank FROM " + table +

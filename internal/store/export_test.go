@@ -198,3 +198,25 @@ func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
 		return err
 	})
 }
+
+// CountFromTable makes the registry's searches count facets from agreement_codes, as where no
+// copy is kept in memory, until the test ends.
+func (db *DB) CountFromTable(t testing.TB) {
+	codes := db.codes
+	db.codes = nil
+	t.Cleanup(func() { db.codes = codes })
+}
+
+// AgreementCodesInMemory tells whether a copy of agreement_codes is in memory and current.
+func (db *DB) AgreementCodesInMemory(ctx context.Context) (bool, error) {
+	if db.codes == nil {
+		return false, nil
+	}
+	var generation int64
+	if err := db.queryRow(ctx, "SELECT generation FROM agreement_codes_generation").Scan(&generation); err != nil {
+		return false, err
+	}
+	db.codes.mu.Lock()
+	defer db.codes.mu.Unlock()
+	return db.codes.table != nil && db.codes.table.generation == generation, nil
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"pactum/internal/agreement"
 	"pactum/internal/money"
@@ -64,5 +65,49 @@ func TestSearchWordsMatchAsPrefixes(t *testing.T) {
 		}
 		page = listAgreements(t, db, agreement.Filter{Query: "telec", AllConfidential: true, Sort: agreement.SortReference})
 		equal(t, "telec after deleting telecentre", references(page.Items), referencesOf("telecom", "telecommunications"))
+	})
+}
+
+// TestFacetCountsFollowEveryChange checks that a search's facet counts change with the registry
+// at once, also where a copy of the codes is kept in memory (made before the change), and stay
+// the same once the copy is made again.
+func TestFacetCountsFollowEveryChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		newRegistry(t, db)
+		if err := db.LoadAgreementCodes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// "rural": the cooperation in Senegal and the draft letter of intent.
+		f := agreement.Filter{Query: "rural", Types: []string{"cooperation"}, AllConfidential: true}
+		equal(t, "types before", countsOf(listAgreements(t, db, f), agreement.FacetType),
+			map[string]int{"cooperation": 1, "letter_of_intent": 1})
+		draft, err := db.AgreementByReference(ctx, "ITU-DRAFT-7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft.Type = "cooperation"
+		if err := db.UpdateAgreement(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+		after := map[string]int{"cooperation": 2}
+		equal(t, "types after the change", countsOf(listAgreements(t, db, f), agreement.FacetType), after)
+		if db.IsPostgres() {
+			return
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			current, err := db.AgreementCodesInMemory(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if current {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the copy of the codes in memory was not made again within 10 s of the change")
+			}
+			listAgreements(t, db, f) // a search that finds the copy old starts the new one
+		}
+		equal(t, "types from the new copy", countsOf(listAgreements(t, db, f), agreement.FacetType), after)
 	})
 }

@@ -53,6 +53,9 @@ func benchServer(b *testing.B) (http.Handler, *http.Cookie, *store.DB) {
 	if _, err := db.ReindexAgreements(ctx); err != nil {
 		b.Fatal(err)
 	}
+	if err := db.LoadAgreementCodes(ctx); err != nil {
+		b.Fatal(err)
+	}
 	u, err := db.UserByUsername(ctx, "bench")
 	if err != nil {
 		u = &user.User{Username: "bench", Role: user.RoleOfficer, Active: true, PasswordHash: "x"}

@@ -1,0 +1,4 @@
+-- Nothing to do on PostgreSQL: SQLite's migration 0013 adds a vocabulary table to its FTS5 index,
+-- whose prefixes the store expands into words (exactWords in internal/store/search_words.go);
+-- PostgreSQL's text search expands a prefix within its GIN index. Kept in step by number with
+-- ../sqlite/0013_agreement_search_vocabulary.sql.
