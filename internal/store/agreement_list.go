@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -436,6 +437,11 @@ func eachRowOf(ctx context.Context, q querier, query string, args []any, fn func
 	if err != nil {
 		return err
 	}
+	return eachRow(rows, fn)
+}
+
+// eachRow calls fn with the scanner of every row of rows, and closes them.
+func eachRow(rows *sql.Rows, fn func(scan func(...any) error) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := fn(rows.Scan); err != nil {
