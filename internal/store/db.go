@@ -52,6 +52,9 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 // page cache, which holds 32 MB.
 const sqliteMmapSize = 0x7fff0000
 
+// sqliteCacheKiB is the page cache of each connection, in KiB.
+const sqliteCacheKiB = 32768
+
 func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", dataDir, err)
@@ -60,7 +63,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	// busy_timeout comes first so the other pragmas wait for a lock instead of failing.
 	// A larger page cache and memory-mapped reads keep large lists off the system-call path.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-32768)&_pragma=mmap_size(" + strconv.Itoa(sqliteMmapSize) + ")"
+		"&_pragma=cache_size(-" + strconv.Itoa(sqliteCacheKiB) + ")&_pragma=mmap_size(" + strconv.Itoa(sqliteMmapSize) + ")"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
