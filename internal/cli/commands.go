@@ -86,7 +86,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: want 'user add USERNAME', 'user passwd USERNAME' or 'user list'", errUsage)
 	}
 	log := newLogger(&cfg, env.Stderr)
-	db, err := openDatabase(ctx, &cfg, log)
+	db, err := openDatabase(ctx, &cfg, log, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func runToken(ctx context.Context, env Env, args []string) error {
 	if len(positional) != 2 || positional[0] != "create" {
 		return fmt.Errorf("%w: want 'token create USERNAME'", errUsage)
 	}
-	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr))
+	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr), store.Options{})
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	}
 	cfg.Demo = false // the generated data replaces the demo
 	log := newLogger(&cfg, env.Stderr)
-	db, err := openDatabase(ctx, &cfg, log)
+	db, err := openDatabase(ctx, &cfg, log, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,11 @@ import (
 	"pactum/internal/store"
 )
 
-// openDatabase opens the configured database and brings it up to date: pending migrations, the
-// shipped reference data, and (with --demo, into an empty database) the demo dataset.
-func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DataDir, cfg.DatabaseURL)
+// openDatabase opens the configured database with opts and brings it up to date: pending
+// migrations, the shipped reference data, and (with --demo, into an empty database) the demo
+// dataset.
+func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger, opts store.Options) (*store.DB, error) {
+	db, err := store.OpenWith(ctx, cfg.DataDir, cfg.DatabaseURL, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,8 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	defer file.Close()
 	// An import into an empty database is the real data arriving: no demo dataset first.
 	cfg.Demo = false
-	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr))
+	// Imports are held to 256 MB (docs/performance.md), pages of the database read included.
+	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr), store.Options{NoMemoryMap: true})
 	if err != nil {
 		return err
 	}
