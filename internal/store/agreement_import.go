@@ -101,8 +101,8 @@ type droppedIndex struct{ name, definition string }
 // is: the import marks it done in its own transaction.
 // Every agreement of the file is written, or none: write returning an error rolls everything back.
 //
-// On SQLite the transaction holds the write connection for its duration (a minute and a half to
-// two minutes for a million rows, docs/performance.md), during which other writers wait.
+// On SQLite the transaction holds the write connection for its duration (about a minute for a
+// million rows, docs/performance.md), during which other writers wait.
 func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
 	var summary AgreementImportSummary
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
