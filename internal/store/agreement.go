@@ -411,7 +411,7 @@ func (w *agreementWriter) flush(ctx context.Context) error {
 	clear(w.counts)
 	if w.tx.d.memoizesCodes() {
 		if _, err := w.tx.exec(ctx, "UPDATE agreement_codes_generation SET generation = generation + 1"); err != nil {
-			return fmt.Errorf("count agreement facets: %w", err)
+			return fmt.Errorf("raise the generation of agreement codes: %w", err)
 		}
 	}
 	return flushCells(ctx, w.tx, w.cells)

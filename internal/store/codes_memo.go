@@ -70,11 +70,18 @@ func (m *codesMemo) startLoad() {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			m.loading = false
-			if table != nil && (m.table == nil || table.generation > m.table.generation) {
-				m.table = table
+			if table != nil {
+				m.keep(table)
 			}
 		})
 	}
+}
+
+// copyInBackground starts making a new copy unless one is being made.
+func (m *codesMemo) copyInBackground() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.startLoad()
 }
 
 // load makes the copy now and waits for it (a benchmark, a test).
@@ -85,10 +92,24 @@ func (m *codesMemo) load(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.keep(table)
+	return nil
+}
+
+// keep makes table the copy unless the copy is of a later generation; the caller holds mu.
+func (m *codesMemo) keep(table *codesTable) {
 	if m.table == nil || table.generation > m.table.generation {
 		m.table = table
 	}
-	return nil
+}
+
+// codesGeneration reads the generation of agreement_codes in tx's snapshot.
+func codesGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var generation int64
+	if err := tx.QueryRowContext(ctx, "SELECT generation FROM agreement_codes_generation").Scan(&generation); err != nil {
+		return 0, fmt.Errorf("read the generation of agreement codes: %w", err)
+	}
+	return generation, nil
 }
 
 // codesTable is agreement_codes as of one generation: for each agreement id, a row of width
@@ -131,10 +152,11 @@ func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	var generation, last int64
-	if err := tx.QueryRowContext(ctx, "SELECT generation FROM agreement_codes_generation").Scan(&generation); err != nil {
-		return nil, fmt.Errorf("read generation: %w", err)
+	generation, err := codesGeneration(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
+	var last int64
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(agreement_id), 0) FROM agreement_codes").Scan(&last); err != nil {
 		return nil, fmt.Errorf("read last agreement: %w", err)
 	}
@@ -184,9 +206,7 @@ func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
 // need not read them from the table.
 func (db *DB) CopyAgreementCodesInBackground() {
 	if db.codes != nil {
-		db.codes.mu.Lock()
-		defer db.codes.mu.Unlock()
-		db.codes.startLoad()
+		db.codes.copyInBackground()
 	}
 }
 
@@ -215,9 +235,9 @@ func (db *DB) countMatchesInMemo(ctx context.Context, f *agreement.Filter, terms
 		return false, err
 	}
 	defer tx.Rollback()
-	var generation int64
-	if err := tx.QueryRowContext(ctx, "SELECT generation FROM agreement_codes_generation").Scan(&generation); err != nil {
-		return false, fmt.Errorf("read generation: %w", err)
+	generation, err := codesGeneration(ctx, tx)
+	if err != nil {
+		return false, err
 	}
 	table := db.codes.tableOf(generation)
 	if table == nil {
@@ -231,16 +251,16 @@ func (db *DB) countMatchesInMemo(ctx context.Context, f *agreement.Filter, terms
 		return false, err
 	}
 	c := newMemoCounter(table, f, facets, choice)
-	id := int64(0)
-	for i := 0; ids.String != "" && i <= len(ids.String); i++ {
-		if i < len(ids.String) && ids.String[i] != ',' {
-			id = 10*id + int64(ids.String[i]-'0')
-			continue
+	if ids.String != "" {
+		for text := range strings.SplitSeq(ids.String, ",") {
+			id, err := strconv.ParseInt(text, 10, 64)
+			if err != nil {
+				return false, fmt.Errorf("agreement id %q: %w", text, err)
+			}
+			if row := table.row(id); row != nil {
+				c.count(row)
+			}
 		}
-		if row := table.row(id); row != nil {
-			c.count(row)
-		}
-		id = 0
 	}
 	c.addTo(tally)
 	return true, nil

@@ -319,15 +319,7 @@ const cellsPerStatement = 500
 func upsertCells[K any](ctx context.Context, tx *Tx, insert, conflict string, width int, keys []K, row func(args []any, k K) []any,
 	scan func(scan func(...any) error) error) error {
 	values := "(" + placeholders(width) + ")"
-	statement := func(rows int) string {
-		return insert + " VALUES " + strings.Repeat(values+", ", rows-1) + values + " " + conflict
-	}
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
+	var full *sql.Stmt // the statement of a chunk of cellsPerStatement rows, once prepared
 	args := make([]any, 0, min(len(keys), cellsPerStatement)*width)
 	for start := 0; start < len(keys); start += cellsPerStatement {
 		chunk := keys[start:min(start+cellsPerStatement, len(keys))]
@@ -335,23 +327,25 @@ func upsertCells[K any](ctx context.Context, tx *Tx, insert, conflict string, wi
 		for _, k := range chunk {
 			args = row(args, k)
 		}
-		var err error
-		switch {
-		case len(chunk) < cellsPerStatement && scan == nil:
-			_, err = tx.exec(ctx, statement(len(chunk)), args...)
-		case len(chunk) < cellsPerStatement:
-			err = eachRowOf(ctx, tx, statement(len(chunk)), args, scan)
-		case full == nil:
-			full, err = tx.prepare(ctx, statement(cellsPerStatement))
+		stmt := full
+		if stmt == nil || len(chunk) < cellsPerStatement {
+			var err error
+			stmt, err = tx.prepare(ctx, insert+" VALUES "+strings.Repeat(values+", ", len(chunk)-1)+values+" "+conflict)
+			if err != nil {
+				return fmt.Errorf("report cells: %w", err)
+			}
+			defer stmt.Close() // at most two: a full chunk's and the last one's
+			if len(chunk) == cellsPerStatement {
+				full = stmt
+			}
 		}
-		if err == nil && len(chunk) == cellsPerStatement {
-			if scan == nil {
-				_, err = full.ExecContext(ctx, args...)
-			} else {
-				var rows *sql.Rows
-				if rows, err = full.QueryContext(ctx, args...); err == nil {
-					err = eachRow(rows, scan)
-				}
+		var err error
+		if scan == nil {
+			_, err = stmt.ExecContext(ctx, args...)
+		} else {
+			var rows *sql.Rows
+			if rows, err = stmt.QueryContext(ctx, args...); err == nil {
+				err = eachRow(rows, scan)
 			}
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -212,8 +213,13 @@ func (db *DB) AgreementCodesInMemory(ctx context.Context) (bool, error) {
 	if db.codes == nil {
 		return false, nil
 	}
-	var generation int64
-	if err := db.queryRow(ctx, "SELECT generation FROM agreement_codes_generation").Scan(&generation); err != nil {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	generation, err := codesGeneration(ctx, tx)
+	if err != nil {
 		return false, err
 	}
 	db.codes.mu.Lock()
