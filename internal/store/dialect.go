@@ -138,17 +138,18 @@ func (sqliteDialect) droppableIndexes() string {
 		"AND upper(sql) NOT LIKE 'CREATE UNIQUE %' ORDER BY name"
 }
 
-// importSettings on SQLite: no memory map, and half the page cache. Through the map, every page
+// importSettings on SQLite: no memory map, and a quarter of the page cache. Through the map, every page
 // that a read of the transaction asks for (a foreign key's parent row, an agreement looked up by
 // reference) is first looked up in the write-ahead log, even when it is in the page cache, and
 // the log's index is searched block by block: an import of a million rows writes a log of a
 // gigabyte, hundreds of blocks, and spent a tenth of its time there. The smaller cache leaves
 // memory for more pending report cells (pendingCellsAtMost), and was no slower: a million rows
-// took 52 s with 16 MiB, 54 s with 8 MiB, 58 s with 32 MiB (docs/performance.md).
+// took 52–55 s with 8 MiB and 16 MiB, 58 s with 32 MiB; 8 MiB keeps the peak some 17 MiB further
+// under 256 MB (docs/performance.md).
 func (sqliteDialect) importSettings(on bool) []string {
 	size, cache := sqliteMmapSize, sqliteCacheKiB
 	if on {
-		size, cache = 0, sqliteCacheKiB/2
+		size, cache = 0, sqliteCacheKiB/4
 	}
 	return []string{"PRAGMA mmap_size = " + strconv.Itoa(size), "PRAGMA cache_size = " + strconv.Itoa(-cache)}
 }
