@@ -227,7 +227,6 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if *partners < 1 || *agreements < 0 {
 		return fmt.Errorf("%w: --partners must be at least 1 and --agreements at least 0", errUsage)
 	}
-	cfg.Demo = false // the generated data replaces the demo
 	log := newLogger(&cfg, env.Stderr)
 	db, err := openDatabase(ctx, &cfg, log, store.Options{})
 	if err != nil {

@@ -56,8 +56,6 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer file.Close()
-	// An import into an empty database is the real data arriving: no demo dataset first.
-	cfg.Demo = false
 	// Imports are held to 256 MB (docs/performance.md), pages of the database read included.
 	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr), store.Options{NoMemoryMap: true})
 	if err != nil {

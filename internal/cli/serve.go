@@ -25,9 +25,12 @@ const shutdownGrace = 15 * time.Second
 func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := flagSet(env, "serve", "serve [flags]")
-	cfg.ServeFlags(fs, env.Getenv)
+	checkServe := cfg.ServeFlags(fs, env.Getenv)
 	if _, err := parseData(fs, env, args, &cfg); err != nil {
 		return err
+	}
+	if err := checkServe(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	log := newLogger(&cfg, env.Stderr)
 
@@ -42,8 +45,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w (is another Pactum running? choose another with --addr)", cfg.Addr, err)
 	}
 	defer listener.Close()
-	if err := prepareDatabase(ctx, db, &cfg, log); err != nil {
+	created, err := prepareDatabase(ctx, db, log)
+	if err != nil {
 		return err
+	}
+	if created && cfg.Demo {
+		if err := loadDemo(ctx, db, log); err != nil {
+			return err
+		}
 	}
 	db.CopyAgreementCodesInBackground()
 	if err := ensureAdmin(ctx, db, &cfg, env); err != nil {

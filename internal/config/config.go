@@ -19,7 +19,7 @@ type Config struct {
 	BaseURL     string // the address people reach Pactum at, for links in e-mails
 	DataDir     string // the SQLite data folder
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
-	Demo        bool   // load the demo dataset into an empty database
+	Demo        bool   // serve only: load the demo dataset into the database this start creates
 	LogFormat   string // text or json
 	LogLevel    string // debug, info, warn, error
 	SMTPURL     string // smtp://… or smtps://… of the mail server; empty: mail waits in the outbox
@@ -56,17 +56,8 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv Getenv) func() error {
 		}
 		return fallback
 	}
-	demoDefault := true
-	if v := getenv(EnvDemo); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErr = fmt.Errorf("%s=%q: want true or false", EnvDemo, v)
-		}
-		demoDefault = b
-	}
 	fs.StringVar(&c.DataDir, "data", str(EnvData, "pactum-data"), "folder of the SQLite database and files (env "+EnvData+")")
 	fs.StringVar(&c.DatabaseURL, "database-url", str(EnvDatabaseURL, ""), "postgres://… URL: use PostgreSQL instead of SQLite (env "+EnvDatabaseURL+")")
-	fs.BoolVar(&c.Demo, "demo", demoDefault, "load the demo dataset into an empty database; --demo=false loads reference data only (env "+EnvDemo+")")
 	fs.StringVar(&c.LogFormat, "log-format", str(EnvLogFormat, "text"), "log format: text or json (env "+EnvLogFormat+")")
 	fs.StringVar(&c.LogLevel, "log-level", str(EnvLogLevel, "info"), "log level: debug, info, warn or error (env "+EnvLogLevel+")")
 	fs.StringVar(&c.SMTPURL, "smtp-url", str(EnvSMTPURL, ""), "smtp://[user:password@]host[:port] or smtps://…: the mail server; without it e-mail waits in the outbox (env "+EnvSMTPURL+")")
@@ -99,14 +90,30 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv Getenv) func() error {
 	}
 }
 
-// ServeFlags registers the flags only serve has.
-func (c *Config) ServeFlags(fs *flag.FlagSet, getenv Getenv) {
+// ServeFlags registers the flags only serve has. It returns a function to call after fs.Parse
+// that reports an environment variable with a bad value.
+//
+// The demo flag is serve's alone: the demo dataset may go only into a database that the same
+// start creates, so that no later command (a token, an account, an import) fills a registry that
+// was meant to be real with fictional partners.
+func (c *Config) ServeFlags(fs *flag.FlagSet, getenv Getenv) func() error {
+	var envErr error
+	demoDefault := true
+	if v := getenv(EnvDemo); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("%s=%q: want true or false", EnvDemo, v)
+		}
+		demoDefault = b
+	}
+	fs.BoolVar(&c.Demo, "demo", demoDefault, "load the demo dataset into the database when this start creates it; --demo=false creates it with reference data only (env "+EnvDemo+")")
 	addr := getenv(EnvAddr)
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
 	fs.StringVar(&c.Addr, "addr", addr, "address to listen on, host:port (env "+EnvAddr+")")
 	fs.StringVar(&c.BaseURL, "base-url", getenv(EnvBaseURL), "address people reach Pactum at, for links in e-mails, such as https://pactum.example.org; default: http:// and the listening address (env "+EnvBaseURL+")")
+	return func() error { return envErr }
 }
 
 // OSGetenv is os.Getenv, for main.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"testing"
@@ -12,11 +13,11 @@ func parse(t *testing.T, env map[string]string, args ...string) (Config, error) 
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	check := c.Flags(fs, func(k string) string { return env[k] })
-	c.ServeFlags(fs, func(k string) string { return env[k] })
+	checkServe := c.ServeFlags(fs, func(k string) string { return env[k] })
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	return c, check()
+	return c, errors.Join(check(), checkServe())
 }
 
 func TestDefaultsEnvironmentAndFlags(t *testing.T) {
