@@ -109,7 +109,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		hash, err := user.HashPassword(password)
+		hash, err := user.HashPassword(ctx, password)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		hash, err := user.HashPassword(password)
+		hash, err := user.HashPassword(ctx, password)
 		if err != nil {
 			return err
 		}

@@ -141,7 +141,7 @@ func ensureAdmin(ctx context.Context, db *store.DB, cfg *config.Config, env Env)
 	} else if err := user.CheckPassword(password); err != nil {
 		return fmt.Errorf("%s is too short: at least %d characters", config.EnvAdminPassword, user.MinPasswordLength)
 	}
-	hash, err := user.HashPassword(password)
+	hash, err := user.HashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

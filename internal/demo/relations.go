@@ -225,7 +225,7 @@ func relationsFor(ctx context.Context, db *store.DB, partners []*partner.Partner
 // administrator sets a password for them or invites them again. It is made when the demo is,
 // not at every start of every command.
 var unusablePassword = sync.OnceValue(func() string {
-	h, err := user.HashPassword(user.NewPassword())
+	h, err := user.HashPassword(context.Background(), user.NewPassword())
 	if err != nil {
 		panic(err)
 	}

@@ -57,6 +57,17 @@ func (r *Runner) RunDue(ctx context.Context) error {
 		now = r.Now
 	}
 	today := civil.Of(now().UTC())
+	purge, err := r.DB.ClaimDailyJob(ctx, "purge-counters", today)
+	if err != nil {
+		return err
+	}
+	if purge {
+		n, err := r.DB.PurgeCounters(ctx, now())
+		if err != nil {
+			return err
+		}
+		r.Log.Info("old sign-in and request counts deleted", "rows", n)
+	}
 	claimed, err := r.DB.ClaimDailyJob(ctx, "followup-reminders", today)
 	if err != nil || !claimed {
 		return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"pactum/internal/apperr"
@@ -13,93 +12,6 @@ import (
 	"pactum/internal/mail"
 	"pactum/internal/user"
 )
-
-// ThrottleKey names whose sign-in failures a throttle row counts.
-type ThrottleKey struct {
-	Kind  user.ThrottleKind
-	Value string // the user name or the client address
-}
-
-func (k ThrottleKey) String() string {
-	if k.Kind == user.ThrottleAddress {
-		return "ip:" + k.Value
-	}
-	return "user:" + strings.ToLower(k.Value)
-}
-
-// SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
-// that slows down guessing — or the zero time when it is allowed now; locked says which.
-func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
-	for _, k := range keys {
-		var failures int
-		var last time.Time
-		var lockedUntil sql.NullTime
-		err := db.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()).
-			Scan(&failures, &last, &lockedUntil)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("sign-in throttle: %w", err)
-		}
-		if lockedUntil.Valid && lockedUntil.Time.After(now) {
-			if lockedUntil.Time.After(until) || !locked {
-				until, locked = lockedUntil.Time, true
-			}
-			continue
-		}
-		if now.Sub(last) > user.FailureWindow {
-			continue
-		}
-		if wait := last.Add(user.SignInDelay(k.Kind, failures)); wait.After(now) && !locked && wait.After(until) {
-			until = wait
-		}
-	}
-	return until, locked, nil
-}
-
-// RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit.
-func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
-	now = now.UTC()
-	return db.inTx(ctx, func(tx *Tx) error {
-		for _, k := range keys {
-			var failures int
-			var last time.Time
-			err := tx.queryRow(ctx, "SELECT failures, last_failure_at FROM login_throttle WHERE key = ?", k.String()).Scan(&failures, &last)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				failures = 0
-			case err != nil:
-				return fmt.Errorf("sign-in throttle: %w", err)
-			case now.Sub(last) > user.FailureWindow:
-				failures = 0
-			}
-			failures++
-			var lockedUntil any
-			if user.LocksAfter(k.Kind, failures) {
-				lockedUntil = now.Add(user.LockDuration)
-			}
-			_, err = tx.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
-				ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
-				locked_until = excluded.locked_until`, k.String(), failures, now, lockedUntil)
-			if err != nil {
-				return fmt.Errorf("sign-in throttle: %w", err)
-			}
-		}
-		return nil
-	})
-}
-
-// ClearSignInFailures forgets the failures of a key: after a successful sign-in, or when an
-// administrator unlocks an account.
-func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
-			return fmt.Errorf("clear sign-in failures: %w", err)
-		}
-		return nil
-	})
-}
 
 // Token purposes.
 const (
@@ -260,14 +172,4 @@ func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash str
 		return nil
 	})
 	return sent && err == nil, err
-}
-
-// CountLockedNames returns how many user names are locked after repeated failed sign-ins.
-func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
-	var n int
-	err := db.queryRow(ctx, "SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'user:%' AND locked_until > ?", now.UTC()).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count locked names: %w", err)
-	}
-	return n, nil
 }

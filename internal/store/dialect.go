@@ -57,6 +57,9 @@ type dialect interface {
 	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
 	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
 	skipLocked() string
+	// forUpdate ends a SELECT in a write transaction so that the rows it reads stay as read until
+	// the transaction ends (a check and its count done as one step).
+	forUpdate() string
 	// bulkSearch returns the statements that make a full-text table put off merging its
 	// segments while a large import writes it (on), or merge them again as usual (off); none
 	// where the database has no such setting.
@@ -86,6 +89,8 @@ func (sqliteDialect) tableExists() string {
 // SQLite has one writer at a time (BEGIN IMMEDIATE on a one-connection pool), so a write
 // transaction sees no concurrent claims and needs no row locks.
 func (sqliteDialect) skipLocked() string { return "" }
+
+func (sqliteDialect) forUpdate() string { return "" }
 
 func (sqliteDialect) oneWriter() bool { return true }
 
@@ -204,6 +209,8 @@ func (postgresDialect) tableExists() string {
 }
 
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 
 func (postgresDialect) oneWriter() bool { return false }
 

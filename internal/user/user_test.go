@@ -4,30 +4,31 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"pactum/internal/apperr"
 )
 
 func TestPasswordHashVerifiesOnlyItsPassword(t *testing.T) {
-	hash, err := HashPassword("correct horse battery")
+	hash, err := HashPassword(t.Context(), "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(hash, "$argon2id$v=19$m=65536,t=3,p=2$") {
 		t.Errorf("hash %q is not an argon2id PHC string with the chosen parameters", hash)
 	}
-	if ok, err := VerifyPassword("correct horse battery", hash); !ok || err != nil {
+	if ok, err := VerifyPassword(t.Context(), "correct horse battery", hash); !ok || err != nil {
 		t.Errorf("right password: %v, %v", ok, err)
 	}
-	if ok, _ := VerifyPassword("correct horse batterY", hash); ok {
+	if ok, _ := VerifyPassword(t.Context(), "correct horse batterY", hash); ok {
 		t.Error("a wrong password verifies")
 	}
-	again, _ := HashPassword("correct horse battery")
+	again, _ := HashPassword(t.Context(), "correct horse battery")
 	if again == hash {
 		t.Error("two hashes of one password are equal: the salt is not random")
 	}
 	for _, bad := range []string{"", "$argon2id$v=19$m=1,t=1,p=1$!!$!!", "$bcrypt$xyz", "$argon2id$v=18$m=65536,t=3,p=2$c2FsdA$a2V5"} {
-		if _, err := VerifyPassword("x", bad); err == nil {
+		if _, err := VerifyPassword(t.Context(), "x", bad); err == nil {
 			t.Errorf("malformed hash %q: no error", bad)
 		}
 	}
@@ -86,5 +87,40 @@ func TestRoles(t *testing.T) {
 	}
 	if RoleExternal.IsStaff() || Role("").IsStaff() || Role("root").Valid() {
 		t.Error("external, empty or unknown roles count as staff or valid")
+	}
+}
+
+// A Hasher runs no more hashes at once than it has slots: one that finds none free within its
+// wait is refused with ErrBusy, having allocated nothing, and runs once a slot is free again.
+func TestHasherBoundsConcurrentHashes(t *testing.T) {
+	h := NewHasher(1, 50*time.Millisecond)
+	hash, err := h.Hash(t.Context(), "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.slots <- struct{}{} // another hash is running
+	start := time.Now()
+	if _, err := h.Verify(t.Context(), "correct horse battery", hash); !errors.Is(err, ErrBusy) {
+		t.Errorf("verify with every slot taken: %v, want ErrBusy", err)
+	}
+	if _, err := h.Hash(t.Context(), "another"); !errors.Is(err, ErrBusy) {
+		t.Errorf("hash with every slot taken: %v, want ErrBusy", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("refusing two hashes took %v", waited)
+	}
+	<-h.slots
+	if ok, err := h.Verify(t.Context(), "correct horse battery", hash); !ok || err != nil {
+		t.Errorf("verify once the slot is free: %v, %v", ok, err)
+	}
+}
+
+// A stored hash that asks for more memory than any hash Pactum makes is refused unread.
+func TestVerifyRefusesHashesAskingTooMuch(t *testing.T) {
+	for _, params := range []string{"m=4194304,t=3,p=2", "m=65536,t=1000,p=2", "m=65536,t=3,p=0"} {
+		hash := "$argon2id$v=19$" + params + "$uUAfvCAeDGVe7MatRl+bBQ$HnNCYjUH88Qmev6gtHb3PySfkgfBW2yEPVGhwJOHZF4"
+		if _, err := VerifyPassword(t.Context(), "x", hash); !errors.Is(err, ErrMalformedHash) {
+			t.Errorf("%s: %v, want ErrMalformedHash", params, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -102,14 +103,25 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
 	u := currentUser(r)
 	current, next, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
-	refuse := func(fe formErrors) {
+	refuseWith := func(status int, fe formErrors) {
 		v := s.accountView(r, u)
 		v.LanguageChoice = languageOptions(v.L, u.Language)
 		v.PasswordErrors = fe
-		s.render(w, r, http.StatusUnprocessableEntity, "account", v)
+		s.render(w, r, status, "account", v)
 	}
-	if ok, err := user.VerifyPassword(current, u.PasswordHash); err != nil || !ok {
+	refuse := func(fe formErrors) { refuseWith(http.StatusUnprocessableEntity, fe) }
+	// The current password is checked under the sign-in throttle: a stolen session must not be
+	// a way to guess it quickly, nor to make the server hash without bound.
+	ok, status, problem, err := s.checkPassword(w, r, u.Username, u.PasswordHash, current)
+	switch {
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	case status == http.StatusUnauthorized:
 		refuse(fieldError(l, "current_password", "account.error.current_password"))
+		return
+	case !ok:
+		refuseWith(status, formErrors{Summary: problem, Fields: map[string]string{"current_password": problem}})
 		return
 	}
 	if err := user.CheckPassword(next); err != nil {
@@ -122,7 +134,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		refuse(fieldError(l, "confirm_password", "account.error.confirm"))
 		return
 	}
-	hash, err := user.HashPassword(next)
+	hash, err := s.opts.Passwords.Hash(ctx, next)
+	if errors.Is(err, user.ErrBusy) {
+		refuseWith(http.StatusServiceUnavailable, formErrors{Summary: tooBusy(w, l)})
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -97,9 +97,28 @@ func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
 		t.Fatalf("right password after the wait: %d", r.StatusCode)
 	}
 
-	// Ten failures lock the user name, whatever the password.
+	// Ten failures from another address lock the user name there, not here: guessing from
+	// elsewhere cannot lock a person out of their own office. The administrator sees the lock.
 	ctx := context.Background()
-	key := store.ThrottleKey{Kind: user.ThrottleUser, Value: "officer"}
+	for i := 0; i < 10; i++ {
+		elsewhere := store.ThrottleKey{Kind: user.ThrottleUser, Value: "officer", Address: "192.0.2.66"}
+		if err := app.db.RecordSignInFailure(ctx, time.Now(), elsewhere); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, page := app.get(app.client(user.RoleAdmin), "/admin/users/officer")
+	if !strings.Contains(page, "Sign-in is locked") {
+		t.Error("the user page does not say the account is locked")
+	}
+	if _, start := app.get(app.client(user.RoleAdmin), "/start"); !strings.Contains(start, "1 account is locked after failed sign-ins") {
+		t.Error("the administrator's start page does not point at the locked account")
+	}
+	if r := app.post(app.client(""), "/login", url.Values{"username": {"officer"}, "password": {testPassword}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in from this address while another address is locked out: %d", r.StatusCode)
+	}
+
+	// Ten failures from this address lock the user name here, whatever the password.
+	key := store.ThrottleKey{Kind: user.ThrottleUser, Value: "officer", Address: "127.0.0.1"}
 	for i := 0; i < 10; i++ {
 		if err := app.db.RecordSignInFailure(ctx, time.Now(), key); err != nil {
 			t.Fatal(err)
@@ -108,13 +127,6 @@ func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
 	resp, body = app.postBody(app.client(""), "/login", url.Values{"username": {"officer"}, "password": {testPassword}})
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "locked") {
 		t.Fatalf("locked account: %d", resp.StatusCode)
-	}
-	_, page := app.get(app.client(user.RoleAdmin), "/admin/users/officer")
-	if !strings.Contains(page, "Sign-in is locked") {
-		t.Error("the user page does not say the account is locked")
-	}
-	if _, start := app.get(app.client(user.RoleAdmin), "/start"); !strings.Contains(start, "1 account is locked after failed sign-ins") {
-		t.Error("the administrator's start page does not point at the locked account")
 	}
 	if r := app.post(app.client(user.RoleAdmin), "/admin/users/officer/unlock", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unlock: %d", r.StatusCode)

@@ -14,7 +14,6 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/i18n"
 	"pactum/internal/reference"
-	"pactum/internal/store"
 	"pactum/internal/user"
 )
 
@@ -157,7 +156,7 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Title = u.Username
-	_, v.Locked, err = s.db.SignInBlockedUntil(r.Context(), time.Now(), store.ThrottleKey{Kind: user.ThrottleUser, Value: u.Username})
+	v.Locked, err = s.db.NameLocked(r.Context(), time.Now(), u.Username)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -230,7 +229,7 @@ func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.db.ClearSignInFailures(r.Context(), store.ThrottleKey{Kind: user.ThrottleUser, Value: username}); err != nil {
+	if err := s.db.UnlockName(r.Context(), username); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

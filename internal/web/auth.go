@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/i18n"
 	"pactum/internal/store"
 	"pactum/internal/user"
 )
@@ -29,16 +32,84 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // dummyHash is checked against when the user does not exist, so that the answer takes as long
-// as for a wrong password and does not tell which user names exist. It is made at its first use,
-// not at every start of every command (an argon2id hash takes a quarter of a second and 64 MiB).
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := user.HashPassword("pactum-dummy-password")
-	return h
-})
+// as for a wrong password and does not tell which user names exist. It is a hash of a password
+// nobody uses, with the parameters of HashPassword: computing it would cost a hash of its own.
+const dummyHash = "$argon2id$v=19$m=65536,t=3,p=2$uUAfvCAeDGVe7MatRl+bBQ$HnNCYjUH88Qmev6gtHb3PySfkgfBW2yEPVGhwJOHZF4"
+
+// signInKeys are the throttle keys of a sign-in by name from the request's client address: the
+// name is slowed down and locked per address, so that guesses from elsewhere cannot lock its
+// owner out, and the address whatever the names it tries.
+func signInKeys(r *http.Request, name string) []store.ThrottleKey {
+	address := clientAddress(r)
+	return []store.ThrottleKey{{Kind: user.ThrottleUser, Value: name, Address: address}, {Kind: user.ThrottleAddress, Value: address}}
+}
+
+// throttleProblem is what a refused attempt is told: how long the lock or the wait lasts.
+func throttleProblem(w http.ResponseWriter, l *i18n.Localizer, now, until time.Time, locked bool) string {
+	w.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(now).Seconds())+1))
+	if locked {
+		return l.N("login.locked", int(until.Sub(now).Minutes())+1)
+	}
+	return l.N("login.slow_down", int(until.Sub(now).Seconds())+1)
+}
+
+// tooBusy answers a password form whose hash found no free slot: 503 with Retry-After, so that the
+// person (or a client) tries again in a few seconds.
+func tooBusy(w http.ResponseWriter, l *i18n.Localizer) string {
+	w.Header().Set("Retry-After", strconv.Itoa(int(user.BusyRetryAfter.Seconds())))
+	return l.N("error.busy", int(user.BusyRetryAfter.Seconds()))
+}
+
+// checkPassword checks the password typed for name (whose stored hash is hash, or "" when no such
+// user exists) under the sign-in throttle. The attempt is counted before the check, so that a
+// burst of attempts is throttled as if they came one after another. It answers the request and
+// returns false when the attempt is refused (status and the problem shown), or when the password
+// is wrong; ok means it was right.
+func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, name, hash, password string) (ok bool, status int, problem string, err error) {
+	ctx := r.Context()
+	l := localizer(r)
+	keys := signInKeys(r, name)
+	now := time.Now()
+	until, locked, err := s.db.BeginSignIn(ctx, now, keys...)
+	if err != nil {
+		return false, 0, "", err
+	}
+	if !until.IsZero() {
+		return false, http.StatusTooManyRequests, throttleProblem(w, l, now, until, locked), nil
+	}
+	known := hash != ""
+	if !known {
+		hash = dummyHash
+	}
+	ok, verr := s.opts.Passwords.Verify(ctx, password, hash)
+	switch {
+	case errors.Is(verr, user.ErrBusy):
+		if err := s.db.TakeBackSignIn(context.WithoutCancel(ctx), keys...); err != nil {
+			return false, 0, "", err
+		}
+		return false, http.StatusServiceUnavailable, tooBusy(w, l), nil
+	case verr != nil && known:
+		s.log.Error("verify password", "user", name, "err", verr)
+	}
+	if !ok || !known {
+		s.log.Info("sign-in failed", "login", name, "address", clientAddress(r))
+		// The wait counts from the failure's answer, not from its start: checking a password
+		// takes time, which must not use up the wait.
+		if err := s.db.EndFailedSignIn(ctx, time.Now(), keys...); err != nil {
+			return false, 0, "", err
+		}
+		return false, http.StatusUnauthorized, "", nil
+	}
+	if err := s.db.EndSignIn(ctx, keys...); err != nil {
+		return false, 0, "", err
+	}
+	return true, 0, "", nil
+}
 
 // login checks the credentials, starts a new session (a fresh token: the session is rotated at
 // every sign-in) and goes back to where the user was heading. Repeated failures slow down the
-// next attempts and then lock the user name, and the client address, for a while.
+// next attempts and then lock the user name from that client address, and the address, for a
+// while.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	l := localizer(r)
@@ -60,47 +131,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name, hash := login, ""
 	if err == nil {
 		name, hash = u.Username, u.PasswordHash
-	} else {
-		hash = dummyHash()
 	}
-	now := time.Now()
-	keys := []store.ThrottleKey{{Kind: user.ThrottleUser, Value: name}, {Kind: user.ThrottleAddress, Value: clientAddress(r)}}
-	until, locked, terr := s.db.SignInBlockedUntil(ctx, now, keys...)
-	if terr != nil {
-		s.serverError(w, r, terr)
+	ok, status, problem, err := s.checkPassword(w, r, name, hash, password)
+	switch {
+	case err != nil:
+		s.serverError(w, r, err)
 		return
-	}
-	if locked {
-		minutes := int(until.Sub(now).Minutes()) + 1
-		refuse(http.StatusTooManyRequests, l.N("login.locked", minutes))
-		return
-	}
-	if !until.IsZero() {
-		seconds := int(until.Sub(now).Seconds()) + 1
-		refuse(http.StatusTooManyRequests, l.N("login.slow_down", seconds))
-		return
-	}
-	ok, verr := user.VerifyPassword(password, hash)
-	if verr != nil && err == nil {
-		s.log.Error("verify password", "user", u.Username, "err", verr)
-	}
-	if err != nil || !ok || !u.Active {
-		s.log.Info("sign-in failed", "login", login, "address", clientAddress(r))
-		// The wait counts from the failure's answer, not from its start: checking a password
-		// takes time, which must not use up the wait.
-		if err := s.db.RecordSignInFailure(ctx, time.Now(), keys...); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	case status == http.StatusUnauthorized || (ok && !u.Active):
 		refuse(http.StatusUnauthorized, l.T("login.failed"))
 		return
-	}
-	if !u.CanSignIn() {
-		refuse(http.StatusForbidden, l.T("login.unverified"))
+	case !ok:
+		refuse(status, problem)
 		return
-	}
-	if err := s.db.ClearSignInFailures(ctx, keys[0]); err != nil {
-		s.serverError(w, r, err)
+	case !u.CanSignIn():
+		refuse(http.StatusForbidden, l.T("login.unverified"))
 		return
 	}
 	if err := s.startSession(w, r, u); err != nil {

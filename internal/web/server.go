@@ -11,6 +11,7 @@ import (
 
 	"pactum/internal/i18n"
 	"pactum/internal/store"
+	"pactum/internal/user"
 )
 
 // Server holds what the handlers need; it keeps no per-user state of its own (sessions are in the
@@ -40,6 +41,9 @@ type Options struct {
 	// ImportRowsDone, when set, says how many rows of a job this server's import worker has done
 	// while it runs it (importjob.Runner.RowsDone): on SQLite the database learns it only at the end.
 	ImportRowsDone func(id int64) (int, bool)
+	// Passwords hashes and checks passwords a few at a time; nil means the process's own,
+	// user.Passwords. Tests pass a saturated one.
+	Passwords *user.Hasher
 }
 
 // New prepares the server: it parses every template and fails fast on an error in one.
@@ -49,6 +53,9 @@ func New(db *store.DB, bundle *i18n.Bundle, log *slog.Logger, opts Options) (*Se
 		return nil, err
 	}
 	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
+	if opts.Passwords == nil {
+		opts.Passwords = user.Passwords
+	}
 	s := &Server{db: db, bundle: bundle, templates: tmpl, log: log, opts: opts, mux: http.NewServeMux()}
 	s.routes = s.routeTable()
 	// The table is the only source of handlers: the authorisation test walks it, so a handler

@@ -2,12 +2,15 @@ package web
 
 import (
 	"crypto/rand"
+	"errors"
 	"math/big"
 	"net/http"
 	netmail "net/mail"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
@@ -68,6 +71,10 @@ func (s *Server) showRegister(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "register", s.registerView(r, registerForm{Language: localizer(r).Lang}, formErrors{}))
 }
 
+// signupsPerAddress is how many accounts one client address may register in an hour: enough for
+// the people of one office, too few to make Pactum a mail cannon or a password-hashing load.
+const signupsPerAddress = 10
+
 // register creates an external account, not yet able to sign in, and e-mails the link that
 // verifies its address.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +106,25 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "register", s.registerView(r, form, errs))
 		return
 	}
-	hash, err := user.HashPassword(password)
+	// Each sign-up costs a password hash and an e-mail: a client address gets a few an hour.
+	allowed, retryAfter, err := s.db.CountRequest(r.Context(), time.Now(), "signup ip:"+clientAddress(r), signupsPerAddress, time.Hour)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !allowed {
+		minutes := int(retryAfter.Minutes()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())+1))
+		errs.Summary = l.N("register.error.too_many", minutes)
+		s.render(w, r, http.StatusTooManyRequests, "register", s.registerView(r, form, errs))
+		return
+	}
+	hash, err := s.opts.Passwords.Hash(r.Context(), password)
+	if errors.Is(err, user.ErrBusy) {
+		errs.Summary = tooBusy(w, l)
+		s.render(w, r, http.StatusServiceUnavailable, "register", s.registerView(r, form, errs))
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -278,14 +303,19 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnprocessableEntity, fieldError(l, "confirm_password", "account.error.confirm"))
 		return
 	}
-	hash, err := user.HashPassword(password)
+	// The link is checked before the password is hashed: a made-up token costs no hash.
+	owner, err := s.db.TokenUser(r.Context(), user.HashSecret(token), which.purpose)
+	if apperr.Is(err, apperr.NotFound) {
+		refuse(http.StatusGone, formErrors{Summary: l.T("account.error.link_expired")})
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	owner, err := s.db.TokenUser(r.Context(), user.HashSecret(token), which.purpose)
-	if apperr.Is(err, apperr.NotFound) {
-		refuse(http.StatusGone, formErrors{Summary: l.T("account.error.link_expired")})
+	hash, err := s.opts.Passwords.Hash(r.Context(), password)
+	if errors.Is(err, user.ErrBusy) {
+		refuse(http.StatusServiceUnavailable, formErrors{Summary: tooBusy(w, l)})
 		return
 	}
 	if err != nil {
@@ -306,7 +336,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	if err := s.db.ClearSignInFailures(r.Context(), store.ThrottleKey{Kind: user.ThrottleUser, Value: u.Username}); err != nil {
+	if err := s.db.UnlockName(r.Context(), u.Username); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -352,7 +382,11 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	hash, err := user.HashPassword(unusable) // replaced when the invitation is accepted
+	hash, err := s.opts.Passwords.Hash(r.Context(), unusable) // replaced when the invitation is accepted
+	if errors.Is(err, user.ErrBusy) {
+		refuse(http.StatusServiceUnavailable, formErrors{Summary: tooBusy(w, l)})
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -147,5 +148,30 @@ func TestAnInvitedUserChoosesAPassword(t *testing.T) {
 	resp, body := app.postBody(admin, "/admin/users", form)
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "is taken") {
 		t.Errorf("inviting amina twice: %d", resp.StatusCode)
+	}
+}
+
+// One client address registers a few accounts an hour: each costs a password hash and an e-mail,
+// so an address may not make Pactum hash and mail without end. The refusal keeps the form.
+func TestRegistrationsPerAddressAreLimited(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	register := func(i int) (*http.Response, string) {
+		return app.postBody(app.client(""), "/register", url.Values{"display_name": {"Ana"}, "organisation": {"Condor"},
+			"email": {fmt.Sprintf("ana%d@condor.example", i)}, "language": {"es"}, "password": {"a long enough password"}, "confirm_password": {"a long enough password"}})
+	}
+	for i := range signupsPerAddress {
+		if resp, _ := register(i); resp.StatusCode != http.StatusOK {
+			t.Fatalf("registration %d: status %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := register(signupsPerAddress)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("registration %d from one address: status %d, Retry-After %q; want 429 with Retry-After", signupsPerAddress+1, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(body, "Too many accounts were registered from your network") || !strings.Contains(body, fmt.Sprintf("ana%d@condor.example", signupsPerAddress)) {
+		t.Error("the refusal does not say why, or lost the form")
+	}
+	if _, err := app.db.UserByLogin(t.Context(), fmt.Sprintf("ana%d@condor.example", signupsPerAddress)); err == nil {
+		t.Error("the refused registration created an account")
 	}
 }

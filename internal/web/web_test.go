@@ -71,7 +71,7 @@ func newTestAppImporting(t *testing.T, db *store.DB, withDemo bool, mode importM
 			t.Fatal(err)
 		}
 	}
-	hash, err := user.HashPassword(testPassword)
+	hash, err := user.HashPassword(ctx, testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

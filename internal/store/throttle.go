@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"pactum/internal/user"
+)
+
+// ThrottleKey names whose sign-in failures a throttle row counts: a user name as typed from one
+// client address, or a client address whatever the name.
+type ThrottleKey struct {
+	Kind  user.ThrottleKind
+	Value string // the user name, or the client address
+	// Address is, for a user name, the client address its failures come from: a name is slowed
+	// down and locked per address, so that guessing from elsewhere cannot lock its owner out.
+	Address string
+}
+
+// maxThrottleName bounds the typed name kept in a key: a login form may send anything.
+const maxThrottleName = 254
+
+func (k ThrottleKey) String() string {
+	if k.Kind == user.ThrottleAddress {
+		return "ip:" + k.Value
+	}
+	key := "user:" + k.name()
+	if k.Address != "" {
+		key += " from " + k.Address
+	}
+	return key
+}
+
+// name is the user name of a user key as it is compared: lower case, bounded.
+func (k ThrottleKey) name() string {
+	name := strings.ToLower(k.Value)
+	if len(name) > maxThrottleName {
+		name = name[:maxThrottleName]
+	}
+	return name
+}
+
+// username is the value of the username column: the name of a user key, NULL for an address.
+func (k ThrottleKey) username() any {
+	if k.Kind == user.ThrottleAddress {
+		return nil
+	}
+	return k.name()
+}
+
+// throttleState is one key's row: its recent failures and lock.
+type throttleState struct {
+	failures    int
+	last        time.Time
+	lockedUntil sql.NullTime
+}
+
+// block is until when sign-in is refused (zero: it is not), and whether by a lock.
+type block struct {
+	until  time.Time
+	locked bool
+}
+
+// blockAt returns how the state refuses a sign-in at now.
+func (st throttleState) blockAt(kind user.ThrottleKind, now time.Time) block {
+	if st.lockedUntil.Valid && st.lockedUntil.Time.After(now) {
+		return block{st.lockedUntil.Time, true}
+	}
+	if now.Sub(st.last) > user.FailureWindow {
+		return block{}
+	}
+	// No delay is no wait, even for an attempt whose time was taken before another's failure
+	// was answered (attempts queue for the write lock).
+	delay := user.SignInDelay(kind, st.failures)
+	if wait := st.last.Add(delay); delay > 0 && wait.After(now) {
+		return block{until: wait}
+	}
+	return block{}
+}
+
+// and combines the blocks of two keys: a lock wins over a wait, and the later end wins.
+func (b block) and(o block) block {
+	switch {
+	case o.until.IsZero():
+		return b
+	case o.locked && !b.locked:
+		return o
+	case o.locked == b.locked && o.until.After(b.until):
+		return o
+	}
+	return b
+}
+
+func scanThrottle(row *sql.Row) (throttleState, bool, error) {
+	var st throttleState
+	err := row.Scan(&st.failures, &st.last, &st.lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	return st, true, nil
+}
+
+// SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
+// that slows down guessing — or the zero time when it is allowed now; locked says which.
+func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
+	var b block
+	for _, k := range keys {
+		st, found, err := scanThrottle(db.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if found {
+			b = b.and(st.blockAt(k.Kind, now))
+		}
+	}
+	return b.until, b.locked, nil
+}
+
+// BeginSignIn decides whether a sign-in attempt may check its password now and, when it may,
+// counts it against every key as a failure before the check, in one step: a burst of attempts
+// sent at once is then throttled like the same attempts one after the other, instead of all
+// passing a check that none of them has counted yet. EndSignIn takes the count back when the
+// password was right; EndFailedSignIn starts the wait from the failure's answer.
+func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
+	now = now.UTC()
+	var b block
+	err = db.inTx(ctx, func(tx *Tx) error {
+		states := make([]throttleState, len(keys))
+		for i, k := range keys {
+			// The row is made first, so that concurrent attempts on PostgreSQL queue on its lock.
+			if _, err := tx.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, username) VALUES (?, 0, ?, ?)
+				ON CONFLICT (key) DO NOTHING`, k.String(), now, k.username()); err != nil {
+				return fmt.Errorf("sign-in throttle: %w", err)
+			}
+			st, _, err := scanThrottle(tx.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?"+tx.d.forUpdate(), k.String()))
+			if err != nil {
+				return err
+			}
+			states[i] = st
+			b = b.and(st.blockAt(k.Kind, now))
+		}
+		if !b.until.IsZero() {
+			return nil
+		}
+		for i, k := range keys {
+			if err := countFailure(ctx, tx, now, k, states[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return b.until, b.locked, nil
+}
+
+// countFailure adds a failure to a key whose row held st, locking it when it reaches the limit.
+func countFailure(ctx context.Context, tx *Tx, now time.Time, k ThrottleKey, st throttleState) error {
+	failures := st.failures
+	if now.Sub(st.last) > user.FailureWindow {
+		failures = 0
+	}
+	failures++
+	var lockedUntil any
+	if user.LocksAfter(k.Kind, failures) {
+		lockedUntil = now.Add(user.LockDuration)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until, username) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
+		locked_until = excluded.locked_until`, k.String(), failures, now, lockedUntil, k.username())
+	if err != nil {
+		return fmt.Errorf("sign-in throttle: %w", err)
+	}
+	return nil
+}
+
+// RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit.
+func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
+	now = now.UTC()
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			st, _, err := scanThrottle(tx.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+			if err != nil {
+				return err
+			}
+			if err := countFailure(ctx, tx, now, k, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// EndFailedSignIn dates the failure that BeginSignIn counted from its answer: checking a
+// password takes time, which must not use up the wait before the next attempt.
+func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			if _, err := tx.exec(ctx, "UPDATE login_throttle SET last_failure_at = ? WHERE key = ? AND last_failure_at < ?",
+				now.UTC(), k.String(), now.UTC()); err != nil {
+				return fmt.Errorf("sign-in throttle: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// EndSignIn takes back the failure that BeginSignIn counted for an attempt whose password was
+// right: a user name's failures from that address are forgotten, and an address keeps the
+// failures of others (an office of many people shares one address).
+func (db *DB) EndSignIn(ctx context.Context, keys ...ThrottleKey) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			query := "DELETE FROM login_throttle WHERE key = ?"
+			if k.Kind == user.ThrottleAddress {
+				query = "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0"
+			}
+			if _, err := tx.exec(ctx, query, k.String()); err != nil {
+				return fmt.Errorf("end sign-in: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// ClearSignInFailures forgets the failures of a key.
+func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
+			return fmt.Errorf("clear sign-in failures: %w", err)
+		}
+		return nil
+	})
+}
+
+// UnlockName forgets the failures of a user name from every address: when an administrator
+// unlocks an account, or its owner sets a new password through an e-mailed link.
+func (db *DB) UnlockName(ctx context.Context, name string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		key := ThrottleKey{Kind: user.ThrottleUser, Value: name}
+		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE username = ?", key.name()); err != nil {
+			return fmt.Errorf("unlock %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// NameLocked reports whether a user name is locked from any address at now.
+func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool, error) {
+	key := ThrottleKey{Kind: user.ThrottleUser, Value: name}
+	var locked bool
+	err := db.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.name(), now.UTC()).Scan(&locked)
+	if err != nil {
+		return false, fmt.Errorf("is %s locked: %w", name, err)
+	}
+	return locked, nil
+}
+
+// CountLockedNames returns how many user names are locked, from any address, after repeated
+// failed sign-ins.
+func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := db.queryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count locked names: %w", err)
+	}
+	return n, nil
+}
+
+// TakeBackSignIn uncounts the failure that BeginSignIn counted for an attempt whose password was
+// not checked after all (no hashing slot was free in time).
+func (db *DB) TakeBackSignIn(ctx context.Context, keys ...ThrottleKey) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			if _, err := tx.exec(ctx, "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0", k.String()); err != nil {
+				return fmt.Errorf("take back sign-in: %w", err)
+			}
+		}
+		return nil
+	})
+}
