@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"pactum/internal/apperr"
 	"pactum/internal/i18n"
@@ -178,10 +180,24 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // safeNext returns a query-escaped local path to come back to after signing in.
 func safeNext(requestURI string) string { return url.QueryEscape(requestURI) }
 
+// maxLocalPath bounds a path to come back to: a longer one is no page of Pactum's.
+const maxLocalPath = 2048
+
 // localPath returns next when it is a path on this server, and "/" otherwise, so that a crafted
-// sign-in link cannot send someone to another site.
+// sign-in link cannot send someone to another site. Browsers drop tabs and newlines from a
+// Location, read a backslash as a slash and "//host" as another site, so a path with any of them,
+// any other control or space character, a scheme or a host is refused.
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || len(next) > maxLocalPath || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, c := range next {
+		if c == '\\' || c == utf8.RuneError || unicode.IsControl(c) || unicode.IsSpace(c) || unicode.Is(unicode.Cf, c) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
