@@ -1,11 +1,11 @@
 package importer
 
 import (
-	"encoding/csv"
 	"io"
 
 	"github.com/xuri/excelize/v2"
 
+	"pactum/internal/csvsafe"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 )
@@ -21,7 +21,7 @@ func writeTemplateCSV(w io.Writer, columns []string) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(columns)
 	cw.Flush()
 	return cw.Error()

@@ -1,13 +1,13 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"pactum/internal/agreement"
+	"pactum/internal/csvsafe"
 	"pactum/internal/importer"
 )
 
@@ -51,7 +51,7 @@ func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+agreementExportName("csv")+`"`)
 	w.Write([]byte("\uFEFF"))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(exportHeader(l, importer.FileAgreements, agreementExportColumns))
 	err := s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return cw.Write(agreementExportRow(a)) })
 	cw.Flush()

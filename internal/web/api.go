@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/csvsafe"
 	"pactum/internal/insight"
 	"pactum/internal/user"
 )
@@ -165,7 +165,7 @@ func (s *Server) apiAgreementReport(w http.ResponseWriter, r *http.Request) {
 func writeReportCSV(w http.ResponseWriter, report reportJSON) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	format := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 	money := func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 	cw.Write([]string{string(report.By), "new", "amendments", "value_usd"})

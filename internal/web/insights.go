@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/apperr"
 	"pactum/internal/chart"
+	"pactum/internal/csvsafe"
 	"pactum/internal/i18n"
 	"pactum/internal/insight"
 	"pactum/internal/money"
@@ -523,7 +523,7 @@ func (s *Server) exportInsights(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write([]byte("\uFEFF"))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(p.Columns)
 	each(func(cells []any) error {
 		record := make([]string, len(cells))

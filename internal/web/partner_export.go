@@ -1,13 +1,13 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"pactum/internal/csvsafe"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
 	"pactum/internal/partner"
@@ -42,7 +42,7 @@ func (s *Server) exportPartnersCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+exportName("csv")+`"`)
 	w.Write([]byte("\uFEFF"))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(exportHeader(l, importer.FilePartners, exportColumns))
 	err := s.db.ForEachPartner(r.Context(), f, func(p *partner.Partner) error { return cw.Write(exportRow(p)) })
 	cw.Flush()
