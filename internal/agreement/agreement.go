@@ -118,6 +118,13 @@ func (a *Agreement) VisibleTo(readerID int64, all bool) bool {
 	return !a.Confidential || all || (readerID != 0 && a.OfficerID == readerID)
 }
 
+// CanSee reports whether u sees a's details (VisibleTo). Everything that shows an agreement or a
+// link to one — a page, the API, a form, an import — asks it, so that an agreement hidden from u
+// is to u as one that does not exist.
+func CanSee(u *user.User, a *Agreement) bool {
+	return u != nil && a.VisibleTo(u.ID, u.Role == user.RoleAdmin)
+}
+
 // Title returns the title in lang, or in English when it has none in lang.
 func (a *Agreement) Title(lang string) string {
 	if t := a.Titles[lang]; t != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -75,10 +76,11 @@ type AgreementLookup interface {
 	// AgreementsByReferences returns the stored agreements among refs, deleted ones included,
 	// with their titles and lists.
 	AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error)
-	// AmendedAgreements returns the stored agreements among refs, deleted ones included, with
-	// what a row that amends one needs of it: its ID, reference, type and deletion. A file of a
-	// million rows amends a hundred thousand agreements, whose titles and lists nothing reads.
-	AmendedAgreements(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error)
+	// AgreementHeads returns the stored agreements among refs, deleted ones included, with what
+	// a row that amends one needs of it: its ID, reference, type and deletion, and its
+	// confidentiality and officer for MaySee. A file of a million rows amends a hundred thousand
+	// agreements, whose titles and lists nothing reads.
+	AgreementHeads(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error)
 	// PartnerIDs returns the ids of the partners among keys.
 	PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error)
 	// OfficerIDs returns the ids of the accounts among usernames that may be responsible for an agreement.
@@ -105,6 +107,10 @@ type AgreementOptions struct {
 	// MayWrite, when set, says whether the person importing may create an agreement (stored is
 	// nil) or change a stored one into row; a row they may not write is a problem.
 	MayWrite func(stored, row *agreement.Agreement) bool
+	// MaySee, when set, says whether the person importing may see a stored agreement. A row that
+	// amends one they may not see is told what a row amending an unknown reference is told, so
+	// that an import cannot probe the references of confidential agreements nor amend them.
+	MaySee func(stored *agreement.Agreement) bool
 	// Progress, when set, hears how many rows have been checked (and, importing, written).
 	Progress func(rows int)
 	// Keep is how many rows of each kind the result lists, for a preview.
@@ -285,9 +291,12 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 	if err != nil {
 		return err
 	}
-	amended, err := run.lookup.AmendedAgreements(ctx, targets)
+	amended, err := run.lookup.AgreementHeads(ctx, targets)
 	if err != nil {
 		return err
+	}
+	if run.opts.MaySee != nil {
+		maps.DeleteFunc(amended, func(_ string, a *agreement.Agreement) bool { return !run.opts.MaySee(a) })
 	}
 	if err := keys.lookUp(ctx, run.lookup.PartnerIDs); err != nil {
 		return err

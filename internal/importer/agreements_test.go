@@ -51,11 +51,12 @@ func (m *registry) AgreementsByReferences(_ context.Context, refs []string) (map
 	return found, nil
 }
 
-func (m *registry) AmendedAgreements(_ context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+func (m *registry) AgreementHeads(_ context.Context, refs []string) (map[string]*agreement.Agreement, error) {
 	found := map[string]*agreement.Agreement{}
 	for _, r := range refs {
 		if a, ok := m.byRef[r]; ok {
-			found[r] = &agreement.Agreement{ID: a.ID, Reference: a.Reference, Type: a.Type, DeletedAt: a.DeletedAt}
+			found[r] = &agreement.Agreement{ID: a.ID, Reference: a.Reference, Type: a.Type, DeletedAt: a.DeletedAt,
+				Confidential: a.Confidential, OfficerID: a.OfficerID}
 		}
 	}
 	return found, nil
@@ -508,6 +509,45 @@ func TestImportAsksWhoMayWrite(t *testing.T) {
 	}
 	if got := agreementProblems(res); !slices.Equal(got, want) {
 		t.Errorf("problems %v, want %v", got, want)
+	}
+}
+
+func TestImportAmendsOnlyWhatItsImporterMaySee(t *testing.T) {
+	m := newRegistry()
+	importFile(t, agreementHeader+"\nSECRET-1,T,mou,itu,,,,draft,,,AFR,,generic,,\n", m)
+	m.byRef["SECRET-1"].Confidential = true
+	amending := func(target string) string {
+		return agreementHeader + "\nNEW-A1,More,amendment,itu,2025-01-10,,,signed,100,USD,AFR,,generic," + target + ",\n"
+	}
+	opts := agreementOptions(t, m)
+	opts.MaySee = func(a *agreement.Agreement) bool { return !a.Confidential }
+	for name, run := range map[string]func(file string) (*importer.AgreementResult, error){
+		"check": func(file string) (*importer.AgreementResult, error) {
+			return importer.CheckAgreements(t.Context(), strings.NewReader(file), opts)
+		},
+		"import": func(file string) (*importer.AgreementResult, error) {
+			return importer.ImportAgreements(t.Context(), strings.NewReader(file), opts, m)
+		},
+	} {
+		hidden, err := run(amending("SECRET-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unknown, err := run(amending("NOWHERE-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := strings.ReplaceAll(strings.Join(agreementProblems(hidden), "\n"), "SECRET-1", "NOWHERE-1"), strings.Join(agreementProblems(unknown), "\n")
+		if got != want || want == "" {
+			t.Errorf("%s: amending a hidden agreement: %q; amending none: %q", name, agreementProblems(hidden), agreementProblems(unknown))
+		}
+	}
+	if m.byRef["NEW-A1"] != nil {
+		t.Errorf("the amendment of a hidden agreement was written")
+	}
+	// Without MaySee (the command), every agreement may be amended.
+	if res := checkAgreements(t, amending("SECRET-1"), m); !res.OK() {
+		t.Errorf("the command may not amend a confidential agreement: %v", agreementProblems(res))
 	}
 }
 

@@ -42,7 +42,8 @@ func PartnerPlan(res *importer.Result) string {
 
 // AgreementOptions are the options of checking or importing an agreement file as u. Regional
 // officers may write only the agreements they may edit on the form; nobody but administrators
-// may write a confidential agreement they cannot see.
+// may write a confidential agreement they cannot see, nor amend one: the file's lookups see the
+// registry as u sees it, a hidden agreement as none.
 func AgreementOptions(ctx context.Context, db *store.DB, u *user.User) (importer.AgreementOptions, error) {
 	rs, err := importer.LoadResolver(ctx, db)
 	if err != nil {
@@ -55,8 +56,9 @@ func AgreementOptions(ctx context.Context, db *store.DB, u *user.User) (importer
 	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: db}
 	if u.Role != user.RoleAdmin {
 		opts.MayWrite = func(stored, a *agreement.Agreement) bool {
-			return (stored == nil || (agreement.CanEdit(u, stored) && stored.VisibleTo(u.ID, false))) && agreement.CanEdit(u, a)
+			return (stored == nil || (agreement.CanEdit(u, stored) && agreement.CanSee(u, stored))) && agreement.CanEdit(u, a)
 		}
+		opts.MaySee = func(stored *agreement.Agreement) bool { return agreement.CanSee(u, stored) }
 	}
 	return opts, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -249,3 +250,80 @@ func TestJobTakenBackFromASilentWorkerIsNotWrittenTwice(t *testing.T) {
 		t.Errorf("audit of the import: %+v", entries[0].Changes)
 	}
 }
+
+// An agreement file is checked and imported as the person who queued it sees the registry: to an
+// officer who may not see a confidential agreement, a row amending it is a row amending a
+// reference that names nothing, in the check of the page as in the job's import.
+func TestAgreementFilesSeeTheRegistryAsTheirImporterDoes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		amina := mustUser(t, db, "amina", user.RoleOfficer, "")
+		bruno := mustUser(t, db, "bruno", user.RoleOfficer, "")
+		ada := mustUser(t, db, "ada", user.RoleAdmin, "")
+		mustPartners(t, db, newPartner("nordic-fund", "NO"))
+		secret := "reference,title,type,partners,signed_on,status,amount,currency,regions,action_area,officer,confidential\n" +
+			"SECRET-1,Quiet talks,cooperation,nordic-fund,2016-05-02,active,1000,EUR,AFR,capacity_building,amina,yes\n"
+		if res := importAs(t, db, ada, secret); !res.OK() {
+			t.Fatalf("the confidential agreement: %v", res.Problems)
+		}
+		amending := func(target string) string {
+			return "reference,title,type,partners,signed_on,status,amount,currency,regions,action_area,amends\n" +
+				"NEW-A1,More,amendment,nordic-fund,2017-01-10,signed,100,EUR,AFR,capacity_building," + target + "\n"
+		}
+		opts, err := importjob.AgreementOptions(ctx, db, bruno)
+		if err != nil {
+			t.Fatal(err)
+		}
+		problems := func(res *importer.AgreementResult) string {
+			return strings.ReplaceAll(fmt.Sprint(res.Problems), "SECRET-1", "NOWHERE-1")
+		}
+		for name, run := range map[string]func(file string) *importer.AgreementResult{
+			"check": func(file string) *importer.AgreementResult {
+				res, err := importer.CheckAgreements(ctx, strings.NewReader(file), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			},
+			"import": func(file string) *importer.AgreementResult { return importAs(t, db, bruno, file) },
+		} {
+			hidden, unknown := run(amending("SECRET-1")), run(amending("NOWHERE-1"))
+			if problems(hidden) != problems(unknown) || unknown.OK() {
+				t.Errorf("%s: amending the hidden agreement: %v; amending none: %v", name, hidden.Problems, unknown.Problems)
+			}
+		}
+		for _, u := range []*user.User{amina, ada} {
+			opts, err := importjob.AgreementOptions(ctx, db, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := importer.CheckAgreements(ctx, strings.NewReader(amending("SECRET-1")), opts); err != nil || !res.OK() {
+				t.Errorf("%s may not amend the confidential agreement: %v %v", u.Username, err, res.Problems)
+			}
+		}
+	})
+}
+
+// importAs imports an agreement file in one transaction as u, as the job does, and returns what
+// the import found.
+func importAs(t *testing.T, db *store.DB, u *user.User, file string) *importer.AgreementResult {
+	t.Helper()
+	opts, err := importjob.AgreementOptions(t.Context(), db, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res *importer.AgreementResult
+	_, err = db.ImportAgreements(t.Context(), "agreements.csv", nil, func(ctx context.Context, imp *store.AgreementImport) error {
+		var err error
+		if res, err = importer.ImportAgreements(ctx, strings.NewReader(file), opts, imp); err == nil && !res.OK() {
+			err = errProblems
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, errProblems) {
+		t.Fatal(err)
+	}
+	return res
+}
+
+var errProblems = errors.New("the file has problems")

@@ -201,10 +201,10 @@ func (imp *AgreementImport) AgreementsByReferences(ctx context.Context, refs []s
 	return agreementsByReferences(ctx, imp.tx, refs)
 }
 
-// AmendedAgreements returns the agreements among refs as this transaction sees them, with their
-// ID, reference, type and deletion only.
-func (imp *AgreementImport) AmendedAgreements(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
-	return amendedAgreements(ctx, imp.tx, refs)
+// AgreementHeads returns the agreements among refs as this transaction sees them, with what
+// DB.AgreementHeads reads of them.
+func (imp *AgreementImport) AgreementHeads(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return agreementHeads(ctx, imp.tx, refs)
 }
 
 // PartnerIDs returns the ids of the partners among keys as this transaction sees them.
@@ -689,13 +689,15 @@ func agreementsByReferences(ctx context.Context, q querier, refs []string) (map[
 	return found, nil
 }
 
-// AmendedAgreements returns the stored agreements among refs, deleted ones included, with their
-// ID, reference, type and deletion only: what a row of an import that amends one needs of it.
-func (db *DB) AmendedAgreements(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
-	return amendedAgreements(ctx, db, refs)
+// AgreementHeads returns the stored agreements among refs, deleted ones included, by reference,
+// with their ID, reference, type, deletion, confidentiality and officer only: what following a
+// link to one (an amendment's, an interaction's, an import row's) needs of it, including whether
+// the reader may see it (agreement.CanSee), without reading its titles and lists.
+func (db *DB) AgreementHeads(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return agreementHeads(ctx, db, refs)
 }
 
-func amendedAgreements(ctx context.Context, q querier, refs []string) (map[string]*agreement.Agreement, error) {
+func agreementHeads(ctx context.Context, q querier, refs []string) (map[string]*agreement.Agreement, error) {
 	found := make(map[string]*agreement.Agreement, len(refs))
 	for start := 0; start < len(refs); start += 500 {
 		chunk := refs[start:min(start+500, len(refs))]
@@ -703,19 +705,21 @@ func amendedAgreements(ctx context.Context, q querier, refs []string) (map[strin
 		for i, r := range chunk {
 			args[i] = r
 		}
-		err := eachRowOf(ctx, q, "SELECT id, reference, type_code, deleted_at FROM agreements WHERE reference IN ("+placeholders(len(chunk))+")",
+		err := eachRowOf(ctx, q, `SELECT id, reference, type_code, deleted_at, confidential, officer_id FROM agreements
+			WHERE reference IN (`+placeholders(len(chunk))+")",
 			args, func(scan func(...any) error) error {
 				a := &agreement.Agreement{}
 				var deletedAt sql.NullTime
-				if err := scan(&a.ID, &a.Reference, &a.Type, &deletedAt); err != nil {
+				var officer sql.NullInt64
+				if err := scan(&a.ID, &a.Reference, &a.Type, &deletedAt, &a.Confidential, &officer); err != nil {
 					return err
 				}
-				a.DeletedAt = deletedAt.Time
+				a.DeletedAt, a.OfficerID = deletedAt.Time, officer.Int64
 				found[a.Reference] = a
 				return nil
 			})
 		if err != nil {
-			return nil, fmt.Errorf("amended agreements: %w", err)
+			return nil, fmt.Errorf("agreement heads: %w", err)
 		}
 	}
 	return found, nil

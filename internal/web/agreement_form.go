@@ -121,8 +121,8 @@ var referencePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // reservedReferences name pages under /agreements/, so no agreement can have them.
 var reservedReferences = []string{"new", "import", "export.csv", "export.xlsx"}
 
-// agreement turns the form into an agreement, resolving partners and references with the store;
-// field errors are collected in errs.
+// agreement turns the form into an agreement, resolving partners with the store (resolveLinks
+// resolves the references of other agreements); field errors are collected in errs.
 func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.FieldErrors) *agreement.Agreement {
 	a := &agreement.Agreement{Reference: f.Reference, Titles: map[string]string{}, Type: f.Type, Status: f.Status,
 		Currency: f.Currency, Countries: f.Countries, PrimaryActionArea: f.ActionArea, Initiative: f.Initiative,
@@ -174,21 +174,6 @@ func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.F
 			for i := range a.Regions {
 				a.Regions[i].Share /= 100
 			}
-		}
-	}
-	for field, ref := range map[string]string{"amends": f.Amends, "framework": f.Framework} {
-		if ref == "" {
-			continue
-		}
-		target, err := s.db.AgreementByReference(ctx, ref)
-		if err != nil || target.Deleted() {
-			errs.Add(field, "agreement.error.not_found", "reference", ref)
-			continue
-		}
-		if field == "amends" {
-			a.AmendsID, a.AmendsRef = target.ID, target.Reference
-		} else {
-			a.FrameworkID, a.FrameworkRef = target.ID, target.Reference
 		}
 	}
 	return a
@@ -380,7 +365,7 @@ func (s *Server) showNewAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	prefill := func(ref string) *agreement.Agreement {
 		a, err := s.db.AgreementByReference(ctx, ref)
-		if err != nil || a.Deleted() || !a.VisibleTo(u.ID, u.Role == user.RoleAdmin) {
+		if err != nil || a.Deleted() || !agreement.CanSee(u, a) {
 			return nil
 		}
 		base := agreementFormOf(a)
@@ -392,7 +377,7 @@ func (s *Server) showNewAgreement(w http.ResponseWriter, r *http.Request) {
 	if ref := q.Get("amends"); ref != "" {
 		if a := prefill(ref); a != nil {
 			form.Type, form.Amends, form.Kind, form.Status = reference.AgreementTypeAmendment, a.Reference, agreement.KindAddedFunds, agreement.StatusSigned
-			amendments, err := s.db.Amendments(ctx, a.ID)
+			amendments, err := s.visibleAmendments(ctx, u, a)
 			if err != nil {
 				s.serverError(w, r, err)
 				return
@@ -425,6 +410,10 @@ func (s *Server) showEditAgreement(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := s.hideLinks(r.Context(), currentUser(r), a); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	v, err := s.agreementFormView(r, false, agreementFormOf(a), formErrors{})
 	if err != nil {
 		s.serverError(w, r, err)
@@ -449,6 +438,10 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 		if existing, ok = s.editableAgreement(w, r); !ok {
 			return
 		}
+		if err := s.hideLinks(ctx, u, existing); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	form := parseAgreementForm(r)
 	if !isNew {
@@ -467,6 +460,10 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := apperr.FieldErrors{}
 	a := s.agreementOf(ctx, form, errs)
+	if err := s.resolveLinks(ctx, u, form, existing, a, errs); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	codes, err := s.db.Codes(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -520,6 +517,9 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	if apperr.Is(err, apperr.Conflict) && !isNew && len(apperr.FieldsOf(err)) == 0 {
 		current, cerr := s.db.AgreementByReference(ctx, a.Reference)
+		if cerr == nil {
+			cerr = s.hideLinks(ctx, u, current)
+		}
 		if cerr != nil {
 			s.serverError(w, r, cerr)
 			return

@@ -31,8 +31,7 @@ func (s *Server) readableAgreement(w http.ResponseWriter, r *http.Request) (*agr
 		return nil, false
 	}
 	u := currentUser(r)
-	admin := u != nil && u.Role == user.RoleAdmin
-	if (a.Deleted() && !admin) || !a.VisibleTo(u.ID, admin) {
+	if (a.Deleted() && u.Role != user.RoleAdmin) || !agreement.CanSee(u, a) {
 		s.notFound(w, r)
 		return nil, false
 	}
@@ -147,6 +146,9 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 	if v.IsAdmin {
 		v.AuditURL = "/admin/audit?entity=agreement&key=" + a.Reference
 	}
+	if err := s.hideLinks(ctx, u, a); err != nil {
+		return v, err
+	}
 	if a.Deleted() {
 		v.Deleted = l.T("agreement.deleted_by", "date", l.Date(civil.Of(a.DeletedAt)), "name", a.DeletedBy)
 	}
@@ -170,8 +172,10 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 		}
 	}
 	add("agreement.type", lb.code(reference.ListAgreementType, a.Type))
-	if a.IsAmendment() {
+	if a.AmendsRef != "" {
 		v.Facts = append(v.Facts, factRow{Label: l.T("agreement.amends"), Value: a.AmendsRef, URL: agreementURL(a.AmendsRef)})
+	}
+	if a.IsAmendment() {
 		add("agreement.amendment_kind", l.T("agreement.kind."+a.AmendmentKind))
 	}
 	if a.FrameworkRef != "" {
@@ -222,41 +226,8 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 		v.Facts = append(v.Facts, factRow{Label: l.T("agreement.notes"), Value: a.Notes, Dir: "auto"})
 	}
 
-	if !a.IsAmendment() {
-		amendments, err := s.db.Amendments(ctx, a.ID)
-		if err != nil {
-			return v, err
-		}
-		for _, m := range amendments {
-			row := amendmentRow{Reference: m.Reference, Title: m.Title(l.Lang), Kind: l.T("agreement.kind." + m.AmendmentKind),
-				Signed: l.Date(m.SignedOn), EndOn: l.Date(m.EndOn)}
-			if m.ValueUSD != 0 {
-				row.Added = l.Money(m.ValueUSD, "USD")
-			}
-			v.Amendments = append(v.Amendments, row)
-		}
-		if len(amendments) > 0 {
-			amended := agreement.Amend(a, amendments)
-			v.Amended = []factRow{
-				{Label: l.T("agreement.amended_value"), Value: l.Money(amended.ValueUSD, "USD")},
-				{Label: l.T("agreement.amended_end"), Value: l.Date(amended.EndOn)},
-			}
-			if a.Currency != "USD" {
-				v.Amended = append(v.Amended, factRow{Label: l.T("agreement.amended_amount"), Value: l.Money(amended.Amount, a.Currency)})
-			}
-		}
-	}
-	if a.Type == "mou" {
-		under, err := s.db.UnderFramework(ctx, a.ID)
-		if err != nil {
-			return v, err
-		}
-		for _, m := range under {
-			if m.VisibleTo(u.ID, v.IsAdmin) {
-				v.Framework = append(v.Framework, amendmentRow{Reference: m.Reference, Title: m.Title(l.Lang), Signed: l.Date(m.SignedOn),
-					Added: l.Money(m.ValueUSD, "USD")})
-			}
-		}
+	if err := s.fillLinkedAgreements(ctx, l, u, a, &v); err != nil {
+		return v, err
 	}
 
 	instalments, err := s.db.Instalments(ctx, a.ID)

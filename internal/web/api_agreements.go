@@ -6,7 +6,6 @@ import (
 
 	"pactum/internal/agreement"
 	"pactum/internal/apperr"
-	"pactum/internal/user"
 )
 
 type partyJSON struct {
@@ -137,13 +136,18 @@ type agreementJSON struct {
 }
 
 // apiAgreement answers GET /api/v1/agreements/{ref}: the agreement with its parties, amendments
-// (and its value and end as amended), payment schedule and obligations.
+// (and its value and end as amended), payment schedule and obligations. Amendments, and the
+// agreements it amends or falls under, that the reader may not see are left out, of "as
+// amended" too (see visibleAmendments).
 func (s *Server) apiAgreement(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(r)
 	a, err := s.db.AgreementByReference(ctx, r.PathValue("ref"))
-	if err == nil && (a.Deleted() || !a.VisibleTo(u.ID, u.Role == user.RoleAdmin)) {
+	if err == nil && (a.Deleted() || !agreement.CanSee(u, a)) {
 		err = apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", r.PathValue("ref"))
+	}
+	if err == nil {
+		err = s.hideLinks(ctx, u, a)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -162,7 +166,7 @@ func (s *Server) apiAgreement(w http.ResponseWriter, r *http.Request) {
 	for _, rs := range a.Regions {
 		out.Regions = append(out.Regions, regionShareJSON{Region: rs.Region, Share: rs.Share})
 	}
-	amendments, err := s.db.Amendments(ctx, a.ID)
+	amendments, err := s.visibleAmendments(ctx, u, a)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -144,7 +144,7 @@ func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formE
 		}
 	}
 	if form.Agreement != "" {
-		a, err := s.db.AgreementByReference(ctx, form.Agreement)
+		a, err := s.linkTarget(ctx, currentUser(r), form.Agreement)
 		if apperr.Is(err, apperr.NotFound) {
 			errs.Fields["agreement"] = l.T("agreement.error.not_found", "reference", form.Agreement)
 		} else if err != nil {
@@ -177,6 +177,8 @@ func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formE
 }
 
 // saveInteraction creates (POST /interactions) or updates (POST /interactions/{id}) an interaction.
+// The form does not show a link to an agreement the user may not see, so an update that names
+// no agreement keeps such a link.
 func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	l := localizer(r)
@@ -184,6 +186,9 @@ func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 	form := parseInteractionForm(r)
 	errs := formErrors{Fields: map[string]string{}}
 	in, err := s.interactionOf(r, form, errs)
+	if err == nil && id != 0 && form.Agreement == "" {
+		in.AgreementID, err = s.hiddenAgreementOf(r, id)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -216,6 +221,24 @@ func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	v.FromEmail = form.EmailMessageID != ""
 	s.render(w, r, http.StatusUnprocessableEntity, "interaction_form", v)
+}
+
+// hiddenAgreementOf returns the agreement interaction id is linked to when the user may not see
+// it, and 0 when it is linked to none, to one they see, or there is no such interaction (the
+// update then says so).
+func (s *Server) hiddenAgreementOf(r *http.Request, id int64) (int64, error) {
+	in, err := s.db.InteractionByID(r.Context(), id)
+	if apperr.Is(err, apperr.NotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	ref, err := s.linkedAgreement(r.Context(), currentUser(r), in.AgreementID)
+	if err != nil || ref != "" {
+		return 0, err
+	}
+	return in.AgreementID, nil
 }
 
 type interactionView struct {
@@ -278,10 +301,9 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 			v.Assignees = append(v.Assignees, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name(), Selected: u.ID == currentUser(r).ID})
 		}
 	}
-	if in.AgreementID != 0 {
-		if ref, err := s.db.AgreementReferenceOf(ctx, in.AgreementID); err == nil {
-			v.Agreement = ref
-		}
+	if v.Agreement, err = s.linkedAgreement(ctx, currentUser(r), in.AgreementID); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	v.FollowUps = followUpRows(l, in.FollowUps)
 	for i := range v.FollowUps {
@@ -321,8 +343,9 @@ func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
 	for _, u := range in.StaffIDs {
 		form.Staff = append(form.Staff, strconv.FormatInt(u, 10))
 	}
-	if in.AgreementID != 0 {
-		form.Agreement, _ = s.db.AgreementReferenceOf(ctx, in.AgreementID)
+	if form.Agreement, err = s.linkedAgreement(ctx, currentUser(r), in.AgreementID); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	v, err := s.interactionFormView(r, id, form, formErrors{})
 	if err != nil {
