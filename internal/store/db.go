@@ -152,13 +152,48 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Ping checks that the database answers; /healthz uses it.
+// Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
 		return err
 	}
 	var one int
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// ErrSchemaBehind means the database answers but does not hold the schema this binary needs:
+// its tables are gone, or migrations are pending.
+var ErrSchemaBehind = errors.New("the database schema is missing or not up to date")
+
+// healthTables are tables every request depends on; a database without them serves nothing.
+var healthTables = []string{"users", "sessions", "partners", "agreements"}
+
+// Health checks that the database answers and holds the schema of this binary: every migration
+// applied and the tables requests read there. /healthz uses it, so that a load balancer takes a
+// server whose database was emptied out of rotation instead of sending it every request to fail.
+func (db *DB) Health(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	all, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	var latest sql.NullInt64
+	if err := db.queryRow(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&latest); err != nil {
+		return fmt.Errorf("%w: %v", ErrSchemaBehind, err)
+	}
+	if want := all[len(all)-1].Version; !latest.Valid || int(latest.Int64) < want {
+		return fmt.Errorf("%w: at migration %d of %d", ErrSchemaBehind, latest.Int64, want)
+	}
+	for _, table := range healthTables {
+		var one int
+		err := db.queryRow(ctx, "SELECT 1 FROM "+table+" LIMIT 1").Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: table %s: %v", ErrSchemaBehind, table, err)
+		}
+	}
+	return nil
 }
 
 // IsPostgres reports whether the database is PostgreSQL.

@@ -226,3 +226,9 @@ func (db *DB) AgreementCodesInMemory(ctx context.Context) (bool, error) {
 	defer db.codes.mu.Unlock()
 	return db.codes.table != nil && db.codes.table.generation == generation, nil
 }
+
+// ExecForTest runs a statement on the write connection, for tests that damage a database on purpose.
+func (db *DB) ExecForTest(ctx context.Context, query string) error {
+	_, err := db.write.ExecContext(ctx, query)
+	return err
+}

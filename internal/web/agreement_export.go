@@ -49,7 +49,7 @@ func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
 	f, _ := agreementFilter(r.URL.Query(), l.Lang, currentUser(r))
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+agreementExportName("csv")+`"`)
+	attachment(w, agreementExportName("csv"))
 	w.Write([]byte("\uFEFF"))
 	cw := csvsafe.NewWriter(w)
 	cw.Write(exportHeader(l, importer.FileAgreements, agreementExportColumns))

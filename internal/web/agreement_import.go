@@ -61,7 +61,7 @@ func (s *Server) showAgreementImport(w http.ResponseWriter, r *http.Request) {
 // agreementImportTemplateCSV sends the empty agreement file as CSV.
 func (s *Server) agreementImportTemplateCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="pactum-agreements-template.csv"`)
+	attachment(w, "pactum-agreements-template.csv")
 	if err := importer.WriteAgreementTemplateCSV(w); err != nil {
 		s.log.Error("agreement import template", "err", err)
 	}

@@ -67,3 +67,30 @@ func TestCSVExportsWriteNoFormulas(t *testing.T) {
 		}
 	}
 }
+
+// Every file Pactum sends to download (exports, templates, the status analysis) is kept by no
+// cache: it holds what its reader may see. The route table is walked, so a new download cannot
+// forget it.
+func TestDownloadsAreNotCached(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	admin := app.sessionClient(user.RoleAdmin)
+	queries := map[string]string{"/insights/export": "?panel=years&format=csv&from=2014&to=2017"}
+	downloads := 0
+	for _, rt := range app.server.routes {
+		path, ok := strings.CutPrefix(rt.pattern, "GET ")
+		if !ok || strings.Contains(path, "{") || strings.HasSuffix(path, "/") {
+			continue
+		}
+		resp, _ := app.get(admin, path+queries[path])
+		if !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+			continue
+		}
+		downloads++
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("GET %s sends a file with Cache-Control %q, want no-store", path, cc)
+		}
+	}
+	if downloads < 11 {
+		t.Errorf("only %d routes sent a file to download; the walk missed some", downloads)
+	}
+}

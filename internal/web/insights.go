@@ -521,7 +521,7 @@ func (s *Server) exportInsights(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	attachment(w, name)
 	w.Write([]byte("\uFEFF"))
 	cw := csvsafe.NewWriter(w)
 	cw.Write(p.Columns)

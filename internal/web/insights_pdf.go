@@ -39,6 +39,6 @@ func (s *Server) statusAnalysisPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+statusFileName(a, l.Lang, "pdf")+`"`)
+	attachment(w, statusFileName(a, l.Lang, "pdf"))
 	w.Write(buf.Bytes())
 }

@@ -40,7 +40,7 @@ func (s *Server) exportPartnersCSV(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
 	f, _ := partnerFilter(r.URL.Query(), l.Lang)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+exportName("csv")+`"`)
+	attachment(w, exportName("csv"))
 	w.Write([]byte("\uFEFF"))
 	cw := csvsafe.NewWriter(w)
 	cw.Write(exportHeader(l, importer.FilePartners, exportColumns))
@@ -111,7 +111,7 @@ func (s *Server) writeXLSXCells(w http.ResponseWriter, r *http.Request, sheet, f
 		return
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	attachment(w, filename)
 	if err := book.Write(w); err != nil {
 		s.log.Error("export "+sheet, "err", err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -268,8 +267,7 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", d.ContentType)
 	w.Header().Set("Content-Length", fmt.Sprint(len(d.Data)))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
-	w.Header().Set("Cache-Control", "private, no-store")
+	attachment(w, d.Filename)
 	w.Write(d.Data)
 }
 

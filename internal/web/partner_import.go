@@ -86,7 +86,7 @@ func (s *Server) showPartnerImport(w http.ResponseWriter, r *http.Request) {
 // partnerImportTemplateCSV sends the empty partner file as CSV.
 func (s *Server) partnerImportTemplateCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="pactum-partners-template.csv"`)
+	attachment(w, "pactum-partners-template.csv")
 	if err := importer.WriteTemplateCSV(w); err != nil {
 		s.log.Error("import template", "err", err)
 	}
@@ -119,7 +119,7 @@ func importDoneOf(q url.Values) *importDone {
 // sendWorkbook answers with an Excel workbook written in full beforehand, as a download.
 func sendWorkbook(w http.ResponseWriter, filename string, workbook []byte) {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	attachment(w, filename)
 	w.Write(workbook)
 }
 

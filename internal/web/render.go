@@ -257,3 +257,11 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 	v.Heading, v.Text = v.Title, v.L.T(textKey)
 	s.render(w, r, status, "error", v)
 }
+
+// attachment makes the response a file to download named filename, which no cache keeps: an
+// export holds what its reader may see, and a shared proxy or the browser's disk cache must not
+// hand it to anyone else.
+func attachment(w http.ResponseWriter, filename string) {
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	w.Header().Set("Cache-Control", "private, no-store")
+}

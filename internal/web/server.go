@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -101,10 +102,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.Warn("health check: database unreachable", "err", err)
+	if err := s.db.Health(ctx); err != nil {
+		s.log.Warn("health check failed", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unreachable\n"))
+		if errors.Is(err, store.ErrSchemaBehind) {
+			w.Write([]byte("database schema missing or not up to date\n"))
+		} else {
+			w.Write([]byte("database unreachable\n"))
+		}
 		return
 	}
 	w.Write([]byte("ok\n"))
