@@ -238,9 +238,10 @@ func refuse(out io.Writer, path string, problems []importer.Problem, count int) 
 }
 
 // countingReader counts the bytes read through it, for the progress of a long import; the
-// progress is shown from another goroutine than the one that reads.
+// progress is shown from another goroutine than the one that reads. It reads at an offset and
+// seeks as the file does, so that a workbook is read in place, not copied into memory.
 type countingReader struct {
-	r io.Reader
+	r *os.File
 	n atomic.Int64
 }
 
@@ -248,6 +249,16 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) Seek(offset int64, whence int) (int64, error) {
+	return c.r.Seek(offset, whence)
 }
 
 func plural(n int, noun string) string {

@@ -131,7 +131,7 @@ func (rd *agreementReader) read(ctx context.Context, r io.Reader, out chan<- *ro
 	case err != nil:
 		return err
 	}
-	if header {
+	if header && re == nil {
 		rd.fileProblems = append(rd.fileProblems, Problem{Row: 1, Message: apperr.Msg("import.error.empty")})
 	}
 	if len(b.rows)+len(b.problems) > 0 {

@@ -152,7 +152,7 @@ func CheckPartners(ctx context.Context, r io.Reader, opts Options) (*Result, err
 	case err != nil:
 		return nil, err
 	}
-	if header {
+	if header && re == nil {
 		res.problem(1, "", "import.error.empty")
 	}
 	progress("read", res.Rows, res.Rows)

@@ -114,11 +114,13 @@ func CheckRates(r io.Reader, rs *Resolver, stored reference.RateTable) *RateResu
 		}
 		return nil
 	})
-	// The reading stops at a row it cannot read, or by errStop.
-	if re := (*ReadError)(nil); errors.As(err, &re) {
+	// The reading stops at a row it cannot read, or by errStop; a file unreadable before its
+	// header is told why, not also that it is empty.
+	re := (*ReadError)(nil)
+	if errors.As(err, &re) {
 		problem(re.Row, "", re.Message.Key, re.Message.Args...)
 	}
-	if header {
+	if header && re == nil {
 		problem(1, "", "import.error.empty")
 	}
 	res.Problems, res.ProblemCount = probs.sorted(), probs.count

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"pactum/internal/apperr"
+	"pactum/internal/csvsafe"
 )
 
 // ReadError is a file that cannot be read on from a row on: not CSV there, not a workbook, not
@@ -49,17 +49,54 @@ var (
 //
 // CSV is read as UTF-8, with or without a byte-order mark, or as UTF-16 when a byte-order mark
 // says so (Excel's "Unicode text"); the separator is the comma, the semicolon or the tab,
-// whichever the first line uses most. Of a workbook, the first sheet is read, row by row.
+// whichever the first line uses most; a cell that csvsafe wrote after an apostrophe (a
+// formula-like text of Pactum's own export) is read as it was. Of a workbook, the first sheet is read, row by row, within
+// the bounds of xlsx_part.go. A workbook is read in place from a reader that can (the bytes of an
+// upload, a file), and otherwise copied into memory first.
 func ReadRows(r io.Reader, fn func(row int, cells []string) error) error {
+	if ra, ok := r.(readerAt); ok {
+		if book, size, ok := workbookAt(ra); ok {
+			return readXLSX(book, size, fn)
+		}
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(head, zipMagic):
-		return readXLSX(br, fn)
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return &ReadError{Row: 1, Message: apperr.Msg("import.error.unreadable"), Err: err}
+		}
+		return readXLSX(bytes.NewReader(data), int64(len(data)), fn)
 	case bytes.HasPrefix(head, oleMagic):
 		return &ReadError{Row: 1, Message: apperr.Msg("import.error.xls")}
 	}
 	return readCSV(br, fn)
+}
+
+// readerAt is a reader a workbook can be read from in place: a bytes.Reader, an os.File, an
+// io.SectionReader.
+type readerAt interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+}
+
+// workbookAt returns what is left of r when it is a workbook (a zip), from where r is to its end.
+func workbookAt(r readerAt) (*io.SectionReader, int64, bool) {
+	start, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, 0, false
+	}
+	head := make([]byte, len(zipMagic))
+	if n, _ := r.ReadAt(head, start); n < len(head) || !bytes.Equal(head, zipMagic) {
+		return nil, 0, false
+	}
+	end, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, 0, false
+	}
+	return io.NewSectionReader(r, start, end-start), end - start, true
 }
 
 func readCSV(br *bufio.Reader, fn func(row int, cells []string) error) error {
@@ -96,6 +133,11 @@ func readCSV(br *bufio.Reader, fn func(row int, cells []string) error) error {
 		row += max(1, start-lastLine)
 		end, _ := cr.FieldPos(len(record) - 1)
 		lastLine = end + strings.Count(record[len(record)-1], "\n")
+		// A CSV that Pactum exported wrote formula-like cells after an apostrophe (csvsafe):
+		// they come back as they were stored.
+		for i, c := range record {
+			record[i] = csvsafe.Restore(c)
+		}
 		if err := sendRow(row, record, fn); err != nil {
 			return err
 		}
@@ -137,40 +179,4 @@ func sendRow(row int, cells []string, fn func(row int, cells []string) error) er
 		return nil
 	}
 	return fn(row, cells)
-}
-
-// xlsxOptions bound what a workbook may unpack to, so that a small file cannot fill the memory
-// or the disk; sheets larger than UnzipXMLSizeLimit are streamed from a temporary file.
-var xlsxOptions = excelize.Options{UnzipSizeLimit: 2 << 30, UnzipXMLSizeLimit: 16 << 20}
-
-func readXLSX(r io.Reader, fn func(row int, cells []string) error) error {
-	book, err := excelize.OpenReader(r, xlsxOptions)
-	if err != nil {
-		return &ReadError{Row: 1, Message: apperr.Msg("import.error.xlsx"), Err: err}
-	}
-	defer book.Close()
-	sheets := book.GetSheetList()
-	if len(sheets) == 0 {
-		return nil
-	}
-	rows, err := book.Rows(sheets[0])
-	if err != nil {
-		return &ReadError{Row: 1, Message: apperr.Msg("import.error.xlsx"), Err: err}
-	}
-	defer rows.Close()
-	// Next steps over missing rows one at a time (their cells are empty), so counting the calls
-	// gives the row number.
-	for row := 1; rows.Next(); row++ {
-		cells, err := rows.Columns()
-		if err != nil {
-			return &ReadError{Row: row, Message: apperr.Msg("import.error.xlsx"), Err: err}
-		}
-		if err := sendRow(row, cells, fn); err != nil {
-			return err
-		}
-	}
-	if err := rows.Error(); err != nil {
-		return &ReadError{Row: 1, Message: apperr.Msg("import.error.xlsx"), Err: err}
-	}
-	return nil
 }
