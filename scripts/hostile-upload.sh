@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PACTUM_HOSTILE_PORT:-18094}
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; [[ -n ${PACTUM_KEEP:-} ]] && cat "$work/out"; rm -rf "$work"' EXIT
 PACTUM_XLSX_FIXTURES="$work/files" go test ./internal/importer/ -run WriteHostileFixtures -count=1 >/dev/null
 go build -o "$work/pactum" ./cmd/pactum
 PACTUM_ADMIN_PASSWORD=hostile-test-password-1 PACTUM_LOG_LEVEL=error \
@@ -28,6 +28,6 @@ for f in "$work"/files/*.xlsx; do
   code=$(curl -s -o "$work/page" -w '%{http_code}' -b "$jar" -F "file=@$work/upload.xlsx" "$base/partners/import" || true)
   took=$(echo "$(date +%s.%N) - $start" | bc)
   # The reason shown to the person: the first problem listed on the page.
-  reason=$( (grep -o '<p class="field-error"[^>]*>[^<]*\|<td>[^<]*</td>' "$work/page" || true) | sed 's/<[^>]*>//g' | grep -v '^[0-9]*$' | head -n1 | cut -c1-80)
+  reason=$( (grep -o '<p class="field-error"[^>]*>[^<]*\|<td>[^<]*</td>' "$work/page" || true) | sed 's/<[^>]*>//g' | grep -v '^[0-9]*$' | head -n1 | cut -c1-80 || true)
   printf '%-62s %s %5.2fs peak %4d MiB  %s\n' "$(basename "$f")" "$code" "$took" $(( $(kib VmHWM) / 1024 )) "$reason"
 done
