@@ -3,11 +3,13 @@
 package interaction
 
 import (
+	"slices"
 	"strings"
 	"time"
 
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
+	"pactum/internal/user"
 )
 
 // Types of interaction, as the report lists the ways relationships are cultivated.
@@ -67,6 +69,22 @@ func (i *Interaction) Validate() error {
 		errs.Add("partners", "interaction.error.no_partner")
 	}
 	return errs.Err()
+}
+
+// CanEdit reports whether u may record or change an interaction with the partners partnerIDs,
+// and its follow-ups: administrators and partnership officers always; regional officers when one
+// of its partners is theirs to edit (mayEditPartner, which asks partner.CanEdit), the rule of the
+// partners and agreements themselves.
+func CanEdit(u *user.User, partnerIDs []int64, mayEditPartner func(id int64) bool) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == user.RoleAdmin || u.Role == user.RoleOfficer:
+		return true
+	case u.Role == user.RoleRegionalOfficer:
+		return slices.ContainsFunc(partnerIDs, mayEditPartner)
+	}
+	return false
 }
 
 // Follow-up statuses.

@@ -268,6 +268,18 @@ func (db *DB) PartnerInteractions(ctx context.Context, ids []int64, limit int) (
 }
 
 // followUpsWhere lists follow-ups with their interaction's subject, assignee and partners.
+// FollowUpByID returns a follow-up with its interaction's id, for a change of its status.
+func (db *DB) FollowUpByID(ctx context.Context, id int64) (*interaction.FollowUp, error) {
+	list, err := followUpsWhere(ctx, db, "f.id = ?", []any{id}, "f.id", 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, apperr.New(apperr.NotFound, "interaction.error.not_found")
+	}
+	return &list[0], nil
+}
+
 func followUpsWhere(ctx context.Context, q querier, cond string, args []any, order string, limit int) ([]interaction.FollowUp, error) {
 	query := `SELECT f.id, f.interaction_id, f.description, f.assignee_id, f.due_on, f.status, f.done_at, f.version,
 		i.subject, COALESCE(NULLIF(u.display_name, ''), u.username)

@@ -185,7 +185,18 @@ func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	form := parseInteractionForm(r)
 	errs := formErrors{Fields: map[string]string{}}
+	if id != 0 {
+		if _, ok := s.editableInteraction(w, r, id); !ok {
+			return
+		}
+	}
 	in, err := s.interactionOf(r, form, errs)
+	if err == nil && len(in.PartnerIDs) > 0 {
+		var may bool
+		if may, err = s.mayEditInteraction(r, in.PartnerIDs); err == nil && !may {
+			errs.Fields["partners"] = l.T("interaction.error.outside_region")
+		}
+	}
 	if err == nil && id != 0 && form.Agreement == "" {
 		in.AgreementID, err = s.hiddenAgreementOf(r, id)
 	}
@@ -269,8 +280,11 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	v := interactionView{page: s.newPage(r, "interaction.title"), I: in, Type: l.T("interaction.type." + in.Type), Date: l.Date(in.OccurredOn),
-		CanEdit: editors.allows(currentUser(r))}
+	v := interactionView{page: s.newPage(r, "interaction.title"), I: in, Type: l.T("interaction.type." + in.Type), Date: l.Date(in.OccurredOn)}
+	if v.CanEdit, err = s.mayEditInteraction(r, in.PartnerIDs); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	v.Title = in.Subject
 	if r.URL.Query().Get("saved") != "" {
 		v.Notice = l.T("form.saved")
@@ -316,15 +330,11 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	in, err := s.db.InteractionByID(ctx, id)
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
+	in, ok := s.editableInteraction(w, r, id)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	var err error
 	form := interactionForm{Type: in.Type, OccurredOn: in.OccurredOn.String(), Subject: in.Subject, Place: in.Place, Event: in.Event,
 		Summary: in.Summary, Outcome: in.Outcome, Concept: in.ConceptRef, Sponsorship: in.SponsorshipRef, Version: in.Version}
 	var keys []string
@@ -362,8 +372,7 @@ func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
 	f := interaction.FollowUp{InteractionID: id, Description: strings.TrimSpace(r.PostFormValue("followup_description")), Status: interaction.StatusOpen}
 	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("followup_assignee"), 10, 64)
 	f.DueOn, _ = civil.Parse(strings.TrimSpace(r.PostFormValue("followup_due_on")))
-	if _, err := s.db.InteractionByID(r.Context(), id); apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
+	if _, ok := s.editableInteraction(w, r, id); !ok {
 		return
 	}
 	if err := s.db.AddFollowUp(r.Context(), &f); err != nil {
@@ -379,7 +388,23 @@ func (s *Server) setFollowUpStatus(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	back := localPath(r.PostFormValue("back"))
-	err := s.db.SetFollowUpStatus(r.Context(), id, formInt(r.PostFormValue("version"), 0), r.PostFormValue("status"))
+	// The person a follow-up is assigned to may close it; others need the right to edit its
+	// interaction.
+	f, err := s.db.FollowUpByID(r.Context(), id)
+	if apperr.Is(err, apperr.NotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if f.AssigneeID != currentUser(r).ID {
+		if _, ok := s.editableInteraction(w, r, f.InteractionID); !ok {
+			return
+		}
+	}
+	err = s.db.SetFollowUpStatus(r.Context(), id, formInt(r.PostFormValue("version"), 0), r.PostFormValue("status"))
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
 		return
