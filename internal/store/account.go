@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"pactum/internal/apperr"
@@ -139,8 +140,28 @@ func (db *DB) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tok
 		if err := createUserToken(ctx, tx, u.ID, purpose, tokenHash); err != nil {
 			return err
 		}
+		allowed, err := mayMailLink(ctx, tx, m.To)
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			errs := apperr.FieldErrors{}
+			errs.Add("email", "register.error.mail_limit")
+			return errs.Err()
+		}
 		return enqueueMail(ctx, tx, m)
 	})
+}
+
+// linkMailsPerRecipient is how many e-mails carrying a link (verification, password reset) an
+// address receives in an hour at most, whoever asks: the public forms must not make Pactum flood
+// someone's mailbox, nor send its mail to a list of victims.
+const linkMailsPerRecipient = 3
+
+// mayMailLink counts a link e-mail to address and reports whether it is within the hourly limit.
+func mayMailLink(ctx context.Context, tx *Tx, address string) (bool, error) {
+	allowed, _, err := countRequest(ctx, tx, time.Now().UTC(), linkMailKey(address), linkMailsPerRecipient, time.Hour)
+	return allowed, err
 }
 
 // resetInterval is the least time between two reset e-mails to one account, so that the form
@@ -149,7 +170,8 @@ const resetInterval = time.Minute
 
 // SendLink creates a one-time token for an existing account and queues the e-mail that carries
 // it (a password reset, or a new verification link). It sends nothing when a link of the same
-// purpose went out less than a minute ago, and reports whether it sent one.
+// purpose went out less than a minute ago, or when the address had its hourly share of link
+// e-mails (linkMailsPerRecipient), and reports whether it sent one.
 func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash string, m mail.Message) (bool, error) {
 	sent := false
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -162,6 +184,9 @@ func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash str
 		if recent {
 			return nil
 		}
+		if allowed, err := mayMailLink(ctx, tx, m.To); err != nil || !allowed {
+			return err
+		}
 		if err := createUserToken(ctx, tx, userID, purpose, tokenHash); err != nil {
 			return err
 		}
@@ -173,3 +198,6 @@ func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash str
 	})
 	return sent && err == nil, err
 }
+
+// linkMailKey is the request count of the link e-mails to an address.
+func linkMailKey(address string) string { return "mail to:" + strings.ToLower(address) }

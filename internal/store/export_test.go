@@ -232,3 +232,15 @@ func (db *DB) ExecForTest(ctx context.Context, query string) error {
 	_, err := db.write.ExecContext(ctx, query)
 	return err
 }
+
+// SpendLinkMailsForTest counts n link e-mails to address, as if sent within the hour.
+func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		for range n {
+			if _, err := mayMailLink(ctx, tx, address); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -20,15 +20,22 @@ import (
 	"pactum/internal/user"
 )
 
-// linkMail writes the e-mail that carries a one-time link, in the recipient's language.
+// linkMail writes the e-mail that carries a one-time link, in the recipient's language. A
+// verification link goes to an address that nobody has proven yet, given by whoever filled in the
+// registration form: it carries nothing they typed (their name would read as the bureau's words
+// to whoever owns the address), only the bureau's own text.
 func (s *Server) linkMail(l *i18n.Localizer, u *user.User, purpose, path, token string) mail.Message {
 	link := s.opts.BaseURL + path + "?token=" + url.QueryEscape(token)
+	toName := u.Name()
+	if purpose == store.TokenVerify {
+		toName = ""
+	}
 	return mail.Message{
 		To:       u.Email,
-		ToName:   u.Name(),
+		ToName:   toName,
 		Language: l.Lang,
 		Subject:  l.T("mail." + purpose + ".subject"),
-		Text: l.T("mail."+purpose+".body", "name", u.Name(), "link", link, "username", u.Username) +
+		Text: l.T("mail."+purpose+".body", "name", toName, "link", link, "username", u.Username) +
 			"\n\n-- \n" + l.T("mail.footer"),
 	}
 }

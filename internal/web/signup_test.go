@@ -62,8 +62,8 @@ func TestRegistrationNeedsAVerifiedAddress(t *testing.T) {
 		t.Error("the outbox page does not list the verification e-mail")
 	}
 	path, token, text := app.lastLink("ana@condor.example")
-	if path != "/verify" || !strings.Contains(text, "Ana López") || !strings.Contains(text, "Confirme") {
-		t.Errorf("verification e-mail (want it in Spanish):\n%s", text)
+	if path != "/verify" || strings.Contains(text, "Ana López") || !strings.Contains(text, "Hola:") || !strings.Contains(text, "Confirme") {
+		t.Errorf("verification e-mail (want it in Spanish, without the name typed in the form):\n%s", text)
 	}
 	if resp, _ := app.get(c, "/verify?token="+url.QueryEscape(token)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("verify: %d", resp.StatusCode)
@@ -173,5 +173,30 @@ func TestRegistrationsPerAddressAreLimited(t *testing.T) {
 	}
 	if _, err := app.db.UserByLogin(t.Context(), fmt.Sprintf("ana%d@condor.example", signupsPerAddress)); err == nil {
 		t.Error("the refused registration created an account")
+	}
+}
+
+// The verification e-mail goes to an address nobody has proven: it carries none of the text the
+// registration form was given, so that it cannot carry someone's message in the bureau's name.
+func TestVerificationMailCarriesNoTextOfTheForm(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	resp, _ := app.postBody(app.client(""), "/register", url.Values{"display_name": {"Claim your prize at http://evil.example"},
+		"organisation": {"Prize Office"}, "email": {"victim@example.org"}, "language": {"fr"},
+		"password": {"a long enough password"}, "confirm_password": {"a long enough password"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	queued, n, err := app.db.MailOutbox(t.Context(), 10)
+	if err != nil || n != 1 {
+		t.Fatalf("outbox: %d, %v", n, err)
+	}
+	m := queued[0].Message
+	for _, typed := range []string{"evil.example", "Claim your prize", "Prize Office"} {
+		if strings.Contains(m.Text, typed) || strings.Contains(m.Subject, typed) || strings.Contains(m.ToName, typed) {
+			t.Errorf("the verification e-mail carries %q: to %q, %q", typed, m.ToName, m.Text)
+		}
+	}
+	if m.To != "victim@example.org" || !strings.Contains(m.Text, "/verify?token=") || !strings.HasPrefix(m.Text, "Bonjour,") {
+		t.Errorf("the verification e-mail: to %q, %q", m.To, m.Text)
 	}
 }
