@@ -49,6 +49,10 @@ const (
 // AmendmentKinds lists the kinds of amendment.
 var AmendmentKinds = []string{KindAddedFunds, KindNoCostExt, KindScope, KindAdministrative}
 
+// OfficeHQ is the office of agreements kept at headquarters; the others are kept by a regional
+// office, named by its region's code.
+const OfficeHQ = "HQ"
+
 // Party is a partner that signed an agreement, in a role.
 type Party struct {
 	PartnerID  int64
@@ -141,18 +145,37 @@ type Codes interface {
 	Has(list, code string) bool
 }
 
+// Limits of an agreement's texts, in characters (apperr.Text); the reference's is
+// MaxReferenceLength.
+const (
+	MaxTitleLength      = 300    // a title in any language
+	MaxInitiativeLength = 300    // the initiative it serves
+	MaxNotesLength      = 20_000 // the notes
+	MaxNoteLength       = 500    // the note of an instalment or a report owed
+)
+
 // shareTolerance absorbs the rounding of shares such as thirds.
 const shareTolerance = 1e-6
 
 // Validate checks the rules every saved agreement keeps, returning field errors by form field.
 func (a *Agreement) Validate(codes Codes) error {
 	errs := apperr.FieldErrors{}
-	if strings.TrimSpace(a.Reference) == "" {
+	switch {
+	case strings.TrimSpace(a.Reference) == "":
 		errs.Add("reference", "error.required")
+	case len(a.Reference) > MaxReferenceLength:
+		errs.Add("reference", "error.too_long", "count", MaxReferenceLength)
+	case !ValidReference(a.Reference):
+		errs.Add("reference", "agreement.error.reference_format")
 	}
 	if strings.TrimSpace(a.Titles["en"]) == "" {
 		errs.Add("title_en", "error.required")
 	}
+	for lang, t := range a.Titles {
+		errs.Line("title_"+lang, t, MaxTitleLength)
+	}
+	errs.Line("initiative", a.Initiative, MaxInitiativeLength)
+	errs.Lines("notes", a.Notes, MaxNotesLength)
 	if !codes.Has(reference.ListAgreementType, a.Type) {
 		errs.Add("type", "error.choose")
 	}
@@ -178,6 +201,14 @@ func (a *Agreement) Validate(codes Codes) error {
 	if !codes.Has(reference.ListActionArea, a.PrimaryActionArea) {
 		errs.Add("action_area", "error.choose")
 	}
+	for _, area := range a.OtherActionAreas {
+		if !codes.Has(reference.ListActionArea, area) {
+			errs.Add("other_action_areas", "error.unknown_code", "code", area)
+		}
+	}
+	if a.Office != "" && a.Office != OfficeHQ && !codes.Has(reference.ListRegion, a.Office) {
+		errs.Add("office", "error.choose")
+	}
 	if len(a.Parties) == 0 {
 		errs.Add("parties", "agreement.error.no_party")
 	}
@@ -196,7 +227,7 @@ func (a *Agreement) Validate(codes Codes) error {
 	if a.IsAmendment() != (a.AmendsID != 0) {
 		errs.Add("amends", "agreement.error.amends")
 	}
-	if a.IsAmendment() && a.AmendmentKind == "" {
+	if (a.IsAmendment() && a.AmendmentKind == "") || (a.AmendmentKind != "" && !slices.Contains(AmendmentKinds, a.AmendmentKind)) {
 		errs.Add("amendment_kind", "error.choose")
 	}
 	return errs.Err()

@@ -2,6 +2,8 @@ package agreement
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"pactum/internal/apperr"
@@ -100,5 +102,49 @@ func TestTitleFallsBackToEnglish(t *testing.T) {
 	a.Titles["fr"] = "Large bande pour les écoles rurales"
 	if a.Title("fr") != "Large bande pour les écoles rurales" || a.Title("zh") != "Broadband for rural schools" {
 		t.Errorf("titles: fr %q, zh %q", a.Title("fr"), a.Title("zh"))
+	}
+}
+
+// Every text of an agreement has a length and takes no control character (apperr.Text); the
+// reference keeps its own shape.
+func TestTextLimits(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	cases := []struct {
+		name   string
+		change func(*Agreement)
+		field  string
+		key    string // "" when valid
+	}{
+		{"a title at its limit", func(a *Agreement) { a.Titles["fr"] = long(MaxTitleLength) }, "title_fr", ""},
+		{"a title over it", func(a *Agreement) { a.Titles["fr"] = long(MaxTitleLength + 1) }, "title_fr", "error.too_long"},
+		{"a title on two lines", func(a *Agreement) { a.Titles["en"] = "Broadband\nfor schools" }, "title_en", "error.bad_text"},
+		{"an initiative not UTF-8", func(a *Agreement) { a.Initiative = "Giga \xff" }, "initiative", "error.bad_text"},
+		{"notes of paragraphs", func(a *Agreement) { a.Notes = "One.\r\n\r\n\tTwo." }, "notes", ""},
+		{"notes with a NUL", func(a *Agreement) { a.Notes = "One\x00" }, "notes", "error.bad_text"},
+		{"notes over their limit", func(a *Agreement) { a.Notes = long(MaxNotesLength + 1) }, "notes", "error.too_long"},
+		{"a reference over its limit", func(a *Agreement) { a.Reference = long(MaxReferenceLength + 1) }, "reference", "error.too_long"},
+		{"a reference with a space", func(a *Agreement) { a.Reference = "PCT 1" }, "reference", "agreement.error.reference_format"},
+		{"a page's name as reference", func(a *Agreement) { a.Reference = "Export.csv" }, "reference", "agreement.error.reference_format"},
+		{"an office that is none", func(a *Agreement) { a.Office = "Geneva\x00" }, "office", "error.choose"},
+		{"a regional office", func(a *Agreement) { a.Office = "AFR" }, "office", ""},
+		{"an unknown kind of amendment", func(a *Agreement) { a.AmendmentKind = "\xff" }, "amendment_kind", "error.choose"},
+		{"an unknown other action area", func(a *Agreement) { a.OtherActionAreas = []string{"x\x00"} }, "other_action_areas", "error.unknown_code"},
+	}
+	for _, c := range cases {
+		a := valid()
+		c.change(&a)
+		var got string
+		var e *apperr.Error
+		if errors.As(a.Validate(codes), &e) {
+			got = e.Fields[c.field].Key
+		}
+		if got != c.key {
+			t.Errorf("%s: field %s has %q, want %q", c.name, c.field, got, c.key)
+		}
+	}
+	i := Instalment{DueOn: civil.MustParse("2016-06-30"), Note: long(MaxNoteLength + 1)}
+	o := Obligation{Kind: ObligationNarrative, DueOn: civil.MustParse("2016-06-30"), Note: "first\nsecond"}
+	if !slices.Equal(fieldOf(i.Validate()), []string{"note"}) || !slices.Equal(fieldOf(o.Validate()), []string{"note"}) {
+		t.Errorf("instalment %v, obligation %v: want their notes refused", i.Validate(), o.Validate())
 	}
 }

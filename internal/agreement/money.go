@@ -132,6 +132,7 @@ func (i *Instalment) Validate() error {
 	if i.Received > 0 && i.ReceivedOn.IsZero() {
 		errs.Add("received_on", "error.required")
 	}
+	errs.Line("note", i.Note, MaxNoteLength)
 	return errs.Err()
 }
 
@@ -144,6 +145,7 @@ func (o *Obligation) Validate() error {
 	if o.DueOn.IsZero() {
 		errs.Add("due_on", "error.required")
 	}
+	errs.Line("note", o.Note, MaxNoteLength)
 	return errs.Err()
 }
 

@@ -18,6 +18,7 @@ const (
 	Conflict     Code = "conflict"     // 409: a unique key is taken or the record changed meanwhile
 	Unauthorized Code = "unauthorized" // 401: not signed in or bad credentials
 	Forbidden    Code = "forbidden"    // 403: signed in but not allowed
+	Busy         Code = "busy"         // 503: the database is taken by other work; nothing was saved, try again
 	Internal     Code = "internal"     // 500: a fault of ours
 )
 

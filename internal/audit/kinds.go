@@ -31,8 +31,8 @@ func referenceKinds() []string {
 // TextFields instead, and a field that means something else in one kind also in KindFields.
 var Fields = []string{
 	// people and accounts
-	"active", "display_name", "email", "email_verified_at", "language", "locked", "organisation", "owner",
-	"password", "phone", "primary", "region", "role",
+	"active", "display_name", "email", "email_verified_at", "expires_at", "language", "locked", "organisation",
+	"owner", "password", "phone", "primary", "region", "role",
 	// partners
 	"countries", "financing_mechanisms", "financing_types", "membership", "merged_from",
 	"merged_into", "name", "owner_id", "parent_id", "tags", "title", "website",

@@ -40,7 +40,7 @@ func init() {
 		"serve":    {"run the web application (the default)", runServe},
 		"migrate":  {"apply database migrations (up) or list them (status)", runMigrate},
 		"user":     {"manage accounts: add, passwd, list", runUser},
-		"token":    {"create an API token for a user: token create USER", runToken},
+		"token":    {"manage a user's API tokens: create, list, revoke", runToken},
 		"backup":   {"write a consistent copy of the SQLite database: backup FILE", runBackup},
 		"generate": {"fill an empty database with a large synthetic dataset for benchmarks", runGenerate},
 		"import":   {"import partners, agreements or currency rates from a file: import KIND FILE [--dry-run]", runImport},

@@ -139,7 +139,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if err := db.SetPasswordHash(ctx, u.ID, hash); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "Changed the password of %s; their sessions are ended.\n", u.Username)
+		fmt.Fprintf(env.Stdout, "Changed the password of %s; their sessions are ended and their API tokens revoked.\n", u.Username)
 		if generated {
 			fmt.Fprintf(env.Stdout, "password: %s\n", password)
 		}
@@ -161,37 +161,6 @@ func choosePassword(stdin io.Reader, fromStdin bool) (password string, generated
 		return "", false, fmt.Errorf("the password needs at least %d characters", user.MinPasswordLength)
 	}
 	return password, false, nil
-}
-
-func runToken(ctx context.Context, env Env, args []string) error {
-	var cfg config.Config
-	fs := flagSet(env, "token", "token create USERNAME [flags]")
-	name := fs.String("name", "", "what the token is for, to recognise it later")
-	positional, err := parseData(fs, env, args, &cfg)
-	if err != nil {
-		return err
-	}
-	if len(positional) != 2 || positional[0] != "create" {
-		return fmt.Errorf("%w: want 'token create USERNAME'", errUsage)
-	}
-	db, err := openDatabase(ctx, &cfg, newLogger(&cfg, env.Stderr), store.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := db.UserByUsername(ctx, positional[1])
-	if err != nil {
-		return describe(err)
-	}
-	token, err := user.NewSecret(user.APITokenPrefix)
-	if err != nil {
-		return err
-	}
-	if err := db.CreateAPIToken(ctx, u.ID, *name, user.HashSecret(token)); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "API token for %s, shown only this once (send it as 'Authorization: Bearer TOKEN'):\n%s\n", u.Username, token)
-	return nil
 }
 
 func runBackup(ctx context.Context, env Env, args []string) error {

@@ -9,13 +9,15 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"pactum/internal/apperr"
 )
 
 // MaxSize is the largest file accepted.
 const MaxSize = 25 << 20
+
+// MaxNameLength bounds a file's name, in characters: what file systems take.
+const MaxNameLength = 255
 
 // Owner types: what a document is attached to.
 const (
@@ -59,8 +61,10 @@ func New(ownerType string, ownerID int64, filename string, data []byte, uploaded
 	ext := strings.ToLower(path.Ext(name))
 	contentType, ok := allowed[ext]
 	switch {
-	case name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255:
+	case name == "" || name == "." || name == "/":
 		errs.Add("file", "document.error.name")
+	case apperr.Text(name, MaxNameLength, false) != nil:
+		errs.Add("file", "document.error.bad_name", "max", MaxNameLength)
 	case len(data) == 0:
 		errs.Add("file", "document.error.empty")
 	case len(data) > MaxSize:

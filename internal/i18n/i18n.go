@@ -197,7 +197,9 @@ func (l *Localizer) lookup(key string) (entry, bool) {
 
 // T translates key, filling {name} placeholders from args given as name, value pairs. Numbers
 // among the values are written in the reader's format. A missing key shows itself, so that it is
-// noticed; the catalogue tests keep that from reaching users.
+// noticed; the catalogue tests keep that from reaching users. A key with plural forms takes the
+// form of its count argument, as with N: a message carried as a key and arguments (a field
+// error, apperr.Message) is translated by T alone.
 func (l *Localizer) T(key string, args ...any) string {
 	e, ok := l.lookup(key)
 	if !ok {
@@ -206,6 +208,14 @@ func (l *Localizer) T(key string, args ...any) string {
 	text := e.text
 	if e.plural != nil {
 		text = e.plural[plural.Other]
+		for i := 0; i+1 < len(args); i += 2 {
+			if args[i] == "count" {
+				if t, ok := e.plural[l.pluralForm(args[i+1])]; ok {
+					text = t
+				}
+				break
+			}
+		}
 	}
 	return l.fill(text, args)
 }

@@ -125,6 +125,30 @@ func TestPluralsFollowEachLanguage(t *testing.T) {
 	}
 }
 
+// A message carried as a key and arguments (a field error) is translated by T, which takes the
+// plural form of its count.
+func TestTChoosesThePluralFormOfItsCount(t *testing.T) {
+	b := load(t)
+	cases := []struct {
+		lang  string
+		count int
+		want  string
+	}{
+		{"en", 1, "Please shorten this to at most 1 character."},
+		{"en", 300, "Please shorten this to at most 300 characters."},
+		{"ru", 1, "Сократите текст до 1 символа."},
+		{"ru", 64, "Сократите текст до 64 символов."},
+		{"ar", 2, "يُرجى اختصار هذا النص إلى حرفين كحدٍّ أقصى."},
+		{"ar", 64, "يُرجى اختصار هذا النص إلى ٦٤ حرفًا كحدٍّ أقصى."},
+		{"fr", 20000, "Veuillez raccourcir ce texte à 20\u00a0000 caractères au plus."},
+	}
+	for _, c := range cases {
+		if got := b.Localizer(c.lang).T("error.too_long", "count", c.count); got != c.want {
+			t.Errorf("%s %d: got %q, want %q", c.lang, c.count, got, c.want)
+		}
+	}
+}
+
 func TestNumbersMoneyAndDatesFollowTheLocale(t *testing.T) {
 	b := load(t)
 	day := civil.MustParse("2016-03-14")

@@ -31,6 +31,10 @@ type agreementRow struct {
 	kind    string // the amendment kind the row gives, if any
 	stored  *agreement.Agreement
 	bad     uint32 // the columns with a problem, by their place in AgreementColumns
+
+	// keepAmends says that amends is empty while the stored agreement amends one hidden from the
+	// importer: the row keeps that link (merge).
+	keepAmends bool
 }
 
 // officeHQ is the office of agreements kept at headquarters; the others are kept by a regional
@@ -399,7 +403,8 @@ func parseShare(s string) (float64, bool) {
 
 // merge returns a copy of stored with the values of the file's columns taken from the row: an
 // import sets the columns of its file, empty cells included, and leaves every other field of the
-// agreement as it was.
+// agreement as it was. An empty amends cell that stands for a link hidden from the importer
+// (keepAmends) keeps the link while the agreement stays an amendment, as the agreement form does.
 func (run *agreementRun) merge(stored *agreement.Agreement, r *agreementRow) *agreement.Agreement {
 	a := *stored
 	a.Titles = maps.Clone(stored.Titles)
@@ -438,7 +443,9 @@ func (run *agreementRun) merge(stored *agreement.Agreement, r *agreementRow) *ag
 		case colActionArea:
 			a.PrimaryActionArea = row.PrimaryActionArea
 		case colAmends:
-			a.AmendsID, a.AmendsRef = row.AmendsID, r.amends
+			if !r.keepAmends || !a.IsAmendment() {
+				a.AmendsID, a.AmendsRef = row.AmendsID, r.amends
+			}
 		case colNotes:
 			a.Notes = row.Notes
 		case colInKind:

@@ -74,7 +74,7 @@ const agreementBatch = 1000
 // the agreements written by the rows before it.
 type AgreementLookup interface {
 	// AgreementsByReferences returns the stored agreements among refs, deleted ones included,
-	// with their titles and lists.
+	// with their titles and lists and the reference of the agreement each amends.
 	AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error)
 	// AgreementHeads returns the stored agreements among refs, deleted ones included, with what
 	// a row that amends one needs of it: its ID, reference, type and deletion, and its
@@ -109,7 +109,9 @@ type AgreementOptions struct {
 	MayWrite func(stored, row *agreement.Agreement) bool
 	// MaySee, when set, says whether the person importing may see a stored agreement. A row that
 	// amends one they may not see is told what a row amending an unknown reference is told, so
-	// that an import cannot probe the references of confidential agreements nor amend them.
+	// that an import cannot probe the references of confidential agreements nor amend them. A
+	// stored amendment of one they may not see keeps it when the row leaves amends empty, as their
+	// export wrote it. Without MaySee an empty amends cell is empty.
 	MaySee func(stored *agreement.Agreement) bool
 	// Progress, when set, hears how many rows have been checked (and, importing, written).
 	Progress func(rows int)
@@ -291,12 +293,24 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 	if err != nil {
 		return err
 	}
+	if run.opts.MaySee != nil {
+		// What the stored amendments of rows that leave amends empty amend: it may be hidden (resolve).
+		for _, r := range b.rows {
+			if stored := existing[r.a.Reference]; stored != nil && r.amends == "" && stored.AmendsRef != "" {
+				targets = append(targets, stored.AmendsRef)
+			}
+		}
+	}
 	amended, err := run.lookup.AgreementHeads(ctx, targets)
 	if err != nil {
 		return err
 	}
+	hidden := map[string]bool{} // the references among targets that the importer may not see
 	if run.opts.MaySee != nil {
-		maps.DeleteFunc(amended, func(_ string, a *agreement.Agreement) bool { return !run.opts.MaySee(a) })
+		maps.DeleteFunc(amended, func(ref string, a *agreement.Agreement) bool {
+			hidden[ref] = !run.opts.MaySee(a)
+			return hidden[ref]
+		})
 	}
 	if err := keys.lookUp(ctx, run.lookup.PartnerIDs); err != nil {
 		return err
@@ -341,7 +355,7 @@ func (run *agreementRun) batch(ctx context.Context, b *rowBatch) error {
 		}
 	}
 	for _, r := range b.rows {
-		if run.resolve(r, existing, amended) {
+		if run.resolve(r, existing, amended, hidden) {
 			collect(r)
 		}
 	}
@@ -391,9 +405,10 @@ func (u *unknownNames) lookUp(ctx context.Context, find func(context.Context, []
 }
 
 // resolve fills in what a row names — its parties, officer, the stored agreement it updates
-// (among existing) and the agreement it amends (among amended) — and reports whether it can be
-// planned now. Importing, an amendment of an agreement not written yet waits for it.
-func (run *agreementRun) resolve(r *agreementRow, existing, amended map[string]*agreement.Agreement) bool {
+// (among existing) and the agreement it amends (among amended; hidden are those the importer may
+// not see) — and reports whether it can be planned now. Importing, an amendment of an agreement
+// not written yet waits for it.
+func (run *agreementRun) resolve(r *agreementRow, existing, amended map[string]*agreement.Agreement, hidden map[string]bool) bool {
 	report := func(col int, key string, args ...any) { run.rowProblem(r, col, key, args...) }
 	for _, p := range r.parties {
 		id := run.partners[p.key]
@@ -413,6 +428,9 @@ func (run *agreementRun) resolve(r *agreementRow, existing, amended map[string]*
 		report(colReference, "import.error.deleted", "reference", r.a.Reference)
 	}
 	if r.amends == "" {
+		// The importer's export of a stored amendment leaves amends empty when they may not see
+		// the agreement it amends: such a row leaves the link as it is (merge).
+		r.keepAmends = r.stored != nil && hidden[r.stored.AmendsRef]
 		return true
 	}
 	target := amended[r.amends]
@@ -556,11 +574,14 @@ func (run *agreementRun) settleAmendment(r *agreementRow, a, stored *agreement.A
 	}
 }
 
-// validateColumns maps the fields of agreement.Validate to the columns of the file.
+// validateColumns maps the fields of agreement.Validate to the columns of the file; the texts'
+// fields (titles, notes, initiative) are where their lengths and characters are checked.
 var validateColumns = map[string]int{
 	"reference": colReference, "title_en": colTitle, "type": colType, "status": colStatus, "signed_on": colSignedOn,
 	"end_on": colEndOn, "amount": colAmount, "currency": colCurrency, "action_area": colActionArea, "parties": colPartners,
 	"regions": colRegions, "countries": colCountries, "amends": colAmends, "amendment_kind": colKind,
+	"title_ar": colTitleAR, "title_es": colTitleES, "title_fr": colTitleFR, "title_ru": colTitleRU, "title_zh": colTitleZH,
+	"notes": colNotes, "initiative": colInitiative,
 }
 
 // validateDepends are the columns whose values the rules on a column compare with: a rule is

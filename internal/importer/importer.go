@@ -328,14 +328,12 @@ func checkRow(res *Result, rs *Resolver, columns map[string]int, num int, cells 
 			p.FinancingTypes = codes
 		}
 	}
-	// The rules every save keeps, for whatever the checks above did not already report.
+	// The rules every save keeps, for whatever the checks above did not already report: among
+	// them each text's length and characters. The English texts are the columns without a language.
 	var e *apperr.Error
 	if err := p.Validate(rs); errors.As(err, &e) {
 		for field, m := range e.Fields {
-			column := field
-			if field == "name_en" {
-				column = "name"
-			}
+			column := strings.TrimSuffix(field, "_en")
 			if !bad[column] {
 				report(column, m.Key, m.Args...)
 			}

@@ -25,6 +25,15 @@ const (
 // Types lists the interaction types.
 var Types = []string{TypeBilateral, TypeBureauEvent, TypeExternal, TypeCall, TypeEmail, TypeMission}
 
+// Limits of an interaction's texts, in characters (apperr.Text).
+const (
+	MaxSubjectLength     = 300    // the subject, the place and the event
+	MaxTextLength        = 20_000 // the summary and the outcome
+	MaxReferenceLength   = 64     // the concept project's and the sponsorship's references
+	MaxMessageIDLength   = 998    // an imported e-mail's Message-ID: the longest header line (RFC 5322)
+	MaxDescriptionLength = 500    // what a follow-up asks
+)
+
 // Interaction is one contact with one or more partners.
 type Interaction struct {
 	ID             int64
@@ -65,6 +74,14 @@ func (i *Interaction) Validate() error {
 	if strings.TrimSpace(i.Subject) == "" {
 		errs.Add("subject", "error.required")
 	}
+	errs.Line("subject", i.Subject, MaxSubjectLength)
+	errs.Line("place", i.Place, MaxSubjectLength)
+	errs.Line("event", i.Event, MaxSubjectLength)
+	errs.Lines("summary", i.Summary, MaxTextLength)
+	errs.Lines("outcome", i.Outcome, MaxTextLength)
+	errs.Line("concept", i.ConceptRef, MaxReferenceLength)
+	errs.Line("sponsorship", i.SponsorshipRef, MaxReferenceLength)
+	errs.Line("email_message_id", i.EmailMessageID, MaxMessageIDLength)
 	if len(i.PartnerIDs) == 0 {
 		errs.Add("partners", "interaction.error.no_partner")
 	}
@@ -125,6 +142,7 @@ func (f *FollowUp) Validate() error {
 	if strings.TrimSpace(f.Description) == "" {
 		errs.Add("followup_description", "error.required")
 	}
+	errs.Line("followup_description", f.Description, MaxDescriptionLength)
 	if f.AssigneeID == 0 {
 		errs.Add("followup_assignee", "error.choose")
 	}

@@ -49,6 +49,7 @@ func (d *DueDiligence) Validate() error {
 	if d.RiskRating != "" && d.RiskRating != "low" && d.RiskRating != "medium" && d.RiskRating != "high" {
 		errs.Add("risk_rating", "error.choose")
 	}
+	errs.Lines("notes", d.Notes, MaxTextLength)
 	if !d.ReviewedOn.IsZero() && !d.RecheckOn.IsZero() && d.RecheckOn.Before(d.ReviewedOn) {
 		errs.Add("recheck_on", "partner.dd.error.recheck_before_review")
 	}

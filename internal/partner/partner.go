@@ -111,6 +111,17 @@ func (p *Partner) Mandate(lang string) string { return p.text(lang).Mandate }
 // Strategy returns the partner's development strategy in lang, or in English.
 func (p *Partner) Strategy(lang string) string { return p.text(lang).Strategy }
 
+// Limits of a partner's texts, in characters (apperr.Text). The key, at most 64, is bounded by
+// keyPattern.
+const (
+	MaxNameLength    = 300    // a name in any language; a contact's name and title; a recognition's title and event
+	MaxAcronymLength = 64     // an acronym in any language
+	MaxTextLength    = 20_000 // mandate, strategy, financing mechanisms, notes, descriptions
+	MaxWebsiteLength = 2048   // the web address, as browsers and servers commonly bound URLs
+	MaxTagLength     = 64     // each tag
+	MaxPhoneLength   = 64     // a contact's telephone number
+)
+
 var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
 
 // reservedKeys are the names of pages under /partners/, which no partner key may take.
@@ -141,10 +152,14 @@ func (p *Partner) Validate(codes Codes) error {
 	if strings.TrimSpace(p.Texts["en"].Name) == "" {
 		errs.Add("name_en", "error.required")
 	}
-	for lang := range p.Texts {
+	for lang, t := range p.Texts {
 		if !reference.IsLanguage(lang) {
 			errs.Add("name_"+lang, "error.language")
 		}
+		errs.Line("name_"+lang, t.Name, MaxNameLength)
+		errs.Line("acronym_"+lang, t.Acronym, MaxAcronymLength)
+		errs.Lines("mandate_"+lang, t.Mandate, MaxTextLength)
+		errs.Lines("strategy_"+lang, t.Strategy, MaxTextLength)
 	}
 	if !codes.Has(reference.ListPartnerType, p.Type) {
 		errs.Add("type", "error.choose")
@@ -155,8 +170,14 @@ func (p *Partner) Validate(codes Codes) error {
 	if p.Country != "" && !codes.Has(reference.ListCountry, p.Country) {
 		errs.Add("country", "error.country")
 	}
+	errs.Line("website", p.Website, MaxWebsiteLength)
 	if p.Website != "" && !strings.HasPrefix(p.Website, "https://") && !strings.HasPrefix(p.Website, "http://") {
 		errs.Add("website", "error.url")
+	}
+	errs.Lines("financing_mechanisms", p.FinancingMechanisms, MaxTextLength)
+	errs.Lines("notes", p.Notes, MaxTextLength)
+	for _, tag := range p.Tags {
+		errs.Line("tags", tag, MaxTagLength)
 	}
 	switch p.Status {
 	case StatusProspect, StatusActive, StatusDormant:
@@ -203,6 +224,9 @@ func (r *Recognition) Validate() error {
 	if strings.TrimSpace(r.Title) == "" {
 		errs.Add("recognition_title", "error.required")
 	}
+	errs.Line("recognition_title", r.Title, MaxNameLength)
+	errs.Line("recognition_event", r.Event, MaxNameLength)
+	errs.Lines("recognition_description", r.Description, MaxTextLength)
 	if r.AwardedOn.IsZero() {
 		errs.Add("recognition_awarded_on", "error.date")
 	}
@@ -215,9 +239,13 @@ func (c *Contact) Validate() error {
 	if strings.TrimSpace(c.Name) == "" {
 		errs.Add("contact_name", "error.required")
 	}
+	errs.Line("contact_name", c.Name, MaxNameLength)
+	errs.Line("contact_title", c.Title, MaxNameLength)
+	errs.Line("contact_email", c.Email, user.MaxEmailLength)
 	if c.Email != "" && (!strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " \t\r\n<>")) {
 		errs.Add("contact_email", "error.email")
 	}
+	errs.Line("contact_phone", c.Phone, MaxPhoneLength)
 	if c.Language != "" && !reference.IsLanguage(c.Language) {
 		errs.Add("contact_language", "error.choose")
 	}

@@ -2,11 +2,13 @@ package partner
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/reference"
+	"pactum/internal/user"
 )
 
 var codes = func() reference.CodeSet {
@@ -122,5 +124,50 @@ func TestRowFollowsTheColumns(t *testing.T) {
 	}
 	if at("key") != "kestrel-bank" || at("name_fr") != "Banque de développement Kestrel" || at("regions") != "AFR" || at("name_zh") != "" {
 		t.Errorf("row %v", row)
+	}
+}
+
+// Every text of a partner, its contacts, recognitions and due diligence has a length and takes no
+// control character (apperr.Text); a line break only where the text has lines.
+func TestTextLimits(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("é", n) }
+	cases := []struct {
+		name   string
+		change func(*Partner)
+		field  string
+		key    string // "" when valid
+	}{
+		{"a name at its limit", func(p *Partner) { p.Texts["fr"] = Text{Name: long(MaxNameLength)} }, "name_fr", ""},
+		{"a name over it", func(p *Partner) { p.Texts["fr"] = Text{Name: long(MaxNameLength + 1)} }, "name_fr", "error.too_long"},
+		{"a name on two lines", func(p *Partner) { p.Texts["en"] = Text{Name: "Kestrel\nBank"} }, "name_en", "error.bad_text"},
+		{"an acronym over its limit", func(p *Partner) { p.Texts["en"] = Text{Name: "K", Acronym: long(MaxAcronymLength + 1)} }, "acronym_en", "error.too_long"},
+		{"a mandate of paragraphs", func(p *Partner) { p.Texts["en"] = Text{Name: "K", Mandate: "One.\r\n\r\nTwo."} }, "mandate_en", ""},
+		{"a mandate over its limit", func(p *Partner) { p.Texts["en"] = Text{Name: "K", Mandate: long(MaxTextLength + 1)} }, "mandate_en", "error.too_long"},
+		{"a strategy with a NUL", func(p *Partner) { p.Texts["ru"] = Text{Strategy: "a\x00b"} }, "strategy_ru", "error.bad_text"},
+		{"a website over its limit", func(p *Partner) { p.Website = "https://k.example/" + long(MaxWebsiteLength) }, "website", "error.too_long"},
+		{"notes not UTF-8", func(p *Partner) { p.Notes = "\xff\xfe" }, "notes", "error.bad_text"},
+		{"financing mechanisms with an escape", func(p *Partner) { p.FinancingMechanisms = "\x1b[31m" }, "financing_mechanisms", "error.bad_text"},
+		{"a tag over its limit", func(p *Partner) { p.Tags = []string{"ok", long(MaxTagLength + 1)} }, "tags", "error.too_long"},
+	}
+	for _, c := range cases {
+		p := valid()
+		c.change(p)
+		if got := fields(p.Validate(codes))[c.field]; got != c.key {
+			t.Errorf("%s: field %s has %q, want %q", c.name, c.field, got, c.key)
+		}
+	}
+	contact := Contact{Name: long(MaxNameLength + 1), Title: "a\tb", Email: "x@" + long(user.MaxEmailLength), Phone: long(MaxPhoneLength + 1)}
+	if got := fields(contact.Validate()); got["contact_name"] != "error.too_long" || got["contact_title"] != "error.bad_text" ||
+		got["contact_email"] != "error.too_long" || got["contact_phone"] != "error.too_long" {
+		t.Errorf("contact: %v", got)
+	}
+	rec := Recognition{Title: "Award\x00", Event: long(MaxNameLength + 1), Description: "Two\nlines\a", AwardedOn: civil.MustParse("2015-05-17")}
+	if got := fields(rec.Validate()); got["recognition_title"] != "error.bad_text" || got["recognition_event"] != "error.too_long" ||
+		got["recognition_description"] != "error.bad_text" {
+		t.Errorf("recognition: %v", got)
+	}
+	dd := DueDiligence{Status: DDCleared, Notes: long(MaxTextLength + 1)}
+	if got := fields(dd.Validate()); got["notes"] != "error.too_long" {
+		t.Errorf("due diligence: %v", got)
 	}
 }

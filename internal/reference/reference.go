@@ -6,6 +6,9 @@ package reference
 
 import (
 	"slices"
+	"strings"
+
+	"pactum/internal/apperr"
 )
 
 // Languages are the six UI and content languages, in the order used for columns and menus.
@@ -159,6 +162,30 @@ type Item struct {
 	// spaces), the IATI organisation type of a partner type, the minor units of a currency, the
 	// region of a country.
 	Detail string
+}
+
+// Limits of an entry's texts, in characters (apperr.Text).
+const (
+	MaxLabelLength  = 300 // a label in any language
+	MaxDetailLength = 500 // the detail: DAC sector codes, an IATI organisation type
+)
+
+// Validate checks the texts of an entry an administrator saves, by form field: an English label,
+// labels in the six languages only, and each label and the detail on one line within its limit.
+// The rules of a list's own detail are the store's, which knows the list.
+func (it *Item) Validate() error {
+	errs := apperr.FieldErrors{}
+	if strings.TrimSpace(it.Labels["en"]) == "" {
+		errs.Add("label_en", "error.required")
+	}
+	for lang, label := range it.Labels {
+		if !IsLanguage(lang) {
+			errs.Add("label_"+lang, "error.language")
+		}
+		errs.Line("label_"+lang, label, MaxLabelLength)
+	}
+	errs.Line("detail", it.Detail, MaxDetailLength)
+	return errs.Err()
 }
 
 // EditableLists are the lists administrators edit, in menu order.

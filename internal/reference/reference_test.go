@@ -1,9 +1,12 @@
 package reference
 
 import (
+	"errors"
 	"regexp"
+	"strings"
 	"testing"
 
+	"pactum/internal/apperr"
 	"pactum/internal/civil"
 )
 
@@ -269,5 +272,18 @@ func TestDefaultRates(t *testing.T) {
 		if r.ValidFrom.Month != 1 || r.ValidFrom.Day != 1 {
 			t.Errorf("rate %s from %s: want yearly rates valid from 1 January", r.Currency, r.ValidFrom)
 		}
+	}
+}
+
+func TestItemTextsHaveLimits(t *testing.T) {
+	item := Item{Code: "generic", Labels: Labels{"en": "Generic", "fr": strings.Repeat("x", MaxLabelLength+1), "ar": "a\nb", "de": "Allgemein"},
+		Detail: "22010\x00"}
+	var e *apperr.Error
+	if !errors.As(item.Validate(), &e) || e.Fields["label_fr"].Key != "error.too_long" || e.Fields["label_ar"].Key != "error.bad_text" ||
+		e.Fields["label_de"].Key != "error.language" || e.Fields["detail"].Key != "error.bad_text" || len(e.Fields) != 4 {
+		t.Errorf("labels and detail: %v", item.Validate())
+	}
+	if err := (&Item{Labels: Labels{"en": "Generic", "zh": strings.Repeat("电", MaxLabelLength)}, Detail: "22010 22040"}).Validate(); err != nil {
+		t.Errorf("labels at their limit: %v", err)
 	}
 }

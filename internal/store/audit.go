@@ -67,10 +67,11 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	if !f.To.IsZero() {
 		add("at < ?", f.To.AddDays(1).Time())
 	}
-	query := "SELECT id, at, user_id, actor, action, entity, entity_key, changes, COUNT(*) OVER () FROM audit_log"
+	cond := ""
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	query := "SELECT id, at, user_id, actor, action, entity, entity_key, changes, COUNT(*) OVER () FROM audit_log" + cond
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
@@ -99,7 +100,16 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 		}
 		entries = append(entries, e)
 	}
-	return entries, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("audit entries: %w", err)
+	}
+	if len(entries) == 0 && f.Offset > 0 {
+		// Past the last page: count apart.
+		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM audit_log"+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count audit entries: %w", err)
+		}
+	}
+	return entries, total, nil
 }
 
 // AuditEntities lists the kinds of record that appear in the trail, for the page's filter.

@@ -20,6 +20,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"pactum/internal/apperr"
 )
 
 // SQLiteFile is the database file's name inside the data folder.
@@ -33,6 +35,10 @@ type DB struct {
 	write   *sql.DB
 	dialect dialect
 	codes   *codesMemo // where the dialect memoizes codes
+	// touching holds the sessions and API tokens whose last use is being written, and touches the
+	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
+	touching sync.Map
+	touches  sync.WaitGroup
 	// Location says where the data is, for logs and messages: a file path or a URL without password.
 	Location string
 }
@@ -80,7 +86,7 @@ func openSQLite(ctx context.Context, dataDir string, opts Options) (*DB, error) 
 	if opts.NoMemoryMap {
 		mmapSize = 0
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+	pragmas := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=cache_size(-" + strconv.Itoa(sqliteCacheKiB) + ")&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
@@ -142,6 +148,7 @@ func redact(databaseURL string) string {
 
 // Close stops the copying of agreement codes into memory and closes both pools.
 func (db *DB) Close() error {
+	db.touches.Wait()
 	if db.codes != nil {
 		db.codes.close()
 	}
@@ -221,20 +228,49 @@ func (tx *Tx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	return tx.tx.PrepareContext(ctx, tx.d.rebind(query))
 }
 
-// inTx runs fn in a write transaction and commits it when fn returns nil.
+// writeWait is how long a write waits for the write connection while another transaction of
+// this process holds it (a long import on SQLite, whose one writer has the one connection), on
+// top of the database's own wait for a lock another process holds (busy_timeout): a save during a
+// long import then answers "busy, try again" with the form kept, instead of hanging.
+const writeWait = 5 * time.Second
+
+// errBusy is the error of a write that could not have the database in time: the code Busy, which
+// pages answer with the form as typed and a message to try again.
+var errBusy = apperr.New(apperr.Busy, "error.busy_saving")
+
+// inTx runs fn in a write transaction and commits it when fn returns nil. A transaction that
+// cannot start, or is refused a lock, in time returns an error of code apperr.Busy.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	waitCtx, cancel := context.WithTimeout(ctx, writeWait)
+	conn, err := db.write.Conn(waitCtx)
+	cancel()
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("wait for the write connection: %w", errBusy)
+		}
 		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return busyOr(fmt.Errorf("begin transaction: %w", err))
 	}
 	if err := fn(&Tx{tx: sqlTx, d: db.dialect}); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+		return busyOr(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return busyOr(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// busyOr returns err marked Busy when the database refused a lock in time, and err otherwise.
+func busyOr(err error) error {
+	if isBusy(err) && apperr.CodeOf(err) == apperr.Internal {
+		return &apperr.Error{Code: apperr.Busy, Message: errBusy.Message, Err: err}
+	}
+	return err
 }
 
 // query runs a read on the read pool.

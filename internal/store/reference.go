@@ -348,13 +348,8 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 		return apperr.New(apperr.NotFound, "admin.reference.unknown_code", "code", item.Code)
 	}
 	errs := apperr.FieldErrors{}
-	if strings.TrimSpace(item.Labels["en"]) == "" {
-		errs.Add("label_en", "error.required")
-	}
-	for lang := range item.Labels {
-		if !reference.IsLanguage(lang) {
-			errs.Add("label_"+lang, "error.language")
-		}
+	if err := item.Validate(); err != nil {
+		errs = apperr.FieldsOf(err)
 	}
 	var sectors []string
 	switch list {

@@ -84,7 +84,7 @@ func TestAuditRecordsANewAPITokenWithoutTheToken(t *testing.T) {
 		owner := mustCreateUser(t, db, newUser("reporting", user.RoleViewer, true))
 		const hash = "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c"
 		before := time.Now()
-		if err := db.CreateAPIToken(asActor(t, admin), owner.ID, "Dashboard export", hash); err != nil {
+		if err := db.CreateAPIToken(asActor(t, admin), &user.APIToken{UserID: owner.ID, Name: "Dashboard export"}, hash); err != nil {
 			t.Fatal(err)
 		}
 		after := time.Now()
@@ -104,7 +104,7 @@ func TestAuditRecordsANewAPITokenWithoutTheToken(t *testing.T) {
 		checkNoSecret(t, created, hash)
 
 		// A token for no account is refused, and leaves no entry.
-		wantCode(t, db.CreateAPIToken(asActor(t, admin), owner.ID+100, "Nobody's", "another-hash"), apperr.NotFound)
+		wantCode(t, db.CreateAPIToken(asActor(t, admin), &user.APIToken{UserID: owner.ID + 100, Name: "Nobody's"}, "another-hash"), apperr.NotFound)
 		if entries, total := mustAuditEntries(t, db, audit.Filter{Entity: "api_token"}); total != 1 {
 			t.Errorf("API token entries after a refused token: %v, want one", entryLines(entries))
 		}

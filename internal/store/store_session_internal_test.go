@@ -35,3 +35,7 @@ func (db *DB) SessionLastSeenForTest(ctx context.Context, tokenHash string) (tim
 	}
 	return lastSeen, n == 1, rows.Err()
 }
+
+// WaitForSessionTouchesForTest waits until the session writes SessionUser started in the
+// background are done.
+func (db *DB) WaitForSessionTouchesForTest() { db.touches.Wait() }

@@ -175,7 +175,8 @@ func TestSessionExpiry(t *testing.T) {
 		if err != nil || got.ID != u.ID {
 			t.Fatalf("SessionUser(recent) = %+v, %v; want amina", got, err)
 		}
-		// Using a session keeps it alive: its last use moves to now.
+		// Using a session keeps it alive: its last use moves to now (written in the background).
+		db.WaitForSessionTouchesForTest()
 		lastSeen, ok, err := db.SessionLastSeenForTest(ctx, "recent")
 		if err != nil || !ok {
 			t.Fatalf("session recent: exists %v, %v", ok, err)
@@ -201,10 +202,10 @@ func TestAPITokens(t *testing.T) {
 		ctx := t.Context()
 		robot := mustCreateUser(t, db, newUser("export.robot", user.RoleViewer, true))
 		retired := mustCreateUser(t, db, newUser("retired.robot", user.RoleViewer, false))
-		if err := db.CreateAPIToken(ctx, robot.ID, "IATI export", "token-hash-1"); err != nil {
+		if err := db.CreateAPIToken(ctx, &user.APIToken{UserID: robot.ID, Name: "IATI export"}, "token-hash-1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateAPIToken(ctx, retired.ID, "old export", "token-hash-2"); err != nil {
+		if err := db.CreateAPIToken(ctx, &user.APIToken{UserID: retired.ID, Name: "old export"}, "token-hash-2"); err != nil {
 			t.Fatal(err)
 		}
 		u, err := db.APITokenUser(ctx, "token-hash-1")

@@ -209,9 +209,9 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 	})
 }
 
-// SetPasswordHash replaces a user's password hash and ends their sessions, so that a changed
-// password locks out whoever knew the old one. The trail records that the password changed,
-// never the hash.
+// SetPasswordHash replaces a user's password hash, ends their sessions and revokes their API
+// tokens, so that a changed password locks out whoever knew the old one or anything it opened.
+// The trail records that the password changed, never the hash.
 func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
 	return db.inTx(ctx, func(tx *Tx) error { return setPasswordHash(ctx, tx, userID, hash) })
 }
@@ -230,6 +230,9 @@ func setPasswordHash(ctx context.Context, tx *Tx, userID int64, hash string) err
 	}
 	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 		return fmt.Errorf("end sessions of %s: %w", username, err)
+	}
+	if err := revokeAPITokens(ctx, tx, userID, username); err != nil {
+		return err
 	}
 	return recordAudit(ctx, tx, audit.ActionUpdate, "user", username, audit.Changes{"password": {Before: "•••", After: "•••"}})
 }
@@ -284,15 +287,28 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*user.User, er
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	if now.Sub(lastSeen) > sessionTouchEvery {
-		err := db.inTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", now, tokenHash)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("touch session: %w", err)
-		}
+		db.touchSession(tokenHash, now)
 	}
 	return u, nil
+}
+
+// touchSession writes a session's last use in the background: reading a page must never wait
+// for the write lock, which a long import may hold for a minute. One write per session is under
+// way at a time; one that fails is made again at a later page view, as the session still looks
+// stale then, long before its idle time (IdleTimeout) is up.
+func (db *DB) touchSession(tokenHash string, now time.Time) {
+	if _, writing := db.touching.LoadOrStore(tokenHash, true); writing {
+		return
+	}
+	db.touches.Go(func() {
+		defer db.touching.Delete(tokenHash)
+		ctx, cancel := context.WithTimeout(context.Background(), IdleTimeout/4)
+		defer cancel()
+		_ = db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?", now, tokenHash, now)
+			return err
+		})
+	})
 }
 
 // DeleteSession ends a session (sign-out).
@@ -313,42 +329,6 @@ func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepHash strin
 		}
 		return nil
 	})
-}
-
-// CreateAPIToken stores the hash of a new API token for userID. The trail records the token's
-// owner and name under its id, never the token nor its hash: the trail is read by people the
-// token's owner never gave it to.
-func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name, tokenHash string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		var owner string
-		err := tx.queryRow(ctx, "SELECT username FROM users WHERE id = ?", userID).Scan(&owner)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "user.error.not_found", "username", fmt.Sprint(userID))
-		}
-		if err != nil {
-			return fmt.Errorf("create API token: %w", err)
-		}
-		var id int64
-		if err := tx.queryRow(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-			userID, name, tokenHash, time.Now().UTC()).Scan(&id); err != nil {
-			return fmt.Errorf("create API token: %w", err)
-		}
-		return recordAudit(ctx, tx, audit.ActionCreate, "api_token", fmt.Sprint(id),
-			audit.Diff(nil, audit.Record{"owner": owner, "name": name}))
-	})
-}
-
-// APITokenUser returns the active user an API token belongs to.
-func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*user.User, error) {
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf("u")+`
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.active = ?`, tokenHash, true))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.Unauthorized, "auth.error.token")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("API token: %w", err)
-	}
-	return u, nil
 }
 
 // CountAdmins returns how many administrator accounts exist, active or not.

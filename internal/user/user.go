@@ -4,8 +4,10 @@ package user
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"pactum/internal/apperr"
 	"pactum/internal/reference"
@@ -76,6 +78,14 @@ func (u *User) Name() string {
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
+// Limits of an account's texts and password, in characters (apperr.Text). The user name, at most
+// 63, is bounded by usernamePattern.
+const (
+	MaxEmailLength    = 254 // the longest address SMTP carries (RFC 5321 with RFC 3696's erratum)
+	MaxNameLength     = 300 // the display name and the organisation
+	MaxPasswordLength = 1024
+)
+
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
 
 // Validate checks the account's fields (not its password, which is only ever hashed).
@@ -84,14 +94,20 @@ func (u *User) Validate() error {
 	if !usernamePattern.MatchString(u.Username) {
 		errs.Add("username", "user.error.username")
 	}
+	errs.Line("email", u.Email, MaxEmailLength)
 	if u.Email != "" && (!strings.Contains(u.Email, "@") || strings.ContainsAny(u.Email, " \t\r\n<>")) {
 		errs.Add("email", "error.email")
 	}
+	errs.Line("display_name", u.DisplayName, MaxNameLength)
+	errs.Line("organisation", u.Organisation, MaxNameLength)
 	if !u.Role.Valid() {
 		errs.Add("role", "error.choose")
 	}
-	if u.Role == RoleRegionalOfficer && u.Region == "" {
+	switch {
+	case u.Role == RoleRegionalOfficer && u.Region == "":
 		errs.Add("region", "user.error.region_required")
+	case u.Region != "" && !slices.Contains(reference.Regions, u.Region):
+		errs.Add("region", "error.choose")
 	}
 	if u.Language != "" && !reference.IsLanguage(u.Language) {
 		errs.Add("language", "error.choose")
@@ -101,8 +117,11 @@ func (u *User) Validate() error {
 
 // CheckPassword tells whether a new password is acceptable.
 func CheckPassword(password string) error {
-	if len([]rune(password)) < MinPasswordLength {
+	switch n := utf8.RuneCountInString(password); {
+	case n < MinPasswordLength:
 		return apperr.FieldErrors{"password": apperr.Msg("user.error.password_short", "min", MinPasswordLength)}.Err()
+	case n > MaxPasswordLength:
+		return apperr.FieldErrors{"password": apperr.Msg("error.too_long", "count", MaxPasswordLength)}.Err()
 	}
 	return nil
 }

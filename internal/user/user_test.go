@@ -60,6 +60,11 @@ func TestUserValidation(t *testing.T) {
 		{"regional officer without region", User{Username: "amina", Role: RoleRegionalOfficer}, "region"},
 		{"bad e-mail", User{Username: "amina", Role: RoleViewer, Email: "amina at example"}, "email"},
 		{"unknown language", User{Username: "amina", Role: RoleViewer, Language: "de"}, "language"},
+		{"unknown region", User{Username: "amina", Role: RoleRegionalOfficer, Region: "\xff"}, "region"},
+		{"an address over its limit", User{Username: "amina", Role: RoleViewer, Email: "a@" + strings.Repeat("x", MaxEmailLength)}, "email"},
+		{"a display name with a NUL", User{Username: "amina", Role: RoleViewer, DisplayName: "Amina\x00"}, "display_name"},
+		{"an organisation over its limit", User{Username: "amina", Role: RoleExternal, Organisation: strings.Repeat("x", MaxNameLength+1)}, "organisation"},
+		{"an organisation not UTF-8", User{Username: "amina", Role: RoleExternal, Organisation: "Condor \xff"}, "organisation"},
 	}
 	for _, c := range cases {
 		err := c.user.Validate()
@@ -76,6 +81,9 @@ func TestUserValidation(t *testing.T) {
 	}
 	if err := CheckPassword("short"); err == nil {
 		t.Error("a five-character password is accepted")
+	}
+	if err := CheckPassword(strings.Repeat("x", MaxPasswordLength+1)); err == nil {
+		t.Error("a password over the limit is accepted")
 	}
 }
 

@@ -26,12 +26,25 @@ type accountView struct {
 	LanguageChoice []option
 	Notice         string
 	MinPassword    int
+	// Tokens are the user's API tokens. Only staff may create one (the API serves staff), but
+	// anyone may see and revoke the tokens they have.
+	Tokens          []tokenRow
+	CanCreateTokens bool
+	TokenForm       tokenForm
+	TokenErrors     formErrors
+	ExpiryChoice    []option
+	NewToken        string // the token just created, shown on this page only
 }
 
-func (s *Server) accountView(r *http.Request, u *user.User) accountView {
+func (s *Server) accountView(r *http.Request, u *user.User) (accountView, error) {
 	v := accountView{page: s.newPage(r, "account.title"), MinPassword: user.MinPasswordLength}
 	v.Profile = profileForm{DisplayName: u.DisplayName, Organisation: u.Organisation, Language: u.Language, Version: u.Version}
-	return v
+	v.CanCreateTokens = u.Role.IsStaff()
+	v.TokenForm = tokenForm{Expires: defaultTokenLifetime}
+	v.ExpiryChoice = expiryOptions(v.L, v.TokenForm.Expires)
+	var err error
+	v.Tokens, err = s.tokenRows(r, u.ID)
+	return v, err
 }
 
 // languageOptions lists the UI languages for a select, each in its own name, with "" for "as the browser asks".
@@ -45,13 +58,19 @@ func languageOptions(l interface{ T(string, ...any) string }, selected string) [
 
 func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	v := s.accountView(r, u)
+	v, err := s.accountView(r, u)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	v.LanguageChoice = languageOptions(v.L, u.Language)
 	switch r.URL.Query().Get("saved") {
 	case "profile":
 		v.Notice = v.L.T("account.profile_saved")
 	case "password":
 		v.Notice = v.L.T("account.password_changed")
+	case "token_revoked":
+		v.Notice = v.L.T("account.tokens.revoked")
 	}
 	s.render(w, r, http.StatusOK, "account", v)
 }
@@ -81,7 +100,11 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		v := s.accountView(r, &u)
+		v, verr := s.accountView(r, &u)
+		if verr != nil {
+			s.serverError(w, r, verr)
+			return
+		}
 		v.Profile, v.ProfileErrors = form, fe
 		v.LanguageChoice = languageOptions(v.L, form.Language)
 		s.render(w, r, statusOf(apperr.CodeOf(err)), "account", v)
@@ -96,7 +119,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 }
 
 // changePassword checks the current password and sets the new one; the user's other sessions end,
-// this one stays.
+// this one stays, and the user's API tokens are revoked (SetPasswordHash).
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	ctx := r.Context()
@@ -104,7 +127,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	current, next, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
 	refuseWith := func(status int, fe formErrors) {
-		v := s.accountView(r, u)
+		v, err := s.accountView(r, u)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		v.LanguageChoice = languageOptions(v.L, u.Language)
 		v.PasswordErrors = fe
 		s.render(w, r, status, "account", v)

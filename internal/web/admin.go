@@ -128,7 +128,8 @@ type userEditView struct {
 	LanguageChoice []option
 	Locked         bool
 	Notice         string
-	New            bool // the invitation form rather than the edit form
+	New            bool       // the invitation form rather than the edit form
+	Tokens         []tokenRow // the user's API tokens, which an administrator may revoke
 }
 
 func (s *Server) userEditView(r *http.Request, titleKey string, form userForm) (userEditView, error) {
@@ -161,11 +162,17 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if v.Tokens, err = s.tokenRows(r, u.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	switch r.URL.Query().Get("saved") {
 	case "1":
 		v.Notice = v.L.T("form.saved")
 	case "unlocked":
 		v.Notice = v.L.T("admin.users.unlocked")
+	case "token_revoked":
+		v.Notice = v.L.T("account.tokens.revoked")
 	}
 	s.render(w, r, http.StatusOK, "admin_user", v)
 }
@@ -188,6 +195,9 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) {
 	if u.ID == me.ID && (!form.Active || form.Role != string(user.RoleAdmin)) {
 		// An administrator cannot lock themselves out of administration.
 		v, verr := s.userEditView(r, "admin.users.edit", form)
+		if verr == nil {
+			v.Tokens, verr = s.tokenRows(r, u.ID)
+		}
 		if verr != nil {
 			s.serverError(w, r, verr)
 			return
@@ -208,6 +218,9 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v, verr := s.userEditView(r, "admin.users.edit", form)
+		if verr == nil {
+			v.Tokens, verr = s.tokenRows(r, u.ID)
+		}
 		if verr != nil {
 			s.serverError(w, r, verr)
 			return
@@ -290,9 +303,8 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
 	q := r.URL.Query()
 	v := auditView{page: s.newPage(r, "admin.audit.title"), From: q.Get("from"), To: q.Get("to")}
-	page := max(1, formInt(q.Get("page"), 1))
-	v.Filter = audit.Filter{Entity: q.Get("entity"), EntityKey: strings.TrimSpace(q.Get("key")), Actor: strings.TrimSpace(q.Get("actor")),
-		Action: q.Get("action"), Offset: (page - 1) * auditPerPage, Limit: auditPerPage}
+	v.Filter = audit.Filter{Entity: q.Get("entity"), EntityKey: searchText(q.Get("key")), Actor: searchText(q.Get("actor")),
+		Action: q.Get("action"), Limit: auditPerPage}
 	v.Filter.From, _ = civil.Parse(v.From)
 	v.Filter.To, _ = civil.Parse(v.To)
 	entities, err := s.db.AuditEntities(r.Context())
@@ -309,7 +321,13 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
 	for _, a := range audit.Actions {
 		v.Actions = append(v.Actions, option{Value: a, Label: l.T("audit.action." + a), Selected: a == v.Filter.Action})
 	}
-	entries, total, err := s.db.AuditEntries(r.Context(), v.Filter)
+	var total int
+	entries, page, err := onPage(pageParam(q.Get("page")), auditPerPage, func(offset int) ([]audit.Entry, int, error) {
+		v.Filter.Offset = offset
+		entries, n, err := s.db.AuditEntries(r.Context(), v.Filter)
+		total = n
+		return entries, n, err
+	})
 	if err != nil {
 		s.serverError(w, r, err)
 		return

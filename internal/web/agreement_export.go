@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/csvsafe"
 	"pactum/internal/importer"
+	"pactum/internal/user"
 )
 
 // agreementExportColumns are the columns of the import template (docs/import.md), then what
@@ -39,21 +42,74 @@ func agreementExportRow(a *agreement.Agreement) []string {
 	return row
 }
 
+// exportBatch is how many agreements an export holds while it looks up, at once, those they
+// amend and fall under.
+const exportBatch = 500
+
+// eachAgreementExportRow calls write with the row of every agreement f selects, as u sees it:
+// the references of the agreements it amends and falls under are left empty when u may not see
+// those, as on its page (hideLinks), so that an export shows no link its reader could not follow
+// (and imports again unchanged: docs/import.md). An export runs to a million rows: the links of
+// exportBatch agreements are looked up together, not row by row.
+func (s *Server) eachAgreementExportRow(ctx context.Context, f agreement.Filter, u *user.User, write func([]string) error) error {
+	batch := make([]*agreement.Agreement, 0, exportBatch)
+	flush := func() error {
+		var refs []string
+		for _, a := range batch {
+			for _, ref := range []string{a.AmendsRef, a.FrameworkRef} {
+				if ref != "" {
+					refs = append(refs, ref)
+				}
+			}
+		}
+		slices.Sort(refs)
+		heads, err := s.db.AgreementHeads(ctx, slices.Compact(refs))
+		if err != nil {
+			return err
+		}
+		hidden := func(ref string) bool { h := heads[ref]; return h != nil && !agreement.CanSee(u, h) }
+		for _, a := range batch {
+			if hidden(a.AmendsRef) {
+				a.AmendsRef = ""
+			}
+			if hidden(a.FrameworkRef) {
+				a.FrameworkRef = ""
+			}
+			if err := write(agreementExportRow(a)); err != nil {
+				return err
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err := s.db.ForEachAgreement(ctx, f, func(a *agreement.Agreement) error {
+		if batch = append(batch, a); len(batch) < exportBatch {
+			return nil
+		}
+		return flush()
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
 func agreementExportName(ext string) string {
 	return "pactum-agreements-" + time.Now().UTC().Format("2006-01-02") + "." + ext
 }
 
-// exportAgreementsCSV streams the agreements the registry's filter selects as CSV, with a
-// byte-order mark for spreadsheet programs.
+// exportAgreementsCSV streams the agreements the registry's filter selects as CSV, as the reader
+// sees them (eachAgreementExportRow), with a byte-order mark for spreadsheet programs.
 func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	f, _ := agreementFilter(r.URL.Query(), l.Lang, currentUser(r))
+	u := currentUser(r)
+	f, _ := agreementFilter(r.URL.Query(), l.Lang, u)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	attachment(w, agreementExportName("csv"))
 	w.Write([]byte("\uFEFF"))
 	cw := csvsafe.NewWriter(w)
 	cw.Write(exportHeader(l, importer.FileAgreements, agreementExportColumns))
-	err := s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return cw.Write(agreementExportRow(a)) })
+	err := s.eachAgreementExportRow(r.Context(), f, u, cw.Write)
 	cw.Flush()
 	if err != nil {
 		// The header is sent: the truncated file is the only sign the client gets; the log has the cause.
@@ -64,9 +120,10 @@ func (s *Server) exportAgreementsCSV(w http.ResponseWriter, r *http.Request) {
 // exportAgreementsXLSX writes the selected agreements as an Excel workbook, streamed row by row.
 func (s *Server) exportAgreementsXLSX(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	f, _ := agreementFilter(r.URL.Query(), l.Lang, currentUser(r))
+	u := currentUser(r)
+	f, _ := agreementFilter(r.URL.Query(), l.Lang, u)
 	header := exportHeader(l, importer.FileAgreements, agreementExportColumns)
 	s.writeXLSX(w, r, l.T("export.sheet.agreements"), agreementExportName("xlsx"), header, func(write func([]string) error) error {
-		return s.db.ForEachAgreement(r.Context(), f, func(a *agreement.Agreement) error { return write(agreementExportRow(a)) })
+		return s.eachAgreementExportRow(r.Context(), f, u, write)
 	})
 }

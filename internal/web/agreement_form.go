@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -114,22 +113,12 @@ func parseAgreementForm(r *http.Request) agreementForm {
 	return f
 }
 
-// referencePattern is what a reference may hold: letters, digits and - _ . / are not allowed
-// in the middle of a URL path segment, so the slash is left out.
-var referencePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-
-// reservedReferences name pages under /agreements/, so no agreement can have them.
-var reservedReferences = []string{"new", "import", "export.csv", "export.xlsx"}
-
 // agreement turns the form into an agreement, resolving partners with the store (resolveLinks
 // resolves the references of other agreements); field errors are collected in errs.
 func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.FieldErrors) *agreement.Agreement {
 	a := &agreement.Agreement{Reference: f.Reference, Titles: map[string]string{}, Type: f.Type, Status: f.Status,
 		Currency: f.Currency, Countries: f.Countries, PrimaryActionArea: f.ActionArea, Initiative: f.Initiative,
 		AmendmentKind: f.Kind, Office: f.Office, Confidential: f.Confidential, Notes: f.Notes, Version: f.Version}
-	if f.Reference != "" && (!referencePattern.MatchString(f.Reference) || slices.Contains(reservedReferences, strings.ToLower(f.Reference))) {
-		errs.Add("reference", "agreement.error.reference_format")
-	}
 	for lang, t := range f.Titles {
 		if t != "" {
 			a.Titles[lang] = t
@@ -147,6 +136,12 @@ func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.F
 	}
 	a.OfficerID, _ = strconv.ParseInt(f.Officer, 10, 64)
 	for _, p := range f.Parties {
+		// What cannot be a partner's name is not looked up: PostgreSQL refuses to compare with
+		// text that is not UTF-8.
+		if msg := apperr.Text(p.Partner, partner.MaxNameLength, false); msg != nil {
+			errs["parties"] = *msg
+			continue
+		}
 		id, key, msg := s.resolvePartner(ctx, p.Partner)
 		if msg != nil {
 			errs["parties"] = *msg
@@ -211,6 +206,17 @@ func (s *Server) resolvePartner(ctx context.Context, typed string) (int64, strin
 
 type titleField struct {
 	Lang, Name, Value, Error string
+}
+
+// OtherTitlesInvalid reports whether a title in another language than English has an error, so
+// that the page opens their section.
+func (v agreementFormView) OtherTitlesInvalid() bool {
+	for _, t := range v.TitleFields {
+		if t.Lang != "en" && t.Error != "" {
+			return true
+		}
+	}
+	return false
 }
 
 type partyRow struct {
@@ -540,7 +546,11 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		refuse(http.StatusUnprocessableEntity, fe, nil)
+		status := http.StatusUnprocessableEntity
+		if apperr.CodeOf(err) == apperr.Busy {
+			status = http.StatusServiceUnavailable
+		}
+		refuse(status, fe, nil)
 		return
 	}
 	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1", http.StatusSeeOther)

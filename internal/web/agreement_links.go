@@ -101,8 +101,13 @@ func (s *Server) fillLinkedAgreements(ctx context.Context, l *i18n.Localizer, u 
 
 // linkTarget finds the agreement a form links to by the reference typed, as u sees the registry.
 // It answers the same NotFound when no agreement has the reference, when it is deleted and when
-// u may not see it, so that a form cannot tell a hidden agreement from none.
+// u may not see it, so that a form cannot tell a hidden agreement from none; what cannot be a
+// reference is not looked up (PostgreSQL refuses to compare with text that is not UTF-8) and
+// answers the same.
 func (s *Server) linkTarget(ctx context.Context, u *user.User, ref string) (*agreement.Agreement, error) {
+	if !agreement.ValidReference(ref) {
+		return nil, apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", ref)
+	}
 	heads, err := s.db.AgreementHeads(ctx, []string{ref})
 	if err != nil {
 		return nil, err

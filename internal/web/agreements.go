@@ -38,12 +38,12 @@ func readerFilter(f *agreement.Filter, u *user.User) {
 // agreementFilter reads the registry's filter from the query string: q, sort, page, and each
 // facet as a repeated parameter (type=mou&type=sponsorship).
 func agreementFilter(q url.Values, lang string, u *user.User) (agreement.Filter, int) {
-	f := agreement.Filter{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
+	f := agreement.Filter{Query: searchText(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
 	for _, facet := range agreement.Facets {
 		f.Set(facet, queryCodes(q, facet))
 	}
 	readerFilter(&f, u)
-	return f, max(1, formInt(q.Get("page"), 1))
+	return f, pageParam(q.Get("page"))
 }
 
 // agreementFacet names a code of a registry facet; partners are named by partners.
@@ -143,8 +143,14 @@ func (s *Server) showAgreements(w http.ResponseWriter, r *http.Request) {
 	l := lb.l
 	u := currentUser(r)
 	f, pageNo := agreementFilter(r.URL.Query(), l.Lang, u)
-	f.Offset, f.Limit = (pageNo-1)*agreementsPerPage, agreementsPerPage
-	result, err := s.db.ListAgreements(ctx, f)
+	result, pageNo, err := onPage(pageNo, agreementsPerPage, func(offset int) (*agreement.Page, int, error) {
+		f.Offset, f.Limit = offset, agreementsPerPage
+		res, err := s.db.ListAgreements(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		return res, res.Total, nil
+	})
 	if err != nil {
 		s.serverError(w, r, err)
 		return

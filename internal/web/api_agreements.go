@@ -46,17 +46,23 @@ type agreementListJSON struct {
 func (s *Server) apiAgreements(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, page := agreementFilter(q, localizer(r).Lang, currentUser(r))
-	perPage := formInt(q.Get("per_page"), 50)
-	if perPage < 1 || perPage > 500 {
-		s.apiError(w, r, apperr.FieldErrors{"per_page": apperr.Msg("api.error.per_page", "max", 500)}.Err())
+	perPage, err := perPageParam(q.Get("per_page"))
+	if err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	if f.Sort != "" && !slices.Contains(agreement.Sorts, f.Sort) {
 		s.apiError(w, r, apperr.FieldErrors{"sort": apperr.Msg("error.choose")}.Err())
 		return
 	}
-	f.Offset, f.Limit = (page-1)*perPage, perPage
-	result, err := s.db.ListAgreements(r.Context(), f)
+	result, page, err := onPage(page, perPage, func(offset int) (*agreement.Page, int, error) {
+		f.Offset, f.Limit = offset, perPage
+		res, err := s.db.ListAgreements(r.Context(), f)
+		if err != nil {
+			return nil, 0, err
+		}
+		return res, res.Total, nil
+	})
 	if err != nil {
 		s.apiError(w, r, err)
 		return

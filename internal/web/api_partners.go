@@ -44,17 +44,23 @@ func (s *Server) apiPartners(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	lang := localizer(r).Lang
 	f, page := partnerFilter(q, lang)
-	perPage := formInt(q.Get("per_page"), 50)
-	if perPage < 1 || perPage > 500 {
-		s.apiError(w, r, apperr.FieldErrors{"per_page": apperr.Msg("api.error.per_page", "max", 500)}.Err())
+	perPage, err := perPageParam(q.Get("per_page"))
+	if err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	if f.Sort != "" && !validSort(f.Sort) {
 		s.apiError(w, r, apperr.FieldErrors{"sort": apperr.Msg("error.choose")}.Err())
 		return
 	}
-	f.Offset, f.Limit = (page-1)*perPage, perPage
-	result, err := s.db.ListPartners(r.Context(), f)
+	result, page, err := onPage(page, perPage, func(offset int) (*partner.Page, int, error) {
+		f.Offset, f.Limit = offset, perPage
+		res, err := s.db.ListPartners(r.Context(), f)
+		if err != nil {
+			return nil, 0, err
+		}
+		return res, res.Total, nil
+	})
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -120,6 +120,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		v := loginView{page: s.newPage(r, "login.title"), Username: login, Next: next, Problem: problem}
 		s.render(w, r, status, "login", v)
 	}
+	// What can be no account's name or address is refused before it is looked up or counted.
+	if m := apperr.Text(login, user.MaxEmailLength, false); m != nil {
+		refuse(http.StatusUnprocessableEntity, l.T(m.Key, m.Args...))
+		return
+	}
 
 	// The user is looked up first so that failures count against the account whether its user
 	// name or its e-mail address was typed; an unknown login counts against what was typed.
@@ -201,8 +206,15 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// serverError logs err with the request and shows the reader the error page.
+// serverError logs err with the request and shows the reader the error page: 503 with
+// Retry-After when the database was taken by other work (a long import), 500 otherwise.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if apperr.CodeOf(err) == apperr.Busy {
+		s.log.Warn("request refused: database busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "30")
+		s.renderError(w, r, http.StatusServiceUnavailable)
+		return
+	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	s.renderError(w, r, http.StatusInternalServerError)
 }

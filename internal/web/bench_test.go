@@ -222,7 +222,7 @@ func BenchmarkReportAPI(b *testing.B) {
 		b.Fatal(err)
 	}
 	token, _ := user.NewSecret(user.APITokenPrefix)
-	if err := db.CreateAPIToken(ctx, u.ID, "bench", user.HashSecret(token)); err != nil {
+	if err := db.CreateAPIToken(ctx, &user.APIToken{UserID: u.ID, Name: "bench"}, user.HashSecret(token)); err != nil {
 		b.Fatal(err)
 	}
 	for _, by := range insight.Dimensions {

@@ -35,6 +35,16 @@ func explain(l *i18n.Localizer, err error) (formErrors, bool) {
 	return f, true
 }
 
+// addFieldErrors adds to errs, translated, the field errors of err on fields errs has none for:
+// a form's own checks come first, the domain's rules add the rest.
+func addFieldErrors(l *i18n.Localizer, errs formErrors, err error) {
+	for field, m := range apperr.FieldsOf(err) {
+		if _, ok := errs.Fields[field]; !ok {
+			errs.Fields[field] = l.T(m.Key, m.Args...)
+		}
+	}
+}
+
 // fieldError builds formErrors for one field.
 func fieldError(l *i18n.Localizer, field, key string, args ...any) formErrors {
 	return formErrors{Summary: l.T("error.invalid"), Fields: map[string]string{field: l.T(key, args...)}}

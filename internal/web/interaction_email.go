@@ -9,13 +9,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/eml"
 	"pactum/internal/interaction"
 )
-
-// maxSummary is how much of an e-mail's text goes into the interaction's summary.
-const maxSummary = 20_000
 
 // readEmail reads an uploaded .eml file and shows the new-interaction form filled in from it:
 // an e-mail exchange on the message's date, with its subject and text, the partners recognised
@@ -50,8 +48,13 @@ func (s *Server) readEmail(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnprocessableEntity, "interaction.error.eml_unreadable")
 		return
 	}
-	form := interactionForm{Type: interaction.TypeEmail, Subject: msg.Subject, EmailMessageID: msg.MessageID,
+	// What the message holds is cut to the interaction's limits, so that the form it fills saves as
+	// it is; a Message-ID longer than a header line is no real one, and is left out.
+	form := interactionForm{Type: interaction.TypeEmail, Subject: cut(msg.Subject, interaction.MaxSubjectLength),
 		Staff: []string{strconv.FormatInt(currentUser(r).ID, 10)}}
+	if apperr.Text(msg.MessageID, interaction.MaxMessageIDLength, false) == nil {
+		form.EmailMessageID = msg.MessageID
+	}
 	if form.Subject == "" {
 		form.Subject = l.T("interaction.no_subject")
 	}
@@ -70,14 +73,7 @@ func (s *Server) readEmail(w http.ResponseWriter, r *http.Request) {
 	if len(msg.Cc) > 0 {
 		head = append(head, l.T("interaction.email_cc")+": "+addressList(msg.Cc))
 	}
-	form.Summary = strings.Join(head, "\n") + "\n\n" + msg.Text
-	if len(form.Summary) > maxSummary {
-		cut := maxSummary
-		for cut > 0 && !utf8.RuneStart(form.Summary[cut]) {
-			cut--
-		}
-		form.Summary = form.Summary[:cut] + " …"
-	}
+	form.Summary = cut(strings.Join(head, "\n")+"\n\n"+msg.Text, interaction.MaxTextLength)
 	matches, err := s.db.PartnersByAddresses(r.Context(), msg.Addresses())
 	if err != nil {
 		s.serverError(w, r, err)
@@ -111,6 +107,14 @@ func (s *Server) readEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	v.FromEmail = true
 	s.render(w, r, http.StatusOK, "interaction_form", v)
+}
+
+// cut returns s, or when it is longer than max characters, its beginning and " …" in max.
+func cut(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-2]) + " …"
 }
 
 // addressList writes addresses as people read them: "Ana López <ana@condor.example>, …".

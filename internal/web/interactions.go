@@ -83,7 +83,7 @@ func (s *Server) interactionFormView(r *http.Request, id int64, form interaction
 	}
 	// The contacts of the partners named so far can be ticked.
 	for _, key := range form.partnerKeys() {
-		p, err := s.db.PartnerByKey(ctx, key)
+		p, err := s.partnerByTypedKey(ctx, key)
 		if apperr.Is(err, apperr.NotFound) {
 			continue
 		}
@@ -123,7 +123,7 @@ func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formE
 		errs.Fields["occurred_on"] = l.T("error.date")
 	}
 	for _, key := range form.partnerKeys() {
-		p, err := s.db.PartnerByKey(ctx, key)
+		p, err := s.partnerByTypedKey(ctx, key)
 		if apperr.Is(err, apperr.NotFound) {
 			errs.Fields["partners"] = l.T("partner.error.not_found", "key", key)
 			continue
@@ -264,14 +264,13 @@ type interactionView struct {
 	Assignees  []option
 	CanEdit    bool
 	Notice     string
-	Errors     formErrors
+	Errors     formErrors        // of the follow-up form, when its save was refused
+	FollowUp   map[string]string // what was typed into it then
 }
 
 func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	l := localizer(r)
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	in, err := s.db.InteractionByID(ctx, id)
+	in, err := s.db.InteractionByID(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
 		return
@@ -280,10 +279,24 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	v := interactionView{page: s.newPage(r, "interaction.title"), I: in, Type: l.T("interaction.type." + in.Type), Date: l.Date(in.OccurredOn)}
-	if v.CanEdit, err = s.mayEditInteraction(r, in.PartnerIDs); err != nil {
+	v, err := s.interactionPage(r, in, nil, formErrors{})
+	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	s.render(w, r, http.StatusOK, "interaction", v)
+}
+
+// interactionPage builds the page of an interaction, with the follow-up form holding what was
+// typed (followUp) and errs when its save was refused.
+func (s *Server) interactionPage(r *http.Request, in *interaction.Interaction, followUp map[string]string, errs formErrors) (interactionView, error) {
+	ctx := r.Context()
+	l := localizer(r)
+	v := interactionView{page: s.newPage(r, "interaction.title"), I: in, Type: l.T("interaction.type." + in.Type), Date: l.Date(in.OccurredOn),
+		FollowUp: followUp, Errors: errs}
+	var err error
+	if v.CanEdit, err = s.mayEditInteraction(r, in.PartnerIDs); err != nil {
+		return v, err
 	}
 	v.Title = in.Subject
 	if r.URL.Query().Get("saved") != "" {
@@ -292,8 +305,7 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 	for _, pid := range in.PartnerIDs {
 		p, err := s.db.PartnerByID(ctx, pid)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return v, err
 		}
 		v.Partners = append(v.Partners, link{URL: "/partners/" + p.Key, Text: p.Name(l.Lang)})
 		for _, c := range p.Contacts {
@@ -304,27 +316,27 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	users, err := s.db.Users(ctx)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return v, err
 	}
 	for _, u := range users {
 		if slices.Contains(in.StaffIDs, u.ID) {
 			v.Staff = append(v.Staff, u.Name())
 		}
 		if u.Role.IsStaff() && u.Active {
-			v.Assignees = append(v.Assignees, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name(), Selected: u.ID == currentUser(r).ID})
+			id := strconv.FormatInt(u.ID, 10)
+			selected := id == followUp["followup_assignee"] || (followUp == nil && u.ID == currentUser(r).ID)
+			v.Assignees = append(v.Assignees, option{Value: id, Label: u.Name(), Selected: selected})
 		}
 	}
 	if v.Agreement, err = s.linkedAgreement(ctx, currentUser(r), in.AgreementID); err != nil {
-		s.serverError(w, r, err)
-		return
+		return v, err
 	}
 	v.FollowUps = followUpRows(l, in.FollowUps)
 	for i := range v.FollowUps {
 		v.FollowUps[i].Status = l.T("followup.status." + in.FollowUps[i].Status)
 		v.FollowUps[i].Open = in.FollowUps[i].Status == interaction.StatusOpen
 	}
-	s.render(w, r, http.StatusOK, "interaction", v)
+	return v, nil
 }
 
 func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
@@ -369,14 +381,29 @@ func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	f := interaction.FollowUp{InteractionID: id, Description: strings.TrimSpace(r.PostFormValue("followup_description")), Status: interaction.StatusOpen}
-	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("followup_assignee"), 10, 64)
-	f.DueOn, _ = civil.Parse(strings.TrimSpace(r.PostFormValue("followup_due_on")))
-	if _, ok := s.editableInteraction(w, r, id); !ok {
+	typed := map[string]string{}
+	for _, name := range []string{"followup_description", "followup_assignee", "followup_due_on"} {
+		typed[name] = strings.TrimSpace(r.PostFormValue(name))
+	}
+	f := interaction.FollowUp{InteractionID: id, Description: typed["followup_description"], Status: interaction.StatusOpen}
+	f.AssigneeID, _ = strconv.ParseInt(typed["followup_assignee"], 10, 64)
+	f.DueOn, _ = civil.Parse(typed["followup_due_on"])
+	in, ok := s.editableInteraction(w, r, id)
+	if !ok {
 		return
 	}
 	if err := s.db.AddFollowUp(r.Context(), &f); err != nil {
-		s.formErrorPage(w, r, err, "/interactions/"+strconv.FormatInt(id, 10))
+		fe, ok := explain(localizer(r), err)
+		if !ok || len(fe.Fields) == 0 {
+			s.formErrorPage(w, r, err, "/interactions/"+strconv.FormatInt(id, 10))
+			return
+		}
+		v, verr := s.interactionPage(r, in, typed, fe)
+		if verr != nil {
+			s.serverError(w, r, verr)
+			return
+		}
+		s.render(w, r, statusOf(apperr.CodeOf(err)), "interaction", v)
 		return
 	}
 	http.Redirect(w, r, "/interactions/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)

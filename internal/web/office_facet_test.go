@@ -84,13 +84,9 @@ func TestDashboardOfAnOfficeLinksToThatOfficesAgreements(t *testing.T) {
 			t.Errorf("%s: the registry says %v, want %d agreements", office, m, len(want))
 		}
 		var listed []string
-		for page := 1; page < 100; page++ {
+		for page := 1; page <= lastPage(len(want), agreementsPerPage); page++ {
 			_, body = app.get(c, link+"&page="+strconv.Itoa(page))
-			lines := registryLine.FindAllStringSubmatch(body, -1)
-			if len(lines) == 0 {
-				break
-			}
-			for _, m := range lines {
+			for _, m := range registryLine.FindAllStringSubmatch(body, -1) {
 				listed = append(listed, html.UnescapeString(m[1]))
 			}
 		}

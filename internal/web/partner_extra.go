@@ -24,8 +24,9 @@ func (s *Server) addContact(w http.ResponseWriter, r *http.Request) {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	c := partner.Contact{Name: v("contact_name"), Title: v("contact_title"), Email: v("contact_email"), Phone: v("contact_phone"),
 		Language: v("contact_language"), Primary: v("contact_primary") == "1"}
+	typed := c
 	if err := s.db.AddContact(r.Context(), p.Key, &c); err != nil {
-		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		s.refuseProfileForm(w, r, p, profileForms{Which: "contact", Contact: typed}, err)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
@@ -42,8 +43,9 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	c := partner.Contact{ID: id, Name: v("contact_name"), Title: v("contact_title"), Email: v("contact_email"), Phone: v("contact_phone"),
 		Language: v("contact_language"), Primary: v("contact_primary") == "1"}
+	typed := c
 	if err := s.db.UpdateContact(r.Context(), p.Key, &c); err != nil {
-		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		s.refuseProfileForm(w, r, p, profileForms{Which: "contact", Contact: typed}, err)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
@@ -69,14 +71,36 @@ func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	awarded, _ := civil.Parse(strings.TrimSpace(r.PostFormValue("recognition_awarded_on")))
-	rec := partner.Recognition{PartnerID: p.ID, Title: r.PostFormValue("recognition_title"), Event: r.PostFormValue("recognition_event"),
-		AwardedOn: awarded, Description: r.PostFormValue("recognition_description")}
+	typed := map[string]string{}
+	for _, name := range []string{"recognition_title", "recognition_event", "recognition_awarded_on", "recognition_description"} {
+		typed[name] = strings.TrimSpace(r.PostFormValue(name))
+	}
+	awarded, _ := civil.Parse(typed["recognition_awarded_on"])
+	rec := partner.Recognition{PartnerID: p.ID, Title: typed["recognition_title"], Event: typed["recognition_event"],
+		AwardedOn: awarded, Description: typed["recognition_description"]}
 	if err := s.db.AddRecognitions(r.Context(), []partner.Recognition{rec}); err != nil {
-		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		s.refuseProfileForm(w, r, p, profileForms{Which: "recognition", Recognition: typed}, err)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#recognitions", http.StatusSeeOther)
+}
+
+// refuseProfileForm answers a small form of the partner page whose fields were refused with the
+// page again, holding what was typed and the errors next to that form; other refusals (a contact
+// gone meanwhile) get formErrorPage.
+func (s *Server) refuseProfileForm(w http.ResponseWriter, r *http.Request, p *partner.Partner, forms profileForms, err error) {
+	fe, ok := explain(localizer(r), err)
+	if !ok || len(fe.Fields) == 0 {
+		s.formErrorPage(w, r, err, "/partners/"+p.Key)
+		return
+	}
+	forms.Errors = fe
+	v, verr := s.partnerPage(r, p, forms)
+	if verr != nil {
+		s.serverError(w, r, verr)
+		return
+	}
+	s.render(w, r, statusOf(apperr.CodeOf(err)), "partner", v)
 }
 
 // formErrorPage answers a refused small form of a profile page (a contact, a recognition) with
@@ -208,6 +232,7 @@ func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
 			errs.Fields["recheck_on"] = l.T("error.date")
 		}
 	}
+	addFieldErrors(l, errs, d.Validate())
 	var doc *document.Document
 	if file, header, ferr := r.FormFile("file"); ferr == nil {
 		data, rerr := io.ReadAll(io.LimitReader(file, document.MaxSize+1))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"sort"
@@ -76,9 +77,9 @@ func (f partnerForm) partner() *partner.Partner {
 }
 
 type languageFields struct {
-	Lang, Name                            string
-	NameValue, Acronym, Mandate, Strategy string
-	NameError                             string
+	Lang, Name                                           string
+	NameValue, Acronym, Mandate, Strategy                string
+	NameError, AcronymError, MandateError, StrategyError string
 }
 
 type checkOption struct {
@@ -137,7 +138,8 @@ func (s *Server) partnerFormView(r *http.Request, isNew bool, form partnerForm, 
 	v := partnerFormView{page: s.newPage(r, titleKey), New: isNew, Form: form, Errors: errs}
 	for _, lang := range append([]string{"en"}, slices.DeleteFunc(slices.Clone(reference.Languages), func(l string) bool { return l == "en" })...) {
 		v.LanguageFields = append(v.LanguageFields, languageFields{Lang: lang, Name: languageNames[lang], NameValue: form.Names[lang],
-			Acronym: form.Acronyms[lang], Mandate: form.Mandates[lang], Strategy: form.Strategies[lang], NameError: errs.Fields["name_"+lang]})
+			Acronym: form.Acronyms[lang], Mandate: form.Mandates[lang], Strategy: form.Strategies[lang], NameError: errs.Fields["name_"+lang],
+			AcronymError: errs.Fields["acronym_"+lang], MandateError: errs.Fields["mandate_"+lang], StrategyError: errs.Fields["strategy_"+lang]})
 	}
 	codesOf := func(list string) ([]string, error) { return s.db.ReferenceCodes(ctx, list) }
 	types, err := codesOf(reference.ListPartnerType)
@@ -253,6 +255,16 @@ func (s *Server) editablePartner(w http.ResponseWriter, r *http.Request) (*partn
 	return p, true
 }
 
+// partnerByTypedKey finds the partner of a key someone typed into a form. Text that cannot be a
+// key names no partner and is not looked up: PostgreSQL refuses to compare with text that is not
+// UTF-8, and a long text would only be compared in vain.
+func (s *Server) partnerByTypedKey(ctx context.Context, key string) (*partner.Partner, error) {
+	if !partner.ValidKey(key) {
+		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", "key", key)
+	}
+	return s.db.PartnerByKey(ctx, key)
+}
+
 // savePartner creates a partner (POST /partners) or updates one (POST /partners/{key}).
 func (s *Server) savePartner(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
@@ -281,7 +293,7 @@ func (s *Server) savePartner(w http.ResponseWriter, r *http.Request) {
 	}
 	p := form.partner()
 	if form.Parent != "" {
-		parent, err := s.db.PartnerByKey(ctx, form.Parent)
+		parent, err := s.partnerByTypedKey(ctx, form.Parent)
 		if apperr.Is(err, apperr.NotFound) {
 			refuse(http.StatusUnprocessableEntity, fieldError(l, "parent", "partner.error.not_found", "key", form.Parent), nil)
 			return

@@ -9,7 +9,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"pactum/internal/apperr"
 	"pactum/internal/document"
@@ -206,10 +205,11 @@ func (s *Server) confirmPartnerImport(w http.ResponseWriter, r *http.Request) {
 }
 
 // importDocument makes the stored copy of an upload. It is not a document.New: an import file
-// may be larger than an attachment, and its content, not its name, tells CSV from Excel.
+// may be larger than an attachment, and its content, not its name, tells CSV from Excel; a name
+// that cannot be stored (apperr.Text) is replaced, as the file is what matters.
 func importDocument(u *user.User, filename string, data []byte) *document.Document {
 	name := path.Base(strings.ReplaceAll(strings.TrimSpace(filename), "\\", "/"))
-	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
+	if name == "" || name == "." || name == "/" || apperr.Text(name, document.MaxNameLength, false) != nil {
 		name = "partners"
 	}
 	contentType := "text/csv; charset=utf-8"

@@ -51,7 +51,7 @@ func (s *Server) mergePartner(w http.ResponseWriter, r *http.Request) {
 		v.Errors, v.Counts = fe, nil
 		s.render(w, r, status, "partner_merge", v)
 	}
-	dup, err := s.db.PartnerByKey(ctx, v.Duplicate)
+	dup, err := s.partnerByTypedKey(ctx, v.Duplicate)
 	if err != nil {
 		refuse(statusOf(apperr.CodeOf(err)), err)
 		return

@@ -83,6 +83,34 @@ type partnerView struct {
 	Timeline          []timelineItem
 	Notice            string
 	LanguageCodes     []string
+	Forms             profileForms
+}
+
+// profileForms keeps what someone typed into one of the small forms of the partner page (a
+// contact's, a recognition's) when its save was refused, with the errors, so that the page shows
+// them next to that form.
+type profileForms struct {
+	Which       string          // "contact" or "recognition"
+	Contact     partner.Contact // as typed; its ID is 0 for a new contact
+	Recognition map[string]string
+	Errors      formErrors
+}
+
+// ContactForm is what the form of contact c holds: what was typed when its save was refused,
+// else c.
+func (v partnerView) ContactForm(c partner.Contact) partner.Contact {
+	if v.Forms.Which == "contact" && v.Forms.Contact.ID == c.ID {
+		return v.Forms.Contact
+	}
+	return c
+}
+
+// ContactErrors are the field errors of the form of contact id (0: the new contact's).
+func (v partnerView) ContactErrors(id int64) map[string]string {
+	if v.Forms.Which == "contact" && v.Forms.Contact.ID == id {
+		return v.Forms.Errors.Fields
+	}
+	return nil
 }
 
 // LanguageName is a language's name in itself, for choosing a contact's language.
@@ -146,13 +174,24 @@ func (s *Server) showPartner(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	lb, err := s.labeller(r)
+	v, err := s.partnerPage(r, p, profileForms{})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	s.render(w, r, http.StatusOK, "partner", v)
+}
+
+// partnerPage builds the profile page of p, with the small form that forms names holding what was
+// typed when its save was refused.
+func (s *Server) partnerPage(r *http.Request, p *partner.Partner, forms profileForms) (partnerView, error) {
+	ctx := r.Context()
+	lb, err := s.labeller(r)
+	if err != nil {
+		return partnerView{}, err
+	}
 	l := lb.l
-	v := partnerView{page: s.newPage(r, "partners.title"), P: p, LanguageCodes: reference.Languages}
+	v := partnerView{page: s.newPage(r, "partners.title"), P: p, LanguageCodes: reference.Languages, Forms: forms}
 	v.Name = textIn(p, l.Lang, func(t partner.Text) string { return t.Name })
 	v.Acronym = textIn(p, l.Lang, func(t partner.Text) string { return t.Acronym })
 	v.Mandate = textIn(p, l.Lang, func(t partner.Text) string { return t.Mandate })
@@ -176,8 +215,7 @@ func (s *Server) showPartner(w http.ResponseWriter, r *http.Request) {
 	v.Contacts = p.Contacts
 	regions, err := s.db.CountryRegions(ctx)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return v, err
 	}
 	v.CanEdit = partner.CanEdit(currentUser(r), p, func(c string) string { return regions[c] })
 	switch r.URL.Query().Get("saved") {
@@ -190,22 +228,19 @@ func (s *Server) showPartner(w http.ResponseWriter, r *http.Request) {
 	if p.ParentID != 0 {
 		parent, err := s.db.PartnerByID(ctx, p.ParentID)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return v, err
 		}
 		v.Parent = &link{URL: "/partners/" + parent.Key, Text: parent.Name(l.Lang)}
 	}
 	family, err := s.db.PartnerFamily(ctx, p.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return v, err
 	}
 	names := map[int64]string{p.ID: v.Name.Text}
 	for _, id := range family[1:] {
 		child, err := s.db.PartnerByID(ctx, id)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return v, err
 		}
 		names[id] = child.Name(l.Lang)
 		if child.ParentID == p.ID {
@@ -222,18 +257,12 @@ func (s *Server) showPartner(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if err := s.fillDueDiligence(r, &v, lb); err != nil {
-		s.serverError(w, r, err)
-		return
+		return v, err
 	}
 	if err := s.fillInvolvement(r, &v, lb, family, names); err != nil {
-		s.serverError(w, r, err)
-		return
+		return v, err
 	}
-	if err := s.fillRelationship(r, &v, lb, family); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "partner", v)
+	return v, s.fillRelationship(r, &v, lb, family)
 }
 
 func (s *Server) fillDueDiligence(r *http.Request, v *partnerView, lb labeller) error {

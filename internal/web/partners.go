@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"pactum/internal/i18n"
 	"pactum/internal/partner"
@@ -59,12 +58,11 @@ func (lb labeller) facet(facet, code string) string {
 // partnerFilter reads the list's filter from the query string: q, sort, page, and each facet
 // as a repeated parameter (type=foundation&type=private).
 func partnerFilter(q url.Values, lang string) (partner.Filter, int) {
-	f := partner.Filter{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
+	f := partner.Filter{Query: searchText(q.Get("q")), Sort: q.Get("sort"), Lang: lang}
 	for _, facet := range partner.Facets {
 		f.Set(facet, queryCodes(q, facet))
 	}
-	page := max(1, formInt(q.Get("page"), 1))
-	return f, page
+	return f, pageParam(q.Get("page"))
 }
 
 type partnerRow struct {
@@ -97,8 +95,14 @@ func (s *Server) showPartners(w http.ResponseWriter, r *http.Request) {
 	}
 	l := lb.l
 	f, pageNo := partnerFilter(r.URL.Query(), l.Lang)
-	f.Offset, f.Limit = (pageNo-1)*partnersPerPage, partnersPerPage
-	result, err := s.db.ListPartners(r.Context(), f)
+	result, pageNo, err := onPage(pageNo, partnersPerPage, func(offset int) (*partner.Page, int, error) {
+		f.Offset, f.Limit = offset, partnersPerPage
+		res, err := s.db.ListPartners(r.Context(), f)
+		if err != nil {
+			return nil, 0, err
+		}
+		return res, res.Total, nil
+	})
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -43,7 +43,10 @@ func TestRedirectsStayOnPactum(t *testing.T) {
 			t.Errorf("sign in with next=%q: %d to %q, want /start", next, resp.StatusCode, loc)
 		}
 		resp, _ = app.get(signedIn, "/login?next="+url.QueryEscape(next))
-		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+		// An address with text no database takes (a NUL, invalid UTF-8) is refused whole, and
+		// leads nowhere either.
+		refused := !storable(next) && resp.StatusCode == http.StatusBadRequest && resp.Header.Get("Location") == ""
+		if loc := resp.Header.Get("Location"); !refused && (resp.StatusCode != http.StatusSeeOther || loc != "/") {
 			t.Errorf("signed in, /login?next=%q: %d to %q, want /", next, resp.StatusCode, loc)
 		}
 	}

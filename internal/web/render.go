@@ -239,6 +239,7 @@ var errorKeys = map[int][2]string{
 	http.StatusForbidden:             {"error.page.forbidden", "error.page.forbidden_text"},
 	http.StatusRequestEntityTooLarge: {"error.page.too_large", "error.page.too_large_text"},
 	http.StatusInternalServerError:   {"error.page.internal", "error.page.internal_text"},
+	http.StatusServiceUnavailable:    {"error.page.busy", "error.page.busy_text"},
 }
 
 // renderError shows the error page for status in the reader's language.

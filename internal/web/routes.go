@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"pactum/internal/apperr"
 	"pactum/internal/document"
 	"pactum/internal/eml"
 	"pactum/internal/user"
@@ -84,6 +85,8 @@ func (s *Server) routeTable() []route {
 		{"GET /account", signedIn, s.showAccount},
 		{"POST /account", signedIn, s.saveProfile},
 		{"POST /account/password", signedIn, s.changePassword},
+		{"POST /account/tokens", staff, s.createToken},
+		{"POST /account/tokens/{id}/revoke", signedIn, s.revokeOwnToken},
 		{"GET /partners", staff, s.showPartners},
 		{"GET /partners/export.csv", staff, s.exportPartnersCSV},
 		{"GET /partners/export.xlsx", staff, s.exportPartnersXLSX},
@@ -154,6 +157,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/users/{username}", admins, s.showUser},
 		{"POST /admin/users/{username}", admins, s.saveUser},
 		{"POST /admin/users/{username}/unlock", admins, s.unlockUser},
+		{"POST /admin/users/{username}/tokens/{id}/revoke", admins, s.revokeUserToken},
 		{"GET /admin/audit", admins, s.showAudit},
 		{"GET /admin/agreements/deleted", admins, s.showDeletedAgreements},
 		{"GET /admin/mail", admins, s.showOutbox},
@@ -174,7 +178,8 @@ func (s *Server) routeTable() []route {
 // guard enforces a route's access: anonymous visitors of a page are sent to sign in, signed-in
 // users without the right get 403, API callers get JSON errors. It also reads the form of a
 // route allowed to post, unless the route takes uploads, whose handlers answer a file too large
-// on their own page.
+// on their own page. An address whose text no database takes is refused first (badAddressText):
+// 400, or for the API 422 naming the parameter.
 func (s *Server) guard(r route) http.Handler {
 	limit, upload := uploadLimits[r.pattern]
 	if !upload {
@@ -182,6 +187,15 @@ func (s *Server) guard(r route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		req.Body = http.MaxBytesReader(w, req.Body, limit)
+		if name, bad := badAddressText(req); bad {
+			s.log.Info("address refused", "method", req.Method, "parameter", name)
+			if r.access == apiStaff {
+				s.apiError(w, req, apperr.FieldErrors{name: apperr.Msg("error.bad_text")}.Err())
+			} else {
+				s.renderError(w, req, http.StatusBadRequest)
+			}
+			return
+		}
 		if r.access == apiStaff {
 			s.serveAPI(w, req, r.handler)
 			return

@@ -103,11 +103,16 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if _, err := netmail.ParseAddress(form.Email); err != nil {
 		errs.Fields["email"] = l.T("error.email")
 	}
-	if user.CheckPassword(password) != nil {
-		errs.Fields["password"] = l.T("user.error.password_short", "min", user.MinPasswordLength)
+	if err := user.CheckPassword(password); err != nil {
+		fe, _ := explain(l, err)
+		errs.Fields["password"] = fe.Fields["password"]
 	} else if password != confirm {
 		errs.Fields["confirm_password"] = l.T("account.error.confirm")
 	}
+	// The account's own rules are checked before the address is counted and the password hashed.
+	u := &user.User{Username: usernameFrom(form.Email), Email: form.Email, DisplayName: form.DisplayName,
+		Organisation: form.Organisation, Language: form.Language, Role: user.RoleExternal, Active: true}
+	addFieldErrors(l, errs, u.Validate())
 	if len(errs.Fields) > 0 {
 		errs.Summary = l.T("error.invalid")
 		s.render(w, r, http.StatusUnprocessableEntity, "register", s.registerView(r, form, errs))
@@ -136,8 +141,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	u := &user.User{Username: usernameFrom(form.Email), Email: form.Email, DisplayName: form.DisplayName,
-		Organisation: form.Organisation, Language: form.Language, Role: user.RoleExternal, Active: true, PasswordHash: hash}
+	u.PasswordHash = hash
 	token, err := user.NewSecret("")
 	if err != nil {
 		s.serverError(w, r, err)
@@ -216,6 +220,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 type forgotView struct {
 	page
 	Login string
+	Error string // what is wrong with Login
 	Sent  bool
 }
 
@@ -229,6 +234,11 @@ func (s *Server) showForgot(w http.ResponseWriter, r *http.Request) {
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	v := forgotView{page: s.newPage(r, "forgot.title"), Login: login, Sent: true}
+	if m := apperr.Text(login, user.MaxEmailLength, false); m != nil {
+		v.Sent, v.Error = false, localizer(r).T(m.Key, m.Args...)
+		s.render(w, r, http.StatusUnprocessableEntity, "forgot", v)
+		return
+	}
 	u, err := s.db.UserByLogin(r.Context(), login)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		s.serverError(w, r, err)
@@ -302,8 +312,9 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 		}
 		s.render(w, r, status, "set_password", v)
 	}
-	if user.CheckPassword(password) != nil {
-		refuse(http.StatusUnprocessableEntity, fieldError(l, "password", "user.error.password_short", "min", user.MinPasswordLength))
+	if err := user.CheckPassword(password); err != nil {
+		fe, _ := explain(l, err)
+		refuse(http.StatusUnprocessableEntity, fe)
 		return
 	}
 	if password != confirm {
@@ -380,8 +391,19 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		v.New, v.Errors = true, errs
 		s.render(w, r, status, "admin_user", v)
 	}
+	u := &user.User{Username: form.Username, Email: form.Email, DisplayName: form.DisplayName, Organisation: form.Organisation,
+		Role: user.Role(form.Role), Region: form.Region, Language: form.Language, Active: true}
+	if u.Role != user.RoleRegionalOfficer {
+		u.Region = ""
+	}
+	// The account's rules are checked before the password is hashed.
+	errs := formErrors{Summary: l.T("error.invalid"), Fields: map[string]string{}}
 	if _, err := netmail.ParseAddress(form.Email); err != nil {
-		refuse(http.StatusUnprocessableEntity, fieldError(l, "email", "error.email"))
+		errs.Fields["email"] = l.T("error.email")
+	}
+	addFieldErrors(l, errs, u.Validate())
+	if len(errs.Fields) > 0 {
+		refuse(http.StatusUnprocessableEntity, errs)
 		return
 	}
 	unusable, err := user.NewSecret("")
@@ -398,11 +420,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	u := &user.User{Username: form.Username, Email: form.Email, DisplayName: form.DisplayName, Organisation: form.Organisation,
-		Role: user.Role(form.Role), Region: form.Region, Language: form.Language, Active: true, PasswordHash: hash}
-	if u.Role != user.RoleRegionalOfficer {
-		u.Region = ""
-	}
+	u.PasswordHash = hash
 	token, err := user.NewSecret("")
 	if err != nil {
 		s.serverError(w, r, err)
