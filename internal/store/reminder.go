@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"pactum/internal/civil"
+	"pactum/internal/interaction"
+	"pactum/internal/mail"
+)
+
+// Reminder is what a daily reminder tells one assignee.
+type Reminder struct {
+	UserID    int64
+	FollowUps []interaction.FollowUp
+}
+
+// DueReminders returns, per assignee, the open follow-ups due by today that have not been
+// reminded of today, and marks them reminded; it runs in the transaction that queues the e-mails
+// so that a reminder is neither lost nor sent twice. Assignees without an e-mail address or
+// inactive are left out.
+func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(Reminder) (*mail.Message, error)) (int, error) {
+	sent := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		list, err := followUpsWhere(ctx, tx, `f.status = ? AND f.due_on <= ? AND (f.last_reminded_on IS NULL OR f.last_reminded_on < ?)
+			AND u.active = ? AND u.email <> ''`, []any{interaction.StatusOpen, today, today, true}, "f.assignee_id, f.due_on, f.id", 0)
+		if err != nil {
+			return err
+		}
+		var order []int64
+		byUser := map[int64][]interaction.FollowUp{}
+		for _, f := range list {
+			if _, ok := byUser[f.AssigneeID]; !ok {
+				order = append(order, f.AssigneeID)
+			}
+			byUser[f.AssigneeID] = append(byUser[f.AssigneeID], f)
+		}
+		for _, uid := range order {
+			m, err := compose(Reminder{UserID: uid, FollowUps: byUser[uid]})
+			if err != nil {
+				return err
+			}
+			if m != nil {
+				if err := enqueueMail(ctx, tx, *m); err != nil {
+					return err
+				}
+				sent++
+			}
+			ids := make([]any, 0, len(byUser[uid])+1)
+			ids = append(ids, today)
+			for _, f := range byUser[uid] {
+				ids = append(ids, f.ID)
+			}
+			if _, err := tx.exec(ctx, "UPDATE follow_ups SET last_reminded_on = ? WHERE id IN ("+placeholders(len(ids)-1)+")", ids...); err != nil {
+				return fmt.Errorf("mark reminded: %w", err)
+			}
+		}
+		return nil
+	})
+	return sent, err
+}
+
+// ClaimDailyJob reports whether this server should run job today: the first to ask gets it.
+func (db *DB) ClaimDailyJob(ctx context.Context, job string, today civil.Date) (bool, error) {
+	claimed := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, "INSERT INTO job_runs (job, run_on, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", job, today, time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("claim job %s: %w", job, err)
+		}
+		n, _ := res.RowsAffected()
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
+}
