@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"pactum/internal/agreement"
 	"pactum/internal/reference"
@@ -240,6 +241,35 @@ func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) 
 			if _, err := mayMailLink(ctx, tx, address); err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+}
+
+// The throttle read and written one key at a time, for the tests of its policy: the server uses
+// BeginSignIn and its ends.
+
+// SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
+// that slows down guessing — or the zero time when it is allowed now; locked says which.
+func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
+	var b block
+	for _, k := range keys {
+		st, found, err := scanThrottle(db.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if found {
+			b = b.and(st.blockAt(k.Kind, now))
+		}
+	}
+	return b.until, b.locked, nil
+}
+
+// ClearSignInFailures forgets the failures of a key.
+func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
+			return fmt.Errorf("clear sign-in failures: %w", err)
 		}
 		return nil
 	})

@@ -107,22 +107,6 @@ func scanThrottle(row *sql.Row) (throttleState, bool, error) {
 	return st, true, nil
 }
 
-// SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
-// that slows down guessing — or the zero time when it is allowed now; locked says which.
-func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
-	var b block
-	for _, k := range keys {
-		st, found, err := scanThrottle(db.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		if found {
-			b = b.and(st.blockAt(k.Kind, now))
-		}
-	}
-	return b.until, b.locked, nil
-}
-
 // BeginSignIn decides whether a sign-in attempt may check its password now and, when it may,
 // counts it against every key as a failure before the check, in one step: a burst of attempts
 // sent at once is then throttled like the same attempts one after the other, instead of all
@@ -182,7 +166,8 @@ func countFailure(ctx context.Context, tx *Tx, now time.Time, k ThrottleKey, st 
 	return nil
 }
 
-// RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit.
+// RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit,
+// as a finished attempt would: for tests and tools that set a throttle up.
 func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
 	now = now.UTC()
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -226,16 +211,6 @@ func (db *DB) EndSignIn(ctx context.Context, keys ...ThrottleKey) error {
 			if _, err := tx.exec(ctx, query, k.String()); err != nil {
 				return fmt.Errorf("end sign-in: %w", err)
 			}
-		}
-		return nil
-	})
-}
-
-// ClearSignInFailures forgets the failures of a key.
-func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
-			return fmt.Errorf("clear sign-in failures: %w", err)
 		}
 		return nil
 	})
