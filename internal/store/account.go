@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
@@ -30,12 +31,12 @@ var tokenLifetimes = map[string]time.Duration{
 
 // createUserToken stores the hash of a one-time token, replacing earlier tokens of the same
 // purpose for the user so that only the latest link works.
-func createUserToken(ctx context.Context, tx *Tx, userID int64, purpose, tokenHash string) error {
+func createUserToken(ctx context.Context, tx *sqldb.Tx, userID int64, purpose, tokenHash string) error {
 	now := time.Now().UTC()
-	if _, err := tx.exec(ctx, "DELETE FROM user_tokens WHERE user_id = ? AND purpose = ?", userID, purpose); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM user_tokens WHERE user_id = ? AND purpose = ?", userID, purpose); err != nil {
 		return fmt.Errorf("replace %s token: %w", purpose, err)
 	}
-	if _, err := tx.exec(ctx, "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+	if _, err := tx.Exec(ctx, "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
 		tokenHash, userID, purpose, now, now.Add(tokenLifetimes[purpose])); err != nil {
 		return fmt.Errorf("create %s token: %w", purpose, err)
 	}
@@ -44,7 +45,7 @@ func createUserToken(ctx context.Context, tx *Tx, userID int64, purpose, tokenHa
 
 // TokenUser returns the user a live one-time token belongs to, without using the token up.
 func (db *DB) TokenUser(ctx context.Context, tokenHash, purpose string) (*user.User, error) {
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf("u")+`
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`
 		FROM user_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.purpose = ? AND t.expires_at > ?`, tokenHash, purpose, time.Now().UTC()))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -57,9 +58,9 @@ func (db *DB) TokenUser(ctx context.Context, tokenHash, purpose string) (*user.U
 }
 
 // useToken deletes a live token in tx and returns its user's ID.
-func useToken(ctx context.Context, tx *Tx, tokenHash, purpose string) (int64, error) {
+func useToken(ctx context.Context, tx *sqldb.Tx, tokenHash, purpose string) (int64, error) {
 	var userID int64
-	err := tx.queryRow(ctx, "SELECT user_id FROM user_tokens WHERE token_hash = ? AND purpose = ? AND expires_at > ?",
+	err := tx.QueryRow(ctx, "SELECT user_id FROM user_tokens WHERE token_hash = ? AND purpose = ? AND expires_at > ?",
 		tokenHash, purpose, time.Now().UTC()).Scan(&userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, apperr.New(apperr.NotFound, "account.error.link_expired")
@@ -67,7 +68,7 @@ func useToken(ctx context.Context, tx *Tx, tokenHash, purpose string) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("%s token: %w", purpose, err)
 	}
-	if _, err := tx.exec(ctx, "DELETE FROM user_tokens WHERE token_hash = ?", tokenHash); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM user_tokens WHERE token_hash = ?", tokenHash); err != nil {
 		return 0, fmt.Errorf("use %s token: %w", purpose, err)
 	}
 	return userID, nil
@@ -77,7 +78,7 @@ func useToken(ctx context.Context, tx *Tx, tokenHash, purpose string) (int64, er
 // Following an e-mailed link proves the address, so it is marked verified.
 func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, passwordHash string) (*user.User, error) {
 	var u *user.User
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := useToken(ctx, tx, tokenHash, purpose)
 		if err != nil {
 			return err
@@ -94,7 +95,7 @@ func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, pass
 // VerifyEmail uses up a verification link and marks the account's address as verified.
 func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, error) {
 	var u *user.User
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := useToken(ctx, tx, tokenHash, TokenVerify)
 		if err != nil {
 			return err
@@ -109,15 +110,15 @@ func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, er
 // and returns the account. An address verified before keeps the date of its first verification,
 // and the trail gets no new entry. Only the account's owner can follow the link, so the trail
 // records the owner as the one who verified, whatever ctx says.
-func verifyEmail(ctx context.Context, tx *Tx, id int64) (*user.User, error) {
-	before, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+func verifyEmail(ctx context.Context, tx *sqldb.Tx, id int64) (*user.User, error) {
+	before, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("verify e-mail of user %d: %w", id, err)
 	}
-	if _, err := tx.exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?", time.Now().UTC(), id); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?", time.Now().UTC(), id); err != nil {
 		return nil, fmt.Errorf("verify e-mail of %s: %w", before.Username, err)
 	}
-	u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("verify e-mail of %s: %w", before.Username, err)
 	}
@@ -133,7 +134,7 @@ func (db *DB) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tok
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if err := createUser(ctx, tx, u); err != nil {
 			return err
 		}
@@ -159,7 +160,7 @@ func (db *DB) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tok
 const linkMailsPerRecipient = 3
 
 // mayMailLink counts a link e-mail to address and reports whether it is within the hourly limit.
-func mayMailLink(ctx context.Context, tx *Tx, address string) (bool, error) {
+func mayMailLink(ctx context.Context, tx *sqldb.Tx, address string) (bool, error) {
 	allowed, _, err := countRequest(ctx, tx, time.Now().UTC(), linkMailKey(address), linkMailsPerRecipient, time.Hour)
 	return allowed, err
 }
@@ -174,9 +175,9 @@ const resetInterval = time.Minute
 // e-mails (linkMailsPerRecipient), and reports whether it sent one.
 func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash string, m mail.Message) (bool, error) {
 	sent := false
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var recent bool
-		err := tx.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM user_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?)",
+		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM user_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?)",
 			userID, purpose, time.Now().UTC().Add(-resetInterval)).Scan(&recent)
 		if err != nil {
 			return fmt.Errorf("%s link: %w", purpose, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func agreementFacets(a *agreement.Agreement, parties map[int64]partyInfo) [][]st
 		case agreement.FacetConfidential:
 			codes = []string{yesNo(a.Confidential)}
 		}
-		out[i] = dedupe(codes)
+		out[i] = sqldb.Dedupe(codes)
 	}
 	return out
 }
@@ -158,7 +159,7 @@ type facetKey struct {
 // agreementWriter writes agreements inside one transaction with prepared statements, and keeps
 // the search index, the codes and the registry's facet counts in step with them.
 type agreementWriter struct {
-	tx                                             *Tx
+	tx                                             *sqldb.Tx
 	agreement, title, party, region, country, area *sql.Stmt
 	unindex, index, codes, uncodes, readCodes      *sql.Stmt
 	parties                                        map[int64]partyInfo
@@ -168,9 +169,9 @@ type agreementWriter struct {
 	cells  reportCells
 }
 
-func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
+func newAgreementWriter(ctx context.Context, tx *sqldb.Tx) (*agreementWriter, error) {
 	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}, cells: newReportCells()}
-	indexSQL := tx.d.indexDocument("agreement_search", "agreement_id")
+	indexSQL := tx.Dialect().IndexDocument("agreement_search", "agreement_id")
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
@@ -191,7 +192,7 @@ func newAgreementWriter(ctx context.Context, tx *Tx) (*agreementWriter, error) {
 		{&w.readCodes, "SELECT codes, cells FROM agreement_codes WHERE agreement_id = ?"},
 	}
 	for _, s := range statements {
-		stmt, err := tx.prepare(ctx, s.query)
+		stmt, err := tx.Prepare(ctx, s.query)
 		if err != nil {
 			w.close()
 			return nil, fmt.Errorf("prepare agreement statements: %w", err)
@@ -219,8 +220,8 @@ func (w *agreementWriter) partyInfoOf(ctx context.Context, ids []int64) (map[int
 		}
 	}
 	if len(missing) > 0 {
-		in := "(" + placeholders(len(missing)) + ")"
-		rows, err := w.tx.query(ctx, `SELECT id, type_code, name, acronym FROM partners WHERE id IN `+in+`
+		in := "(" + sqldb.Placeholders(len(missing)) + ")"
+		rows, err := w.tx.Query(ctx, `SELECT id, type_code, name, acronym FROM partners WHERE id IN `+in+`
 			UNION ALL SELECT partner_id, '', name, acronym FROM partner_translations WHERE partner_id IN `+in,
 			append(missing, missing...)...)
 		if err != nil {
@@ -258,11 +259,11 @@ func (w *agreementWriter) partyInfoOf(ctx context.Context, ids []int64) (map[int
 // insert stores a and its parties, regions, countries and titles, indexes it, and sets a.ID.
 func (w *agreementWriter) insert(ctx context.Context, a *agreement.Agreement, now time.Time) error {
 	err := w.agreement.QueryRowContext(ctx, a.Reference, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn,
-		int64(a.Amount), a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID),
-		a.AmendmentKind, nullID(a.FrameworkID), a.Initiative, nullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
+		int64(a.Amount), a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID),
+		a.AmendmentKind, sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
 		agreementSearchVersion, now, now).Scan(&a.ID)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if sqldb.IsUniqueViolation(err) {
 			msg := apperr.Msg("agreement.error.reference_taken", "reference", a.Reference)
 			return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: apperr.FieldErrors{"reference": msg}, Err: err}
 		}
@@ -299,12 +300,12 @@ func (w *agreementWriter) writeDetails(ctx context.Context, a *agreement.Agreeme
 			return fmt.Errorf("agreement %s region %s: %w", a.Reference, r.Region, err)
 		}
 	}
-	for _, c := range dedupe(a.Countries) {
+	for _, c := range sqldb.Dedupe(a.Countries) {
 		if _, err := w.country.ExecContext(ctx, a.ID, c); err != nil {
 			return fmt.Errorf("agreement %s country %s: %w", a.Reference, c, err)
 		}
 	}
-	for _, area := range dedupe(a.OtherActionAreas) {
+	for _, area := range sqldb.Dedupe(a.OtherActionAreas) {
 		if area == a.PrimaryActionArea {
 			continue
 		}
@@ -402,15 +403,15 @@ func (w *agreementWriter) flush(ctx context.Context) error {
 		return strings.Compare(a.facet+"|"+a.code+"|"+yesNo(a.confidential), b.facet+"|"+b.code+"|"+yesNo(b.confidential))
 	})
 	for _, k := range keys {
-		if _, err := w.tx.exec(ctx, `INSERT INTO agreement_facet_counts (facet, code, confidential, n) VALUES (?, ?, ?, ?)
+		if _, err := w.tx.Exec(ctx, `INSERT INTO agreement_facet_counts (facet, code, confidential, n) VALUES (?, ?, ?, ?)
 			ON CONFLICT (facet, code, confidential) DO UPDATE SET n = agreement_facet_counts.n + excluded.n`,
 			k.facet, k.code, k.confidential, w.counts[k]); err != nil {
 			return fmt.Errorf("count agreement facets: %w", err)
 		}
 	}
 	clear(w.counts)
-	if w.tx.d.memoizesCodes() {
-		if _, err := w.tx.exec(ctx, "UPDATE agreement_codes_generation SET generation = generation + 1"); err != nil {
+	if w.tx.Dialect().MemoizesCodes() {
+		if _, err := w.tx.Exec(ctx, "UPDATE agreement_codes_generation SET generation = generation + 1"); err != nil {
 			return fmt.Errorf("raise the generation of agreement codes: %w", err)
 		}
 	}
@@ -422,7 +423,7 @@ func (w *agreementWriter) flush(ctx context.Context) error {
 // A single agreement created by a person is recorded in the audit trail.
 func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agreement) error {
 	now := time.Now().UTC()
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		w, err := newAgreementWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -485,7 +486,7 @@ func auditAgreement(a *agreement.Agreement) audit.Record {
 // UpdateAgreement saves an agreement read at a.Version. It is refused with Conflict when someone
 // saved it since (the caller shows both versions), and with NotFound when it was deleted.
 func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		before, err := agreementByReference(ctx, tx, a.Reference)
 		if err != nil {
 			return err
@@ -501,19 +502,19 @@ func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error
 		}
 		a.ID = before.ID
 		now := time.Now().UTC()
-		_, err = tx.exec(ctx, `UPDATE agreements SET title = ?, type_code = ?, status = ?, signed_on = ?, start_on = ?, end_on = ?,
+		_, err = tx.Exec(ctx, `UPDATE agreements SET title = ?, type_code = ?, status = ?, signed_on = ?, start_on = ?, end_on = ?,
 			amount_cents = ?, currency_code = ?, value_usd_cents = ?, in_kind_usd_cents = ?, primary_action_area_code = ?,
 			amends_id = ?, amendment_kind = ?, framework_id = ?, initiative = ?, officer_id = ?, office_code = ?, confidential = ?,
 			notes = ?, search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 			a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount), a.Currency, int64(a.ValueUSD),
-			int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID), a.AmendmentKind, nullID(a.FrameworkID), a.Initiative,
-			nullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion, now, a.ID)
+			int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID), a.AmendmentKind, sqldb.NullID(a.FrameworkID), a.Initiative,
+			sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion, now, a.ID)
 		if err != nil {
 			return fmt.Errorf("update agreement %s: %w", a.Reference, err)
 		}
 		for _, table := range []string{"agreement_translations", "agreement_parties", "agreement_regions", "agreement_countries",
 			"agreement_action_areas"} {
-			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE agreement_id = ?", a.ID); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE agreement_id = ?", a.ID); err != nil {
 				return fmt.Errorf("update agreement %s: %w", a.Reference, err)
 			}
 		}
@@ -565,7 +566,7 @@ func partyIDs(agreements ...*agreement.Agreement) []int64 {
 // registry, searches, reports and partners' figures, but nothing of it is erased. An agreement
 // with live amendments is refused; they are deleted first.
 func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		a, err := agreementByReference(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -577,14 +578,14 @@ func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int
 			return apperr.New(apperr.Conflict, "error.changed_meanwhile")
 		}
 		var amendments int
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE amends_id = ? AND deleted_at IS NULL", a.ID).Scan(&amendments); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE amends_id = ? AND deleted_at IS NULL", a.ID).Scan(&amendments); err != nil {
 			return fmt.Errorf("delete agreement %s: %w", reference, err)
 		}
 		if amendments > 0 {
 			return apperr.New(apperr.Conflict, "agreement.error.has_amendments", "count", amendments)
 		}
 		actor := audit.ActorFrom(ctx)
-		if _, err := tx.exec(ctx, "UPDATE agreements SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ?",
+		if _, err := tx.Exec(ctx, "UPDATE agreements SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ?",
 			time.Now().UTC(), actor.Username, a.ID); err != nil {
 			return fmt.Errorf("delete agreement %s: %w", reference, err)
 		}
@@ -608,7 +609,7 @@ func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int
 
 // RestoreAgreement brings a deleted agreement back as it was.
 func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		a, err := agreementByReference(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -618,14 +619,14 @@ func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
 		}
 		if a.AmendsID != 0 {
 			var amendedDeleted bool
-			if err := tx.queryRow(ctx, "SELECT deleted_at IS NOT NULL FROM agreements WHERE id = ?", a.AmendsID).Scan(&amendedDeleted); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT deleted_at IS NOT NULL FROM agreements WHERE id = ?", a.AmendsID).Scan(&amendedDeleted); err != nil {
 				return fmt.Errorf("restore agreement %s: %w", reference, err)
 			}
 			if amendedDeleted {
 				return apperr.New(apperr.Conflict, "agreement.error.amended_deleted")
 			}
 		}
-		if _, err := tx.exec(ctx, "UPDATE agreements SET deleted_at = NULL, deleted_by = '', version = version + 1 WHERE id = ?", a.ID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE agreements SET deleted_at = NULL, deleted_by = '', version = version + 1 WHERE id = ?", a.ID); err != nil {
 			return fmt.Errorf("restore agreement %s: %w", reference, err)
 		}
 		a.DeletedAt = time.Time{}
@@ -649,7 +650,7 @@ func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
 
 // reindexAgreements writes the search document, codes and counts of the live agreements ids
 // again, after something they show changed (a party's name or type, a merge of partners).
-func reindexAgreements(ctx context.Context, tx *Tx, ids []int64) error {
+func reindexAgreements(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -681,7 +682,7 @@ func reindexAgreements(ctx context.Context, tx *Tx, ids []int64) error {
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		if _, err := tx.exec(ctx, "UPDATE agreements SET search_version = ? WHERE id IN ("+placeholders(len(chunk))+")", args...); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE agreements SET search_version = ? WHERE id IN ("+sqldb.Placeholders(len(chunk))+")", args...); err != nil {
 			return fmt.Errorf("reindex agreements: %w", err)
 		}
 	}
@@ -693,7 +694,7 @@ func reindexAgreements(ctx context.Context, tx *Tx, ids []int64) error {
 func (db *DB) ReindexAgreements(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := queryIDs(ctx, db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", agreementSearchVersion)
+		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", agreementSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex agreements: %w", err)
 		}
@@ -703,7 +704,7 @@ func (db *DB) ReindexAgreements(ctx context.Context) (int, error) {
 			}
 			return total, nil
 		}
-		if err := db.inTx(ctx, func(tx *Tx) error { return reindexAgreements(ctx, tx, ids) }); err != nil {
+		if err := db.InTx(ctx, func(tx *sqldb.Tx) error { return reindexAgreements(ctx, tx, ids) }); err != nil {
 			return total, err
 		}
 		total += len(ids)
@@ -741,9 +742,9 @@ func (db *DB) AgreementByReference(ctx context.Context, reference string) (*agre
 	return agreementByReference(ctx, db, reference)
 }
 
-func agreementByReference(ctx context.Context, q querier, reference string) (*agreement.Agreement, error) {
+func agreementByReference(ctx context.Context, q sqldb.Querier, reference string) (*agreement.Agreement, error) {
 	var id int64
-	err := q.queryRow(ctx, "SELECT id FROM agreements WHERE reference = ?", reference).Scan(&id)
+	err := q.QueryRow(ctx, "SELECT id FROM agreements WHERE reference = ?", reference).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", reference)
 	}
@@ -758,14 +759,14 @@ func agreementByReference(ctx context.Context, q querier, reference string) (*ag
 }
 
 // agreementsByIDs loads agreements with their titles and lists, in the order of ids.
-func agreementsByIDs(ctx context.Context, q querier, ids []int64) ([]*agreement.Agreement, error) {
+func agreementsByIDs(ctx context.Context, q sqldb.Querier, ids []int64) ([]*agreement.Agreement, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	in := "(" + placeholders(len(ids)) + ")"
+	in := "(" + sqldb.Placeholders(len(ids)) + ")"
 	byID := make(map[int64]*agreement.Agreement, len(ids))
-	err := eachRowOf(ctx, q, "SELECT "+agreementColumns+" FROM agreements WHERE id IN "+in, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, q, "SELECT "+agreementColumns+" FROM agreements WHERE id IN "+in, args, func(scan func(...any) error) error {
 		a, err := scanAgreement(scan)
 		if err == nil {
 			byID[a.ID] = a
@@ -830,7 +831,7 @@ func agreementsByIDs(ctx context.Context, q querier, ids []int64) ([]*agreement.
 			}},
 	}
 	for _, l := range lists {
-		if err := eachRowOf(ctx, q, l.query, args, l.scan); err != nil {
+		if err := sqldb.EachRowOf(ctx, q, l.query, args, l.scan); err != nil {
 			return nil, fmt.Errorf("load agreements: %w", err)
 		}
 	}
@@ -845,7 +846,7 @@ func agreementsByIDs(ctx context.Context, q querier, ids []int64) ([]*agreement.
 
 // Amendments returns the live amendments of an agreement in the order they were signed.
 func (db *DB) Amendments(ctx context.Context, agreementID int64) ([]*agreement.Agreement, error) {
-	ids, err := queryIDs(ctx, db, `SELECT id FROM agreements WHERE amends_id = ? AND deleted_at IS NULL
+	ids, err := sqldb.QueryIDs(ctx, db, `SELECT id FROM agreements WHERE amends_id = ? AND deleted_at IS NULL
 		ORDER BY signed_on IS NULL, signed_on, id`, agreementID)
 	if err != nil {
 		return nil, fmt.Errorf("amendments of %d: %w", agreementID, err)
@@ -859,7 +860,7 @@ func (db *DB) Amendments(ctx context.Context, agreementID int64) ([]*agreement.A
 // UnderFramework returns the references and English titles of the live agreements signed under a
 // framework agreement (a memorandum of understanding), oldest first.
 func (db *DB) UnderFramework(ctx context.Context, frameworkID int64) ([]*agreement.Agreement, error) {
-	ids, err := queryIDs(ctx, db, `SELECT id FROM agreements WHERE framework_id = ? AND deleted_at IS NULL
+	ids, err := sqldb.QueryIDs(ctx, db, `SELECT id FROM agreements WHERE framework_id = ? AND deleted_at IS NULL
 		ORDER BY signed_on IS NULL, signed_on, id`, frameworkID)
 	if err != nil {
 		return nil, fmt.Errorf("agreements under %d: %w", frameworkID, err)
@@ -873,7 +874,7 @@ func (db *DB) UnderFramework(ctx context.Context, frameworkID int64) ([]*agreeme
 // DeletedAgreements returns the deleted agreements, most recently deleted first, for an
 // administrator to restore.
 func (db *DB) DeletedAgreements(ctx context.Context) ([]*agreement.Agreement, error) {
-	ids, err := queryIDs(ctx, db, "SELECT id FROM agreements WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT 500")
+	ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM agreements WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT 500")
 	if err != nil {
 		return nil, fmt.Errorf("deleted agreements: %w", err)
 	}
@@ -886,7 +887,7 @@ func (db *DB) DeletedAgreements(ctx context.Context) ([]*agreement.Agreement, er
 // CountAgreements returns how many live agreements (amendments included) are stored.
 func (db *DB) CountAgreements(ctx context.Context) (int, error) {
 	var n int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE deleted_at IS NULL").Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE deleted_at IS NULL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count agreements: %w", err)
 	}
 	return n, nil
@@ -895,7 +896,7 @@ func (db *DB) CountAgreements(ctx context.Context) (int, error) {
 // AgreementReferenceOf returns the reference of the agreement with id.
 func (db *DB) AgreementReferenceOf(ctx context.Context, id int64) (string, error) {
 	var ref string
-	err := db.queryRow(ctx, "SELECT reference FROM agreements WHERE id = ?", id).Scan(&ref)
+	err := db.QueryRow(ctx, "SELECT reference FROM agreements WHERE id = ?", id).Scan(&ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", strconv.FormatInt(id, 10))
 	}

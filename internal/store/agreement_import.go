@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/bits"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 	"time"
@@ -21,14 +22,14 @@ import (
 const maxImportParams = 12_000
 
 // bulkAfter is how many agreements an import writes, at least, before it puts off merging the
-// search index's segments to the end (see dialect.bulkSearch). It does so only once it has written
+// search index's segments to the end (see dialect.BulkSearch). It does so only once it has written
 // more agreements than were stored: the final merge rewrites the whole index.
 const bulkAfter = 10_000
 
 // searchDocumentsAtOnce is how many search documents an import writes in one statement: SQLite's
 // FTS5 writes its pending entries to disk as a segment of its index before every statement that
 // may need rolling back, and merges the segments when a level of the index holds too many (see
-// dialect.bulkSearch), so an import holds the documents of several batches and writes them
+// dialect.BulkSearch), so an import holds the documents of several batches and writes them
 // together. Twice this is at most maxImportParams, and a power of two: eachChunk writes them in one
 // statement.
 const searchDocumentsAtOnce = 4096
@@ -67,7 +68,7 @@ type AgreementImportSummary struct {
 // sees the agreements written earlier in the same file — and hands it the rows to write, batch by
 // batch, so that a file of a million rows is streamed rather than held in memory.
 type AgreementImport struct {
-	tx  *Tx
+	tx  *sqldb.Tx
 	w   *agreementWriter
 	now time.Time
 	// stmts are the prepared multi-row INSERTs of the import, by their text and number of rows
@@ -105,13 +106,13 @@ type droppedIndex struct{ name, definition string }
 // million rows, docs/performance.md), during which other writers wait.
 func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
 	var summary AgreementImportSummary
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		if err := execAll(ctx, tx, tx.d.importSettings(true)); err != nil {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) (err error) {
+		if err := execAll(ctx, tx, tx.Dialect().ImportSettings(true)); err != nil {
 			return fmt.Errorf("import agreements: %w", err)
 		}
 		defer func() {
 			// The connection serves every writer after the import, whether or not it failed.
-			if reset := execAll(context.WithoutCancel(ctx), tx, tx.d.importSettings(false)); reset != nil && err == nil {
+			if reset := execAll(context.WithoutCancel(ctx), tx, tx.Dialect().ImportSettings(false)); reset != nil && err == nil {
 				err = fmt.Errorf("import agreements: %w", reset)
 			}
 		}()
@@ -123,7 +124,7 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		imp := &AgreementImport{tx: tx, w: w, now: time.Now().UTC(), stmts: map[chunkStmt]*sql.Stmt{}, partners: map[int64]bool{}}
 		defer imp.close()
 		var stored int
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
 			return fmt.Errorf("import agreements: %w", err)
 		}
 		imp.bulkAfter, imp.indexesAfter = max(stored, bulkAfter), max(stored, bulkIndexesAfter)
@@ -178,9 +179,9 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 }
 
 // execAll runs statements one after the other.
-func execAll(ctx context.Context, tx *Tx, statements []string) error {
+func execAll(ctx context.Context, tx *sqldb.Tx, statements []string) error {
 	for _, stmt := range statements {
-		if _, err := tx.exec(ctx, stmt); err != nil {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return err
 		}
 	}
@@ -282,14 +283,14 @@ func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, update
 // searchMerges puts off the merges of the search index's segments (bulk) or, after a bulk
 // import, merges them all in one pass and goes back to merging as usual.
 func (imp *AgreementImport) searchMerges(ctx context.Context, bulk bool) error {
-	statements := imp.tx.d.bulkSearch("agreement_search", bulk)
+	statements := imp.tx.Dialect().BulkSearch("agreement_search", bulk)
 	if !bulk {
-		if optimize := imp.tx.d.optimizeSearch("agreement_search"); optimize != "" {
+		if optimize := imp.tx.Dialect().OptimizeSearch("agreement_search"); optimize != "" {
 			statements = append(statements, optimize)
 		}
 	}
 	for _, stmt := range statements {
-		if _, err := imp.tx.exec(ctx, stmt); err != nil {
+		if _, err := imp.tx.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("import agreements: search index: %w", err)
 		}
 	}
@@ -301,13 +302,13 @@ func (imp *AgreementImport) searchMerges(ctx context.Context, bulk bool) error {
 // from one grouped pass over the parties of every agreement in the order they are stored: after a
 // bulk import, cheaper than reading each partner's agreements where they lie (a tenth of the time
 // of an import of a million rows).
-func refreshPartnerStatsInOnePass(ctx context.Context, tx *Tx, ids []int64) error {
+func refreshPartnerStatsInOnePass(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 	type figures struct {
 		count, value int64
 		last         civil.Date
 	}
 	byPartner := make(map[int64]figures, len(ids))
-	err := eachRowOf(ctx, tx, `SELECT ap.partner_id, `+partnerFigures+`
+	err := sqldb.EachRowOf(ctx, tx, `SELECT ap.partner_id, `+partnerFigures+`
 		FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
 		WHERE a.deleted_at IS NULL GROUP BY ap.partner_id`, []any{reference.AgreementTypeAmendment},
 		func(scan func(...any) error) error {
@@ -320,7 +321,7 @@ func refreshPartnerStatsInOnePass(ctx context.Context, tx *Tx, ids []int64) erro
 	if err != nil {
 		return fmt.Errorf("refresh partner figures: %w", err)
 	}
-	update, err := tx.prepare(ctx, "UPDATE partners SET agreement_count = ?, value_usd_cents = ?, last_signed_on = ? WHERE id = ?")
+	update, err := tx.Prepare(ctx, "UPDATE partners SET agreement_count = ?, value_usd_cents = ?, last_signed_on = ? WHERE id = ?")
 	if err != nil {
 		return fmt.Errorf("refresh partner figures: %w", err)
 	}
@@ -336,16 +337,16 @@ func refreshPartnerStatsInOnePass(ctx context.Context, tx *Tx, ids []int64) erro
 }
 
 // dropIndexes starts writing in bulk: it drops the indexes of importTables that the database lets
-// an import drop (dialect.droppableIndexes), keeping their definitions as the schema holds them
+// an import drop (dialect.DroppableIndexes), keeping their definitions as the schema holds them
 // for createIndexes.
 func (imp *AgreementImport) dropIndexes(ctx context.Context) error {
 	imp.bulkWrite = true
-	query := imp.tx.d.droppableIndexes()
+	query := imp.tx.Dialect().DroppableIndexes()
 	if query == "" {
 		return nil
 	}
 	for _, table := range importTables {
-		err := eachRowOf(ctx, imp.tx, query, []any{table}, func(scan func(...any) error) error {
+		err := sqldb.EachRowOf(ctx, imp.tx, query, []any{table}, func(scan func(...any) error) error {
 			var index droppedIndex
 			err := scan(&index.name, &index.definition)
 			imp.dropped = append(imp.dropped, index)
@@ -356,7 +357,7 @@ func (imp *AgreementImport) dropIndexes(ctx context.Context) error {
 		}
 	}
 	for _, index := range imp.dropped {
-		if _, err := imp.tx.exec(ctx, `DROP INDEX "`+strings.ReplaceAll(index.name, `"`, `""`)+`"`); err != nil {
+		if _, err := imp.tx.Exec(ctx, `DROP INDEX "`+strings.ReplaceAll(index.name, `"`, `""`)+`"`); err != nil {
 			return fmt.Errorf("import agreements: drop index %s: %w", index.name, err)
 		}
 	}
@@ -366,7 +367,7 @@ func (imp *AgreementImport) dropIndexes(ctx context.Context) error {
 // createIndexes creates the indexes dropIndexes dropped, by their definitions.
 func (imp *AgreementImport) createIndexes(ctx context.Context) error {
 	for _, index := range imp.dropped {
-		if _, err := imp.tx.exec(ctx, index.definition); err != nil {
+		if _, err := imp.tx.Exec(ctx, index.definition); err != nil {
 			return fmt.Errorf("import agreements: create index %s: %w", index.name, err)
 		}
 	}
@@ -391,15 +392,15 @@ func (imp *AgreementImport) insertAgreements(ctx context.Context, list []*agreem
 	for _, a := range list {
 		byRef[a.Reference] = a
 		args = append(args, a.Reference, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount),
-			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID), a.AmendmentKind,
-			nullID(a.FrameworkID), a.Initiative, nullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
+			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID), a.AmendmentKind,
+			sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
 			agreementSearchVersion, 1, imp.now, imp.now)
 	}
 	return imp.eachChunk(ctx, "INSERT INTO agreements ("+agreementInsertColumns+")", width, " RETURNING id, reference", args,
 		func(stmt *sql.Stmt, chunk []any) error {
 			rows, err := stmt.QueryContext(ctx, chunk...)
 			if err != nil {
-				if isUniqueViolation(err) {
+				if sqldb.IsUniqueViolation(err) {
 					// The check found no agreement with these references: one was created meanwhile.
 					return &apperr.Error{Code: apperr.Conflict, Message: apperr.Msg("error.changed_meanwhile"), Err: err}
 				}
@@ -430,7 +431,7 @@ func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreem
 		return nil
 	}
 	if imp.update == nil {
-		stmt, err := imp.tx.prepare(ctx, `UPDATE agreements SET title = ?, type_code = ?, status = ?, signed_on = ?, start_on = ?,
+		stmt, err := imp.tx.Prepare(ctx, `UPDATE agreements SET title = ?, type_code = ?, status = ?, signed_on = ?, start_on = ?,
 			end_on = ?, amount_cents = ?, currency_code = ?, value_usd_cents = ?, in_kind_usd_cents = ?, primary_action_area_code = ?,
 			amends_id = ?, amendment_kind = ?, framework_id = ?, initiative = ?, officer_id = ?, office_code = ?, confidential = ?,
 			notes = ?, search_version = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND deleted_at IS NULL`)
@@ -442,8 +443,8 @@ func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreem
 	ids := make([]any, len(list))
 	for i, a := range list {
 		res, err := imp.update.ExecContext(ctx, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount),
-			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, nullID(a.AmendsID), a.AmendmentKind,
-			nullID(a.FrameworkID), a.Initiative, nullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion,
+			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID), a.AmendmentKind,
+			sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion,
 			imp.now, a.ID, a.Version)
 		if err != nil {
 			return fmt.Errorf("import agreement %s: %w", a.Reference, err)
@@ -455,8 +456,8 @@ func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreem
 		a.Version, a.UpdatedAt = a.Version+1, imp.now
 		ids[i] = a.ID
 	}
-	in := "(" + placeholders(len(ids)) + ")"
-	before, err := queryIDs(ctx, imp.tx, "SELECT partner_id FROM agreement_parties WHERE agreement_id IN "+in, ids...)
+	in := "(" + sqldb.Placeholders(len(ids)) + ")"
+	before, err := sqldb.QueryIDs(ctx, imp.tx, "SELECT partner_id FROM agreement_parties WHERE agreement_id IN "+in, ids...)
 	if err != nil {
 		return fmt.Errorf("import agreements: %w", err)
 	}
@@ -465,7 +466,7 @@ func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreem
 	}
 	for _, table := range []string{"agreement_translations", "agreement_parties", "agreement_regions", "agreement_countries",
 		"agreement_action_areas"} {
-		if _, err := imp.tx.exec(ctx, "DELETE FROM "+table+" WHERE agreement_id IN "+in, ids...); err != nil {
+		if _, err := imp.tx.Exec(ctx, "DELETE FROM "+table+" WHERE agreement_id IN "+in, ids...); err != nil {
 			return fmt.Errorf("import agreements: %w", err)
 		}
 	}
@@ -493,10 +494,10 @@ func (imp *AgreementImport) insertDetails(ctx context.Context, list []*agreement
 		for _, r := range a.Regions {
 			regions = append(regions, a.ID, r.Region, r.Share)
 		}
-		for _, c := range dedupe(a.Countries) {
+		for _, c := range sqldb.Dedupe(a.Countries) {
 			countries = append(countries, a.ID, c)
 		}
-		for _, area := range dedupe(a.OtherActionAreas) {
+		for _, area := range sqldb.Dedupe(a.OtherActionAreas) {
 			if area != a.PrimaryActionArea {
 				areas = append(areas, a.ID, area)
 			}
@@ -560,7 +561,7 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 				part.addTo(w.cells, -1)
 			}
 		}
-		if _, err := imp.tx.exec(ctx, "DELETE FROM agreement_codes WHERE agreement_id IN ("+placeholders(len(ids))+")", ids...); err != nil {
+		if _, err := imp.tx.Exec(ctx, "DELETE FROM agreement_codes WHERE agreement_id IN ("+sqldb.Placeholders(len(ids))+")", ids...); err != nil {
 			return fmt.Errorf("unindex agreements: %w", err)
 		}
 	}
@@ -576,7 +577,7 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes, cells)", 3, codes); err != nil {
 		return err
 	}
-	if imp.tx.d.oneWriter() && w.cells.pending() > pendingCellsAtMost {
+	if imp.tx.Dialect().OneWriter() && w.cells.pending() > pendingCellsAtMost {
 		if err := flushCells(ctx, imp.tx, w.cells); err != nil {
 			return err
 		}
@@ -600,7 +601,7 @@ func (imp *AgreementImport) index(ctx context.Context, written, updated []*agree
 func (imp *AgreementImport) writeDocuments(ctx context.Context, n int) error {
 	// The dialect's statement for one document, written for many: INSERT INTO agreement_search
 	// (rowid or agreement_id, document) VALUES (?, ?).
-	insert := strings.TrimSuffix(imp.tx.d.indexDocument("agreement_search", "agreement_id")[1], " VALUES (?, ?)")
+	insert := strings.TrimSuffix(imp.tx.Dialect().IndexDocument("agreement_search", "agreement_id")[1], " VALUES (?, ?)")
 	if err := imp.execChunks(ctx, insert, 2, imp.documents[:2*n]); err != nil {
 		return err
 	}
@@ -643,9 +644,9 @@ func (imp *AgreementImport) eachChunk(ctx context.Context, insert string, width 
 		key := chunkStmt{insert, suffix, rows}
 		stmt, ok := imp.stmts[key]
 		if !ok {
-			row := "(" + placeholders(width) + ")"
+			row := "(" + sqldb.Placeholders(width) + ")"
 			var err error
-			if stmt, err = imp.tx.prepare(ctx, insert+" VALUES "+strings.Repeat(row+", ", rows-1)+row+suffix); err != nil {
+			if stmt, err = imp.tx.Prepare(ctx, insert+" VALUES "+strings.Repeat(row+", ", rows-1)+row+suffix); err != nil {
 				return fmt.Errorf("import agreements: prepare %s: %w", insert, err)
 			}
 			imp.stmts[key] = stmt
@@ -663,7 +664,7 @@ func (db *DB) AgreementsByReferences(ctx context.Context, refs []string) (map[st
 	return agreementsByReferences(ctx, db, refs)
 }
 
-func agreementsByReferences(ctx context.Context, q querier, refs []string) (map[string]*agreement.Agreement, error) {
+func agreementsByReferences(ctx context.Context, q sqldb.Querier, refs []string) (map[string]*agreement.Agreement, error) {
 	found := make(map[string]*agreement.Agreement, len(refs))
 	for start := 0; start < len(refs); start += 500 {
 		chunk := refs[start:min(start+500, len(refs))]
@@ -671,7 +672,7 @@ func agreementsByReferences(ctx context.Context, q querier, refs []string) (map[
 		for i, r := range chunk {
 			args[i] = r
 		}
-		ids, err := queryIDs(ctx, q, "SELECT id FROM agreements WHERE reference IN ("+placeholders(len(chunk))+")", args...)
+		ids, err := sqldb.QueryIDs(ctx, q, "SELECT id FROM agreements WHERE reference IN ("+sqldb.Placeholders(len(chunk))+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("agreements by reference: %w", err)
 		}
@@ -697,7 +698,7 @@ func (db *DB) AgreementHeads(ctx context.Context, refs []string) (map[string]*ag
 	return agreementHeads(ctx, db, refs)
 }
 
-func agreementHeads(ctx context.Context, q querier, refs []string) (map[string]*agreement.Agreement, error) {
+func agreementHeads(ctx context.Context, q sqldb.Querier, refs []string) (map[string]*agreement.Agreement, error) {
 	found := make(map[string]*agreement.Agreement, len(refs))
 	for start := 0; start < len(refs); start += 500 {
 		chunk := refs[start:min(start+500, len(refs))]
@@ -705,8 +706,8 @@ func agreementHeads(ctx context.Context, q querier, refs []string) (map[string]*
 		for i, r := range chunk {
 			args[i] = r
 		}
-		err := eachRowOf(ctx, q, `SELECT id, reference, type_code, deleted_at, confidential, officer_id FROM agreements
-			WHERE reference IN (`+placeholders(len(chunk))+")",
+		err := sqldb.EachRowOf(ctx, q, `SELECT id, reference, type_code, deleted_at, confidential, officer_id FROM agreements
+			WHERE reference IN (`+sqldb.Placeholders(len(chunk))+")",
 			args, func(scan func(...any) error) error {
 				a := &agreement.Agreement{}
 				var deletedAt sql.NullTime
@@ -730,7 +731,7 @@ func (db *DB) PartnerIDs(ctx context.Context, keys []string) (map[string]int64, 
 	return partnerIDs(ctx, db, keys)
 }
 
-func partnerIDs(ctx context.Context, q querier, keys []string) (map[string]int64, error) {
+func partnerIDs(ctx context.Context, q sqldb.Querier, keys []string) (map[string]int64, error) {
 	return idsByName(ctx, q, "SELECT key, id FROM partners WHERE key IN ", keys)
 }
 
@@ -743,12 +744,12 @@ func (db *DB) OfficerIDs(ctx context.Context, usernames []string) (map[string]in
 	return officerIDs(ctx, db, usernames)
 }
 
-func officerIDs(ctx context.Context, q querier, usernames []string) (map[string]int64, error) {
+func officerIDs(ctx context.Context, q sqldb.Querier, usernames []string) (map[string]int64, error) {
 	return idsByName(ctx, q, "SELECT username, id FROM users WHERE active AND role IN ("+officerRoles+") AND username IN ", usernames)
 }
 
 // idsByName runs query, which selects (name, id) and ends with "IN ", for names in chunks.
-func idsByName(ctx context.Context, q querier, query string, names []string) (map[string]int64, error) {
+func idsByName(ctx context.Context, q sqldb.Querier, query string, names []string) (map[string]int64, error) {
 	found := make(map[string]int64, len(names))
 	for start := 0; start < len(names); start += 500 {
 		chunk := names[start:min(start+500, len(names))]
@@ -756,7 +757,7 @@ func idsByName(ctx context.Context, q querier, query string, names []string) (ma
 		for i, n := range chunk {
 			args[i] = n
 		}
-		err := eachRowOf(ctx, q, query+"("+placeholders(len(chunk))+")", args, func(scan func(...any) error) error {
+		err := sqldb.EachRowOf(ctx, q, query+"("+sqldb.Placeholders(len(chunk))+")", args, func(scan func(...any) error) error {
 			var name string
 			var id int64
 			err := scan(&name, &id)

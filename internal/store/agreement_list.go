@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +90,7 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 		f.Limit = 25
 	}
 	page := &agreement.Page{}
-	err = sideBySide(
+	err = sqldb.SideBySide(
 		func() (err error) { page.Items, page.Total, err = db.agreementItems(ctx, &f, words); return err },
 		func() (err error) { page.Facets, err = db.agreementFacetCountsOfList(ctx, &f, words); return err })
 	if err != nil {
@@ -112,7 +112,7 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 		match, margs := db.agreementMatches(terms, sort == agreement.SortRelevance)
 		src := "(" + match + ") m"
 		if key.needs == "a" || cond != "" {
-			src += " " + db.dialect.drivingJoin() + " agreements a ON a.id = m.id"
+			src += " " + db.Dialect().DrivingJoin() + " agreements a ON a.id = m.id"
 		}
 		query = "SELECT m.id, COUNT(*) OVER () FROM " + src + " WHERE 1 = 1" + cond + " ORDER BY " + db.orderBy(key, "m.id") + " LIMIT ? OFFSET ?"
 		args = append(append(margs, cargs...), f.Limit, max(f.Offset, 0))
@@ -122,7 +122,7 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 	}
 	var ids []int64
 	total := 0
-	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var id int64
 		if err := scan(&id, &total); err != nil {
 			return err
@@ -139,7 +139,7 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 		}
 	} else if len(ids) == 0 && f.Offset > 0 {
 		match, margs := db.agreementMatches(terms, false)
-		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m "+db.dialect.drivingJoin()+" agreements a ON a.id = m.id WHERE 1 = 1"+cond,
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m "+db.Dialect().DrivingJoin()+" agreements a ON a.id = m.id WHERE 1 = 1"+cond,
 			append(margs, cargs...)...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count agreements: %w", err)
 		}
@@ -151,11 +151,11 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 // agreementMatches returns SQL selecting the ids (as id, with rank when ranked) of the
 // agreements that terms select, and its argument.
 func (db *DB) agreementMatches(terms []search.Term, ranked bool) (string, []any) {
-	query := db.dialect.searchIDs("agreement_search", "agreement_id")
+	query := db.Dialect().SearchIDs("agreement_search", "agreement_id")
 	if !ranked {
-		query = db.dialect.searchIDsUnranked("agreement_search", "agreement_id")
+		query = db.Dialect().SearchIDsUnranked("agreement_search", "agreement_id")
 	}
-	return query, []any{db.dialect.searchArg(terms)}
+	return query, []any{db.Dialect().SearchArg(terms)}
 }
 
 // agreementSummaries reads the list lines of agreements ids, in that order, with their parties.
@@ -168,9 +168,9 @@ func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) 
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	in := "(" + placeholders(len(ids)) + ")"
+	in := "(" + sqldb.Placeholders(len(ids)) + ")"
 	byID := make(map[int64]*agreement.Summary, len(ids))
-	err := eachRowOf(ctx, db, `SELECT a.id, a.reference, COALESCE(NULLIF(t.title, ''), a.title), a.type_code, a.status, a.signed_on,
+	err := sqldb.EachRowOf(ctx, db, `SELECT a.id, a.reference, COALESCE(NULLIF(t.title, ''), a.title), a.type_code, a.status, a.signed_on,
 		a.end_on, a.amount_cents, a.currency_code, a.value_usd_cents, a.confidential
 		FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
 		WHERE a.id IN `+in, args, func(scan func(...any) error) error {
@@ -187,7 +187,7 @@ func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) 
 	if err != nil {
 		return nil, fmt.Errorf("list agreements: %w", err)
 	}
-	err = eachRowOf(ctx, db, `SELECT ap.agreement_id, p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), ap.role
+	err = sqldb.EachRowOf(ctx, db, `SELECT ap.agreement_id, p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), ap.role
 		FROM agreement_parties ap JOIN partners p ON p.id = ap.partner_id
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
 		WHERE ap.agreement_id IN `+in+` ORDER BY ap.agreement_id, `+roleOrder("ap.role")+`, p.name`, args, func(scan func(...any) error) error {
@@ -222,12 +222,12 @@ func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int,
 		query += " AND confidential = ?"
 		args = append(args, false)
 	}
-	if err := db.queryRow(ctx, query, args...).Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count agreements: %w", err)
 	}
 	if !f.AllConfidential && f.ReaderID != 0 {
 		var own int
-		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE officer_id = ? AND confidential = ? AND deleted_at IS NULL",
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE officer_id = ? AND confidential = ? AND deleted_at IS NULL",
 			f.ReaderID, true).Scan(&own); err != nil {
 			return 0, fmt.Errorf("count agreements: %w", err)
 		}
@@ -358,16 +358,16 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 // one core a hundred milliseconds and more.
 func (db *DB) eachMatchInHalves(ctx context.Context, terms []search.Term, lower, upper func(scan func(...any) error) error) error {
 	var last int64
-	if err := db.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM agreements").Scan(&last); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM agreements").Scan(&last); err != nil {
 		return err
 	}
 	match, args := db.agreementMatches(terms, false)
-	query := "SELECT ac.codes FROM (" + match + ") m " + db.dialect.drivingJoin() +
+	query := "SELECT ac.codes FROM (" + match + ") m " + db.Dialect().DrivingJoin() +
 		" agreement_codes ac ON ac.agreement_id = m.id WHERE m.id > ? AND m.id <= ?"
 	half := last / 2
-	return sideBySide(
-		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), 0, half), lower) },
-		func() error { return eachRowOf(ctx, db, query, append(slices.Clip(args), half, last), upper) })
+	return sqldb.SideBySide(
+		func() error { return sqldb.EachRowOf(ctx, db, query, append(slices.Clip(args), 0, half), lower) },
+		func() error { return sqldb.EachRowOf(ctx, db, query, append(slices.Clip(args), half, last), upper) })
 }
 
 // wholeRegistryPartners is how many partners the partner facet of the whole registry counts: the
@@ -388,7 +388,7 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 	// facet's busiest codes.
 	var conditions []string
 	var args []any
-	inClasses := "confidential IN (" + placeholders(len(classes)) + ")"
+	inClasses := "confidential IN (" + sqldb.Placeholders(len(classes)) + ")"
 	for _, facet := range facets {
 		if facet != agreement.FacetPartner {
 			conditions = append(conditions, "(facet = ? AND "+inClasses+")")
@@ -397,7 +397,7 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 		}
 		var top []any
 		for _, class := range classes {
-			codes, err := queryStrings(ctx, db, `SELECT code FROM agreement_facet_counts WHERE facet = ? AND confidential = ?
+			codes, err := sqldb.QueryStrings(ctx, db, `SELECT code FROM agreement_facet_counts WHERE facet = ? AND confidential = ?
 				ORDER BY n DESC LIMIT ?`, agreement.FacetPartner, class, wholeRegistryPartners)
 			if err != nil {
 				return err
@@ -407,7 +407,7 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 			}
 		}
 		if len(top) > 0 {
-			conditions = append(conditions, "(facet = ? AND "+inClasses+" AND code IN ("+placeholders(len(top))+"))")
+			conditions = append(conditions, "(facet = ? AND "+inClasses+" AND code IN ("+sqldb.Placeholders(len(top))+"))")
 			args = append(append(append(args, facet), classes...), top...)
 		}
 	}
@@ -415,7 +415,7 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 		return nil
 	}
 	query := "SELECT facet, code, n FROM agreement_facet_counts WHERE " + strings.Join(conditions, " OR ")
-	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var facet, code string
 		var n int
 		if err := scan(&facet, &code, &n); err != nil {
@@ -427,28 +427,8 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 	if err != nil || f.AllConfidential || f.ReaderID == 0 {
 		return err
 	}
-	return eachRowOf(ctx, db, `SELECT ac.codes FROM agreements a JOIN agreement_codes ac ON ac.agreement_id = a.id
+	return sqldb.EachRowOf(ctx, db, `SELECT ac.codes FROM agreements a JOIN agreement_codes ac ON ac.agreement_id = a.id
 		WHERE a.officer_id = ? AND a.confidential = ? AND a.deleted_at IS NULL`, []any{f.ReaderID, true}, countRow)
-}
-
-// eachRowOf runs a query on the read pool and calls fn with the scanner of every row.
-func eachRowOf(ctx context.Context, q querier, query string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	return eachRow(rows, fn)
-}
-
-// eachRow calls fn with the scanner of every row of rows, and closes them.
-func eachRow(rows *sql.Rows, fn func(scan func(...any) error) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // ForEachAgreement calls fn with every agreement f selects, in the list's order, loading them in
@@ -469,7 +449,7 @@ func (db *DB) ForEachAgreement(ctx context.Context, f agreement.Filter, fn func(
 		query = "SELECT a.id FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id")
 		args = cargs
 	}
-	ids, err := queryIDs(ctx, db, query, args...)
+	ids, err := sqldb.QueryIDs(ctx, db, query, args...)
 	if err != nil {
 		return fmt.Errorf("export agreements: %w", err)
 	}
@@ -499,9 +479,9 @@ func (db *DB) PartnerLabels(ctx context.Context, ids []string, lang string) (map
 	if len(args) == 0 {
 		return labels, nil
 	}
-	err := eachRowOf(ctx, db, `SELECT p.id, COALESCE(NULLIF(t.name, ''), p.name) FROM partners p
+	err := sqldb.EachRowOf(ctx, db, `SELECT p.id, COALESCE(NULLIF(t.name, ''), p.name) FROM partners p
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
-		WHERE p.id IN (`+placeholders(len(args))+")", append([]any{lang}, args...), func(scan func(...any) error) error {
+		WHERE p.id IN (`+sqldb.Placeholders(len(args))+")", append([]any{lang}, args...), func(scan func(...any) error) error {
 		var id int64
 		var name string
 		if err := scan(&id, &name); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 
@@ -20,7 +21,7 @@ import (
 // Instalments returns an agreement's payment schedule by due date.
 func (db *DB) Instalments(ctx context.Context, agreementID int64) ([]agreement.Instalment, error) {
 	var list []agreement.Instalment
-	err := eachRowOf(ctx, db, `SELECT id, due_on, amount_cents, received_on, received_cents, note FROM instalments
+	err := sqldb.EachRowOf(ctx, db, `SELECT id, due_on, amount_cents, received_on, received_cents, note FROM instalments
 		WHERE agreement_id = ? ORDER BY due_on, id`, []any{agreementID}, func(scan func(...any) error) error {
 		var i agreement.Instalment
 		var amount, received int64
@@ -38,10 +39,10 @@ func (db *DB) Instalments(ctx context.Context, agreementID int64) ([]agreement.I
 }
 
 // liveAgreement returns the id of the live agreement with reference, in tx.
-func liveAgreement(ctx context.Context, tx *Tx, reference string) (int64, error) {
+func liveAgreement(ctx context.Context, tx *sqldb.Tx, reference string) (int64, error) {
 	var id int64
 	var deleted bool
-	err := tx.queryRow(ctx, "SELECT id, deleted_at IS NOT NULL FROM agreements WHERE reference = ?", reference).Scan(&id, &deleted)
+	err := tx.QueryRow(ctx, "SELECT id, deleted_at IS NOT NULL FROM agreements WHERE reference = ?", reference).Scan(&id, &deleted)
 	if err != nil || deleted {
 		return 0, apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", reference)
 	}
@@ -59,14 +60,14 @@ func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
 		}
 		key := reference + "#instalment"
 		if i.ID == 0 {
-			if err := tx.queryRow(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
+			if err := tx.QueryRow(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
 				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note).Scan(&i.ID); err != nil {
 				return fmt.Errorf("add instalment to %s: %w", reference, err)
 			}
@@ -76,7 +77,7 @@ func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE instalments SET due_on = ?, amount_cents = ?, received_on = ?, received_cents = ?, note = ?
+		if _, err := tx.Exec(ctx, `UPDATE instalments SET due_on = ?, amount_cents = ?, received_on = ?, received_cents = ?, note = ?
 			WHERE id = ?`, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note, i.ID); err != nil {
 			return fmt.Errorf("save instalment of %s: %w", reference, err)
 		}
@@ -86,10 +87,10 @@ func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement
 
 // instalmentOf reads an instalment of the agreement agreementID in tx, as the trail records it
 // before a change.
-func instalmentOf(ctx context.Context, tx *Tx, agreementID, id int64) (agreement.Instalment, error) {
+func instalmentOf(ctx context.Context, tx *sqldb.Tx, agreementID, id int64) (agreement.Instalment, error) {
 	i := agreement.Instalment{ID: id}
 	var amount, received int64
-	err := tx.queryRow(ctx, "SELECT due_on, amount_cents, received_on, received_cents, note FROM instalments WHERE id = ? AND agreement_id = ?",
+	err := tx.QueryRow(ctx, "SELECT due_on, amount_cents, received_on, received_cents, note FROM instalments WHERE id = ? AND agreement_id = ?",
 		id, agreementID).Scan(&i.DueOn, &amount, &i.ReceivedOn, &received, &i.Note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, apperr.New(apperr.NotFound, "agreement.error.item_not_found")
@@ -103,7 +104,7 @@ func instalmentOf(ctx context.Context, tx *Tx, agreementID, id int64) (agreement
 
 // DeleteInstalment removes an instalment from an agreement's schedule.
 func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalmentID int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -112,7 +113,7 @@ func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalment
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "DELETE FROM instalments WHERE id = ?", instalmentID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM instalments WHERE id = ?", instalmentID); err != nil {
 			return fmt.Errorf("delete instalment of %s: %w", reference, err)
 		}
 		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#instalment"+strconv.FormatInt(instalmentID, 10),
@@ -123,7 +124,7 @@ func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalment
 // Obligations returns the reports an agreement owes its funder, by due date.
 func (db *DB) Obligations(ctx context.Context, agreementID int64) ([]agreement.Obligation, error) {
 	var list []agreement.Obligation
-	err := eachRowOf(ctx, db, `SELECT id, kind, due_on, submitted_on, note FROM obligations WHERE agreement_id = ? ORDER BY due_on, id`,
+	err := sqldb.EachRowOf(ctx, db, `SELECT id, kind, due_on, submitted_on, note FROM obligations WHERE agreement_id = ? ORDER BY due_on, id`,
 		[]any{agreementID}, func(scan func(...any) error) error {
 			var o agreement.Obligation
 			if err := scan(&o.ID, &o.Kind, &o.DueOn, &o.SubmittedOn, &o.Note); err != nil {
@@ -147,14 +148,14 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
 		}
 		key := reference + "#obligation"
 		if o.ID == 0 {
-			if err := tx.queryRow(ctx, `INSERT INTO obligations (agreement_id, kind, due_on, submitted_on, note) VALUES (?, ?, ?, ?, ?)
+			if err := tx.QueryRow(ctx, `INSERT INTO obligations (agreement_id, kind, due_on, submitted_on, note) VALUES (?, ?, ?, ?, ?)
 				RETURNING id`, id, o.Kind, o.DueOn, o.SubmittedOn, o.Note).Scan(&o.ID); err != nil {
 				return fmt.Errorf("add obligation to %s: %w", reference, err)
 			}
@@ -164,7 +165,7 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE obligations SET kind = ?, due_on = ?, submitted_on = ?, note = ? WHERE id = ?",
+		if _, err := tx.Exec(ctx, "UPDATE obligations SET kind = ?, due_on = ?, submitted_on = ?, note = ? WHERE id = ?",
 			o.Kind, o.DueOn, o.SubmittedOn, o.Note, o.ID); err != nil {
 			return fmt.Errorf("save obligation of %s: %w", reference, err)
 		}
@@ -174,9 +175,9 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 
 // obligationOf reads an obligation of the agreement agreementID in tx, as the trail records it
 // before a change.
-func obligationOf(ctx context.Context, tx *Tx, agreementID, id int64) (agreement.Obligation, error) {
+func obligationOf(ctx context.Context, tx *sqldb.Tx, agreementID, id int64) (agreement.Obligation, error) {
 	o := agreement.Obligation{ID: id}
-	err := tx.queryRow(ctx, "SELECT kind, due_on, submitted_on, note FROM obligations WHERE id = ? AND agreement_id = ?", id, agreementID).
+	err := tx.QueryRow(ctx, "SELECT kind, due_on, submitted_on, note FROM obligations WHERE id = ? AND agreement_id = ?", id, agreementID).
 		Scan(&o.Kind, &o.DueOn, &o.SubmittedOn, &o.Note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.New(apperr.NotFound, "agreement.error.item_not_found")
@@ -189,7 +190,7 @@ func obligationOf(ctx context.Context, tx *Tx, agreementID, id int64) (agreement
 
 // DeleteObligation removes a report from an agreement's obligations.
 func (db *DB) DeleteObligation(ctx context.Context, reference string, obligationID int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -198,7 +199,7 @@ func (db *DB) DeleteObligation(ctx context.Context, reference string, obligation
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "DELETE FROM obligations WHERE id = ?", obligationID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM obligations WHERE id = ?", obligationID); err != nil {
 			return fmt.Errorf("delete obligation of %s: %w", reference, err)
 		}
 		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#obligation"+strconv.FormatInt(obligationID, 10),
@@ -210,10 +211,10 @@ func (db *DB) DeleteObligation(ctx context.Context, reference string, obligation
 // with no ids the whole registry (confidential agreements included: totals count them).
 func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement.Contributions, error) {
 	query := `SELECT a.currency_code, a.amount_cents, a.value_usd_cents, SUM(i.amount_cents), SUM(i.received_cents)
-		FROM instalments i ` + db.dialect.drivingJoin() + ` agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
+		FROM instalments i ` + db.Dialect().DrivingJoin() + ` agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
 	var args []any
 	if len(partnerIDs) > 0 {
-		query += " AND a.id IN (SELECT agreement_id FROM agreement_parties WHERE role = ? AND partner_id IN (" + placeholders(len(partnerIDs)) + "))"
+		query += " AND a.id IN (SELECT agreement_id FROM agreement_parties WHERE role = ? AND partner_id IN (" + sqldb.Placeholders(len(partnerIDs)) + "))"
 		args = append(args, agreement.RoleFunder)
 		for _, id := range partnerIDs {
 			args = append(args, id)
@@ -222,7 +223,7 @@ func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement
 	query += " GROUP BY a.id, a.currency_code, a.amount_cents, a.value_usd_cents"
 	c := &agreement.Contributions{}
 	byCurrency := map[string]*agreement.Money{}
-	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var currency string
 		var amount, value, pledged, received int64
 		if err := scan(&currency, &amount, &value, &pledged, &received); err != nil {
@@ -295,7 +296,7 @@ func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.F
 				break
 			}
 			query := k.query + owner + " ORDER BY due, a.reference LIMIT ?"
-			err := eachRowOf(ctx, db, query, slices.Concat(k.args, []any{reader, limit - found}), func(scan func(...any) error) error {
+			err := sqldb.EachRowOf(ctx, db, query, slices.Concat(k.args, []any{reader, limit - found}), func(scan func(...any) error) error {
 				al := agreement.Alert{Kind: k.kind}
 				if err := scan(&al.Reference, &al.Title, &al.OfficerID, &al.On, &al.ObligationKind); err != nil {
 					return err
@@ -328,7 +329,7 @@ const obligationRemindEvery = 7
 // e-mail address or inactive are left out.
 func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose func(AgreementReminder) (*mail.Message, error)) (int, error) {
 	sent := 0
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		byUser := map[int64][]agreement.Alert{}
 		var order []int64
 		var obligationIDs, agreementIDs []any
@@ -338,7 +339,7 @@ func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose
 			}
 			byUser[officer] = append(byUser[officer], al)
 		}
-		err := eachRowOf(ctx, tx, `SELECT o.id, a.officer_id, a.reference, a.title, o.kind, o.due_on
+		err := sqldb.EachRowOf(ctx, tx, `SELECT o.id, a.officer_id, a.reference, a.title, o.kind, o.due_on
 			FROM obligations o JOIN agreements a ON a.id = o.agreement_id JOIN users u ON u.id = a.officer_id
 			WHERE o.submitted_on IS NULL AND o.due_on < ? AND a.deleted_at IS NULL AND u.active = ? AND u.email <> ''
 			AND (o.last_reminded_on IS NULL OR o.last_reminded_on <= ?)
@@ -357,7 +358,7 @@ func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose
 		if err != nil {
 			return fmt.Errorf("overdue obligations: %w", err)
 		}
-		err = eachRowOf(ctx, tx, `SELECT a.id, a.officer_id, a.reference, a.title, a.end_on
+		err = sqldb.EachRowOf(ctx, tx, `SELECT a.id, a.officer_id, a.reference, a.title, a.end_on
 			FROM agreements a JOIN users u ON u.id = a.officer_id
 			WHERE a.end_on >= ? AND a.end_on <= ? AND a.status IN (?, ?) AND a.deleted_at IS NULL AND a.end_reminded_on IS NULL
 			AND u.active = ? AND u.email <> ''
@@ -391,14 +392,14 @@ func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose
 		}
 		for start := 0; start < len(obligationIDs); start += 500 {
 			chunk := obligationIDs[start:min(start+500, len(obligationIDs))]
-			if _, err := tx.exec(ctx, "UPDATE obligations SET last_reminded_on = ? WHERE id IN ("+placeholders(len(chunk))+")",
+			if _, err := tx.Exec(ctx, "UPDATE obligations SET last_reminded_on = ? WHERE id IN ("+sqldb.Placeholders(len(chunk))+")",
 				append([]any{day}, chunk...)...); err != nil {
 				return fmt.Errorf("mark reminded: %w", err)
 			}
 		}
 		for start := 0; start < len(agreementIDs); start += 500 {
 			chunk := agreementIDs[start:min(start+500, len(agreementIDs))]
-			if _, err := tx.exec(ctx, "UPDATE agreements SET end_reminded_on = ? WHERE id IN ("+placeholders(len(chunk))+")",
+			if _, err := tx.Exec(ctx, "UPDATE agreements SET end_reminded_on = ? WHERE id IN ("+sqldb.Placeholders(len(chunk))+")",
 				append([]any{day}, chunk...)...); err != nil {
 				return fmt.Errorf("mark reminded: %w", err)
 			}
@@ -426,10 +427,10 @@ func (db *DB) Overlapping(ctx context.Context, a *agreement.Agreement, f agreeme
 	for _, p := range a.Parties {
 		parties = append(parties, p.PartnerID)
 	}
-	query += " AND ap.partner_id IN (" + placeholders(len(parties)) + ")"
+	query += " AND ap.partner_id IN (" + sqldb.Placeholders(len(parties)) + ")"
 	args = append(args, parties...)
-	countries := dedupe(a.Countries)
-	query += " AND ac.country_code IN (" + placeholders(len(countries)) + ")"
+	countries := sqldb.Dedupe(a.Countries)
+	query += " AND ac.country_code IN (" + sqldb.Placeholders(len(countries)) + ")"
 	for _, c := range countries {
 		args = append(args, c)
 	}
@@ -442,7 +443,7 @@ func (db *DB) Overlapping(ctx context.Context, a *agreement.Agreement, f agreeme
 		args = append(args, a.StartOn)
 	}
 	cond, cargs := visibleSQL(&f)
-	ids, err := queryIDs(ctx, db, query+cond+" ORDER BY a.id LIMIT 20", append(args, cargs...)...)
+	ids, err := sqldb.QueryIDs(ctx, db, query+cond+" ORDER BY a.id LIMIT 20", append(args, cargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("overlapping agreements: %w", err)
 	}
@@ -459,14 +460,14 @@ type Schedule struct {
 // AddSchedules stores the instalments and obligations of many agreements in one transaction,
 // for bulk loads; people add them one by one (SaveInstalment, SaveObligation).
 func (db *DB) AddSchedules(ctx context.Context, schedules []Schedule) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		inst, err := tx.prepare(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		inst, err := tx.Prepare(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
 			VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("add schedules: %w", err)
 		}
 		defer inst.Close()
-		obl, err := tx.prepare(ctx, "INSERT INTO obligations (agreement_id, kind, due_on, submitted_on, note) VALUES (?, ?, ?, ?, ?)")
+		obl, err := tx.Prepare(ctx, "INSERT INTO obligations (agreement_id, kind, due_on, submitted_on, note) VALUES (?, ?, ?, ?, ?)")
 		if err != nil {
 			return fmt.Errorf("add schedules: %w", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
@@ -46,9 +47,9 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *user.APIToken, tokenHash st
 	if err := t.Validate(now); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var owner string
-		err := tx.queryRow(ctx, "SELECT username FROM users WHERE id = ?", t.UserID).Scan(&owner)
+		err := tx.QueryRow(ctx, "SELECT username FROM users WHERE id = ?", t.UserID).Scan(&owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "user.error.not_found", "username", fmt.Sprint(t.UserID))
 		}
@@ -60,7 +61,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *user.APIToken, tokenHash st
 			t.ExpiresAt = t.ExpiresAt.UTC()
 			expires = t.ExpiresAt
 		}
-		if err := tx.queryRow(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		if err := tx.QueryRow(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
 			t.UserID, t.Name, tokenHash, now, expires).Scan(&t.ID); err != nil {
 			return fmt.Errorf("create API token for %s: %w", owner, err)
 		}
@@ -76,7 +77,7 @@ func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*user.User, e
 	now := time.Now().UTC()
 	var id int64
 	var lastUsed sql.NullTime
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf("u")+`, t.id, t.last_used_at
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`, t.id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND u.active = ? AND (t.expires_at IS NULL OR t.expires_at > ?)`, tokenHash, true, now), &id, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -104,8 +105,8 @@ func (db *DB) touchAPIToken(id int64, now time.Time) {
 		defer db.touching.Delete(key)
 		ctx, cancel := context.WithTimeout(context.Background(), apiTokenTouchEvery)
 		defer cancel()
-		_ = db.inTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)", now, id, now)
+		_ = db.InTx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)", now, id, now)
 			return err
 		})
 	})
@@ -117,8 +118,8 @@ func (db *DB) APITokens(ctx context.Context, userID int64) ([]user.APIToken, err
 	return apiTokensOf(ctx, db, userID)
 }
 
-func apiTokensOf(ctx context.Context, q querier, userID int64) ([]user.APIToken, error) {
-	rows, err := q.query(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC", userID)
+func apiTokensOf(ctx context.Context, q sqldb.Querier, userID int64) ([]user.APIToken, error) {
+	rows, err := q.Query(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC", userID)
 	if err != nil {
 		return nil, fmt.Errorf("API tokens of user %d: %w", userID, err)
 	}
@@ -142,16 +143,16 @@ func apiTokensOf(ctx context.Context, q querier, userID int64) ([]user.APIToken,
 // user shown. A token of another owner is NotFound, as one that does not exist, so that nobody
 // learns of tokens that are not theirs.
 func (db *DB) RevokeAPIToken(ctx context.Context, ownerID, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var owner string
-		t, err := scanAPIToken(tx.queryRow(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE id = ? AND user_id = ?", id, ownerID))
+		t, err := scanAPIToken(tx.QueryRow(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE id = ? AND user_id = ?", id, ownerID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "account.tokens.error.not_found")
 		}
 		if err != nil {
 			return fmt.Errorf("revoke API token %d: %w", id, err)
 		}
-		if err := tx.queryRow(ctx, "SELECT username FROM users WHERE id = ?", ownerID).Scan(&owner); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT username FROM users WHERE id = ?", ownerID).Scan(&owner); err != nil {
 			return fmt.Errorf("revoke API token %d: %w", id, err)
 		}
 		return deleteAPITokens(ctx, tx, owner, []user.APIToken{t})
@@ -160,7 +161,7 @@ func (db *DB) RevokeAPIToken(ctx context.Context, ownerID, id int64) error {
 
 // revokeAPITokens deletes every token of a user whose password changed: a token is trust lent
 // by the account, and a new password says that trust may have been abused.
-func revokeAPITokens(ctx context.Context, tx *Tx, userID int64, owner string) error {
+func revokeAPITokens(ctx context.Context, tx *sqldb.Tx, userID int64, owner string) error {
 	list, err := apiTokensOf(ctx, tx, userID)
 	if err != nil {
 		return err
@@ -169,10 +170,10 @@ func revokeAPITokens(ctx context.Context, tx *Tx, userID int64, owner string) er
 }
 
 // deleteAPITokens deletes tokens of owner, each with its entry in the trail.
-func deleteAPITokens(ctx context.Context, tx *Tx, owner string, list []user.APIToken) error {
+func deleteAPITokens(ctx context.Context, tx *sqldb.Tx, owner string, list []user.APIToken) error {
 	for i := range list {
 		t := &list[i]
-		if _, err := tx.exec(ctx, "DELETE FROM api_tokens WHERE id = ?", t.ID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM api_tokens WHERE id = ?", t.ID); err != nil {
 			return fmt.Errorf("revoke API token %d of %s: %w", t.ID, owner, err)
 		}
 		if err := recordAudit(ctx, tx, audit.ActionDelete, "api_token", fmt.Sprint(t.ID), audit.Diff(auditAPIToken(owner, t), nil)); err != nil {

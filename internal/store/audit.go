@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // recordAudit appends an entry to the audit trail in the transaction of the change it describes,
 // with the actor of ctx. An update that changed nothing records nothing. A kind or field missing
 // from audit.Kinds or audit.Fields fails the change, so the audit page never meets one unlabelled.
-func recordAudit(ctx context.Context, tx *Tx, action, entity, key string, changes audit.Changes) error {
+func recordAudit(ctx context.Context, tx *sqldb.Tx, action, entity, key string, changes audit.Changes) error {
 	if action == audit.ActionUpdate && len(changes) == 0 {
 		return nil
 	}
@@ -28,8 +29,8 @@ func recordAudit(ctx context.Context, tx *Tx, action, entity, key string, change
 		return fmt.Errorf("audit %s %s: %w", entity, key, err)
 	}
 	actor := audit.ActorFrom(ctx)
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, entity, entity_key, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, time.Now().UTC(), nullID(actor.UserID), actor.Username, action, entity, key, string(data))
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, entity, entity_key, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, time.Now().UTC(), sqldb.NullID(actor.UserID), actor.Username, action, entity, key, string(data))
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", entity, key, err)
 	}
@@ -38,7 +39,7 @@ func recordAudit(ctx context.Context, tx *Tx, action, entity, key string, change
 
 // RecordAudit appends an entry on its own, for events that change no record (a sign-in, a bulk load).
 func (db *DB) RecordAudit(ctx context.Context, action, entity, key string, changes audit.Changes) error {
-	return db.inTx(ctx, func(tx *Tx) error { return recordAudit(ctx, tx, action, entity, key, changes) })
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return recordAudit(ctx, tx, action, entity, key, changes) })
 }
 
 // AuditEntries returns the entries that match f, newest first, and how many match in all.
@@ -78,7 +79,7 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	}
 	query += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := db.query(ctx, query, args...)
+	rows, err := db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit entries: %w", err)
 	}
@@ -105,7 +106,7 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	}
 	if len(entries) == 0 && f.Offset > 0 {
 		// Past the last page: count apart.
-		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM audit_log"+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log"+cond, args[:len(args)-2]...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count audit entries: %w", err)
 		}
 	}

@@ -147,7 +147,7 @@ func (t *codesTable) place(field int, text string) uint32 {
 
 // loadCodesTable reads agreement_codes and its generation in one snapshot.
 func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func (db *DB) countMatchesInMemo(ctx context.Context, f *agreement.Filter, terms
 	if db.codes == nil {
 		return false, nil
 	}
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return false, err
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 		return reportPart{}, false
 	}
 	p := reportPart{year: a.SignedOn.Year, agreementType: a.Type, area: a.PrimaryActionArea, office: a.Office,
-		value: int64(a.ValueUSD), regions: a.Regions, countries: dedupe(a.Countries), typed: true}
+		value: int64(a.ValueUSD), regions: a.Regions, countries: sqldb.Dedupe(a.Countries), typed: true}
 	seen := map[int64]bool{}
 	for _, party := range a.Parties {
 		if !seen[party.PartnerID] {
@@ -83,7 +84,7 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 }
 
 // String writes the part as it is kept:
-// year|type|area|office|value|region:share,…|countries|party types|party ids|t (for typed).
+// Year|type|area|office|value|region:share,…|countries|party types|party ids|t (for typed).
 func (p reportPart) String() string {
 	regions := make([]string, len(p.regions))
 	for i, r := range p.regions {
@@ -227,7 +228,7 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 
 // flushCells writes the pending changes of the cells, in one order for every writer so that
 // concurrent PostgreSQL transactions lock rows alike, and clears them.
-func flushCells(ctx context.Context, tx *Tx, cells reportCells) error {
+func flushCells(ctx context.Context, tx *sqldb.Tx, cells reportCells) error {
 	cube, shares := cells.cube, cells.shares
 	cubeKeys := slices.SortedFunc(maps.Keys(cube), compareCubeKeys)
 	if err := upsertCells(ctx, tx, "INSERT INTO agreement_cube (year, type_code, action_area_code, office_code, region_code, n, value)",
@@ -316,9 +317,9 @@ const cellsPerStatement = 500
 // agreements changes hundreds of thousands of cells, and the statement of a full chunk is
 // prepared once: SQLite parsing one of 500 rows for each chunk took 3 % of such an import.
 // scan, when set, reads the rows each statement returns.
-func upsertCells[K any](ctx context.Context, tx *Tx, insert, conflict string, width int, keys []K, row func(args []any, k K) []any,
+func upsertCells[K any](ctx context.Context, tx *sqldb.Tx, insert, conflict string, width int, keys []K, row func(args []any, k K) []any,
 	scan func(scan func(...any) error) error) error {
-	values := "(" + placeholders(width) + ")"
+	values := "(" + sqldb.Placeholders(width) + ")"
 	var full *sql.Stmt // the statement of a chunk of cellsPerStatement rows, once prepared
 	args := make([]any, 0, min(len(keys), cellsPerStatement)*width)
 	for start := 0; start < len(keys); start += cellsPerStatement {
@@ -330,7 +331,7 @@ func upsertCells[K any](ctx context.Context, tx *Tx, insert, conflict string, wi
 		stmt := full
 		if stmt == nil || len(chunk) < cellsPerStatement {
 			var err error
-			stmt, err = tx.prepare(ctx, insert+" VALUES "+strings.Repeat(values+", ", len(chunk)-1)+values+" "+conflict)
+			stmt, err = tx.Prepare(ctx, insert+" VALUES "+strings.Repeat(values+", ", len(chunk)-1)+values+" "+conflict)
 			if err != nil {
 				return fmt.Errorf("report cells: %w", err)
 			}
@@ -345,7 +346,7 @@ func upsertCells[K any](ctx context.Context, tx *Tx, insert, conflict string, wi
 		} else {
 			var rows *sql.Rows
 			if rows, err = stmt.QueryContext(ctx, args...); err == nil {
-				err = eachRow(rows, scan)
+				err = sqldb.EachRow(rows, scan)
 			}
 		}
 		if err != nil {
@@ -391,10 +392,10 @@ type yearsChange struct {
 
 // flushActivity writes the changes of partner_activity in the order of the partners, so that
 // concurrent PostgreSQL transactions lock the rows alike.
-func flushActivity(ctx context.Context, tx *Tx, activity map[int64]*yearsChange) error {
+func flushActivity(ctx context.Context, tx *sqldb.Tx, activity map[int64]*yearsChange) error {
 	for _, id := range slices.Sorted(maps.Keys(activity)) {
 		c := activity[id]
-		if _, err := tx.exec(ctx, `INSERT INTO partner_activity (partner_id, partner_type, years) VALUES (?, ?, ?)
+		if _, err := tx.Exec(ctx, `INSERT INTO partner_activity (partner_id, partner_type, years) VALUES (?, ?, ?)
 			ON CONFLICT (partner_id) DO UPDATE SET partner_type = excluded.partner_type,
 				years = (partner_activity.years | excluded.years) & ~CAST(? AS BIGINT)`,
 			id, c.partnerType, c.set, c.clear); err != nil {

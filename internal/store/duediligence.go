@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
@@ -18,10 +19,10 @@ func (db *DB) DueDiligenceOf(ctx context.Context, partnerID int64) (*partner.Due
 	return dueDiligenceOf(ctx, db, partnerID)
 }
 
-func dueDiligenceOf(ctx context.Context, q querier, partnerID int64) (*partner.DueDiligence, error) {
+func dueDiligenceOf(ctx context.Context, q sqldb.Querier, partnerID int64) (*partner.DueDiligence, error) {
 	d := &partner.DueDiligence{PartnerID: partnerID}
 	var reviewer sql.NullInt64
-	err := q.queryRow(ctx, `SELECT status, risk_rating, reviewer_id, reviewed_on, recheck_on, notes, version, updated_at
+	err := q.QueryRow(ctx, `SELECT status, risk_rating, reviewer_id, reviewed_on, recheck_on, notes, version, updated_at
 		FROM due_diligence WHERE partner_id = ?`, partnerID).
 		Scan(&d.Status, &d.RiskRating, &reviewer, &d.ReviewedOn, &d.RecheckOn, &d.Notes, &d.Version, &d.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -38,7 +39,7 @@ func auditDueDiligence(d *partner.DueDiligence) audit.Record {
 	if d == nil {
 		return nil
 	}
-	return audit.Record{"status": d.Status, "risk_rating": d.RiskRating, "reviewer_id": nullID(d.ReviewerID),
+	return audit.Record{"status": d.Status, "risk_rating": d.RiskRating, "reviewer_id": sqldb.NullID(d.ReviewerID),
 		"reviewed_on": d.ReviewedOn, "recheck_on": d.RecheckOn, "notes": d.Notes}
 }
 
@@ -48,9 +49,9 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
-		err := tx.queryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
+		err := tx.QueryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "partner.error.not_found", "key", partnerKey)
 		}
@@ -67,13 +68,13 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 		}
 		now := time.Now().UTC()
 		if before == nil {
-			_, err = tx.exec(ctx, `INSERT INTO due_diligence (partner_id, status, risk_rating, reviewer_id, reviewed_on, recheck_on,
+			_, err = tx.Exec(ctx, `INSERT INTO due_diligence (partner_id, status, risk_rating, reviewer_id, reviewed_on, recheck_on,
 				notes, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-				id, d.Status, d.RiskRating, nullID(d.ReviewerID), d.ReviewedOn, d.RecheckOn, d.Notes, now)
+				id, d.Status, d.RiskRating, sqldb.NullID(d.ReviewerID), d.ReviewedOn, d.RecheckOn, d.Notes, now)
 		} else {
-			_, err = tx.exec(ctx, `UPDATE due_diligence SET status = ?, risk_rating = ?, reviewer_id = ?, reviewed_on = ?,
+			_, err = tx.Exec(ctx, `UPDATE due_diligence SET status = ?, risk_rating = ?, reviewer_id = ?, reviewed_on = ?,
 				recheck_on = ?, notes = ?, version = version + 1, updated_at = ? WHERE partner_id = ?`,
-				d.Status, d.RiskRating, nullID(d.ReviewerID), d.ReviewedOn, d.RecheckOn, d.Notes, now, id)
+				d.Status, d.RiskRating, sqldb.NullID(d.ReviewerID), d.ReviewedOn, d.RecheckOn, d.Notes, now, id)
 		}
 		if err != nil {
 			return fmt.Errorf("save due diligence: %w", err)
@@ -103,17 +104,17 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 
 // AddDocument stores a file as the next version of its name under its owner.
 func (db *DB) AddDocument(ctx context.Context, doc *document.Document, auditEntity, auditKey string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE owner_type = ? AND owner_id = ? AND filename = ?",
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE owner_type = ? AND owner_id = ? AND filename = ?",
 			doc.OwnerType, doc.OwnerID, doc.Filename).Scan(&doc.Version)
 		if err != nil {
 			return fmt.Errorf("add document: %w", err)
 		}
 		doc.UploadedAt = time.Now().UTC()
-		err = tx.queryRow(ctx, `INSERT INTO documents (owner_type, owner_id, filename, content_type, size, sha256, version, data,
+		err = tx.QueryRow(ctx, `INSERT INTO documents (owner_type, owner_id, filename, content_type, size, sha256, version, data,
 			uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			doc.OwnerType, doc.OwnerID, doc.Filename, doc.ContentType, doc.Size, doc.SHA256, doc.Version, doc.Data,
-			nullID(doc.UploadedBy), doc.UploadedAt).Scan(&doc.ID)
+			sqldb.NullID(doc.UploadedBy), doc.UploadedAt).Scan(&doc.ID)
 		if err != nil {
 			return fmt.Errorf("add document: %w", err)
 		}
@@ -124,7 +125,7 @@ func (db *DB) AddDocument(ctx context.Context, doc *document.Document, auditEnti
 
 // Documents lists the files of an owner without their contents, newest version first per name.
 func (db *DB) Documents(ctx context.Context, ownerType string, ownerID int64) ([]document.Document, error) {
-	rows, err := db.query(ctx, `SELECT d.id, d.filename, d.content_type, d.size, d.sha256, d.version, COALESCE(d.uploaded_by, 0),
+	rows, err := db.Query(ctx, `SELECT d.id, d.filename, d.content_type, d.size, d.sha256, d.version, COALESCE(d.uploaded_by, 0),
 		COALESCE(u.username, ''), d.uploaded_at FROM documents d LEFT JOIN users u ON u.id = d.uploaded_by
 		WHERE d.owner_type = ? AND d.owner_id = ? ORDER BY d.filename, d.version DESC`, ownerType, ownerID)
 	if err != nil {
@@ -145,7 +146,7 @@ func (db *DB) Documents(ctx context.Context, ownerType string, ownerID int64) ([
 // DocumentByID returns a file with its contents.
 func (db *DB) DocumentByID(ctx context.Context, id int64) (*document.Document, error) {
 	d := &document.Document{ID: id}
-	err := db.queryRow(ctx, `SELECT owner_type, owner_id, filename, content_type, size, sha256, version, data, uploaded_at
+	err := db.QueryRow(ctx, `SELECT owner_type, owner_id, filename, content_type, size, sha256, version, data, uploaded_at
 		FROM documents WHERE id = ?`, id).
 		Scan(&d.OwnerType, &d.OwnerID, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.Version, &d.Data, &d.UploadedAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,8 +26,8 @@ func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
 	version4 := []string{agreement.FacetType, agreement.FacetStatus, agreement.FacetYear, agreement.FacetRegion,
 		agreement.FacetCountry, agreement.FacetActionArea, agreement.FacetPartner, agreement.FacetPartnerType,
 		agreement.FacetValue, agreement.FacetConfidential}
-	return db.inTx(ctx, func(tx *Tx) error {
-		ids, err := queryIDs(ctx, tx, "SELECT id FROM agreements WHERE deleted_at IS NULL ORDER BY id")
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		ids, err := sqldb.QueryIDs(ctx, tx, "SELECT id FROM agreements WHERE deleted_at IS NULL ORDER BY id")
 		if err != nil {
 			return err
 		}
@@ -70,10 +71,10 @@ func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "DELETE FROM agreement_facet_counts WHERE facet = ?", agreement.FacetOffice); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM agreement_facet_counts WHERE facet = ?", agreement.FacetOffice); err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, "UPDATE agreements SET search_version = 4")
+		_, err = tx.Exec(ctx, "UPDATE agreements SET search_version = 4")
 		return err
 	})
 }
@@ -82,7 +83,7 @@ func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
 // "facet|code|confidential" → n.
 func (db *DB) FacetCounts(ctx context.Context) (map[string]int, error) {
 	counts := map[string]int{}
-	err := eachRowOf(ctx, db, "SELECT facet, code, confidential, n FROM agreement_facet_counts WHERE n <> 0", nil,
+	err := sqldb.EachRowOf(ctx, db, "SELECT facet, code, confidential, n FROM agreement_facet_counts WHERE n <> 0", nil,
 		func(scan func(...any) error) error {
 			var facet, code string
 			var confidential bool
@@ -100,12 +101,12 @@ func (db *DB) FacetCounts(ctx context.Context) (map[string]int, error) {
 // labels and no others, with nothing in the audit trail. Tests use it to check what the next load
 // of the defaults does to a database made before the shipped labels changed.
 func (db *DB) SetShippedLabels(ctx context.Context, list, code string, labels reference.Labels) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM reference_labels WHERE list = ? AND code = ?", list, code); err != nil {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM reference_labels WHERE list = ? AND code = ?", list, code); err != nil {
 			return err
 		}
 		for lang, text := range labels {
-			if _, err := tx.exec(ctx, "INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)", list, code, lang, text); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)", list, code, lang, text); err != nil {
 				return err
 			}
 		}
@@ -131,7 +132,7 @@ func FlushCellsAbove(t testing.TB, n int) {
 
 // Rows returns the rows of a query as text, one line each, for comparing what two databases hold.
 func (db *DB) Rows(ctx context.Context, query string) ([]string, error) {
-	rows, err := db.query(ctx, query)
+	rows, err := db.Query(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +168,13 @@ func (db *DB) Indexes(ctx context.Context) ([]string, error) {
 // version 5 (before agreement_type_cube) holds: the type cube and partner_filter_cells empty, every kept report part
 // without its typed field, every agreement marked as indexed with version 5.
 func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, table := range []string{"agreement_type_cube", "partner_filter_cells"} {
-			if _, err := tx.exec(ctx, "DELETE FROM "+table); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table); err != nil {
 				return err
 			}
 		}
-		rows, err := tx.query(ctx, "SELECT agreement_id, cells FROM agreement_codes WHERE cells LIKE '%|t'")
+		rows, err := tx.Query(ctx, "SELECT agreement_id, cells FROM agreement_codes WHERE cells LIKE '%|t'")
 		if err != nil {
 			return err
 		}
@@ -192,11 +193,11 @@ func (db *DB) IndexAgreementsAsVersion5(ctx context.Context) error {
 			return err
 		}
 		for id, cells := range parts {
-			if _, err := tx.exec(ctx, "UPDATE agreement_codes SET cells = ? WHERE agreement_id = ?", cells, id); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE agreement_codes SET cells = ? WHERE agreement_id = ?", cells, id); err != nil {
 				return err
 			}
 		}
-		_, err = tx.exec(ctx, "UPDATE agreements SET search_version = 5")
+		_, err = tx.Exec(ctx, "UPDATE agreements SET search_version = 5")
 		return err
 	})
 }
@@ -214,7 +215,7 @@ func (db *DB) AgreementCodesInMemory(ctx context.Context) (bool, error) {
 	if db.codes == nil {
 		return false, nil
 	}
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return false, err
 	}
@@ -230,13 +231,13 @@ func (db *DB) AgreementCodesInMemory(ctx context.Context) (bool, error) {
 
 // ExecForTest runs a statement on the write connection, for tests that damage a database on purpose.
 func (db *DB) ExecForTest(ctx context.Context, query string) error {
-	_, err := db.write.ExecContext(ctx, query)
+	_, err := db.Write().ExecContext(ctx, query)
 	return err
 }
 
 // SpendLinkMailsForTest counts n link e-mails to address, as if sent within the hour.
 func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for range n {
 			if _, err := mayMailLink(ctx, tx, address); err != nil {
 				return err
@@ -254,7 +255,7 @@ func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) 
 func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
 	var b block
 	for _, k := range keys {
-		st, found, err := scanThrottle(db.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+		st, found, err := scanThrottle(db.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
 		if err != nil {
 			return time.Time{}, false, err
 		}
@@ -267,8 +268,8 @@ func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...Thr
 
 // ClearSignInFailures forgets the failures of a key.
 func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
 			return fmt.Errorf("clear sign-in failures: %w", err)
 		}
 		return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/audit"
@@ -41,7 +42,7 @@ func (db *DB) ApplyPartnerImport(ctx context.Context, imp PartnerImport) error {
 	}
 	total := len(imp.Creates) + len(imp.Updates)
 	now := time.Now().UTC()
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		w, err := newPartnerWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -97,7 +98,7 @@ func (db *DB) PartnersByKeys(ctx context.Context, keys []string) (map[string]*pa
 		for i, k := range chunk {
 			args[i] = k
 		}
-		rows, err := db.query(ctx, "SELECT id FROM partners WHERE key IN ("+placeholders(len(chunk))+")", args...)
+		rows, err := db.Query(ctx, "SELECT id FROM partners WHERE key IN ("+sqldb.Placeholders(len(chunk))+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("partners by key: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
@@ -75,14 +76,14 @@ const importJobColumns = `j.id, j.kind, j.document_id, j.user_id, j.plan, j.stat
 // that one's ID, so that a confirmation sent twice leads to the one import.
 func (db *DB) EnqueueImportJob(ctx context.Context, job *ImportJob) error {
 	job.Status, job.CreatedAt = JobQueued, time.Now().UTC()
-	err := db.inTx(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, `INSERT INTO import_jobs (kind, document_id, user_id, plan, status, rows_total, created_at)
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO import_jobs (kind, document_id, user_id, plan, status, rows_total, created_at)
 			VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 			job.Kind, job.DocumentID, job.UserID, job.Plan, job.RowsTotal, job.CreatedAt).Scan(&job.ID)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		return tx.queryRow(ctx, "SELECT id, status FROM import_jobs WHERE document_id = ? AND status IN ('queued', 'running')",
+		return tx.QueryRow(ctx, "SELECT id, status FROM import_jobs WHERE document_id = ? AND status IN ('queued', 'running')",
 			job.DocumentID).Scan(&job.ID, &job.Status)
 	})
 	if err != nil {
@@ -100,12 +101,12 @@ func (db *DB) EnqueueImportJob(ctx context.Context, job *ImportJob) error {
 // over the row just claimed, picks the next: one claim took every queued job.
 func (db *DB) ClaimImportJob(ctx context.Context, worker string) (*ImportJob, bool, error) {
 	var job *ImportJob
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := time.Now().UTC()
 		var id int64
-		err := tx.queryRow(ctx, `UPDATE import_jobs SET status = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?,
+		err := tx.QueryRow(ctx, `UPDATE import_jobs SET status = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?,
 				attempts = attempts + 1, rows_done = 0
-			WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' ORDER BY id LIMIT 1`+tx.d.skipLocked()+`)
+			WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' ORDER BY id LIMIT 1`+tx.Dialect().SkipLocked()+`)
 				AND status = 'queued'
 			RETURNING id`, worker, now, now).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -129,15 +130,15 @@ func (db *DB) ClaimImportJob(ctx context.Context, worker string) (*ImportJob, bo
 // abandoned MaxImportAttempts times, when it fails. It returns how many jobs it took back.
 func (db *DB) ReclaimStaleImportJobs(ctx context.Context, silentSince time.Time) (int, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := time.Now().UTC()
-		failed, err := tx.exec(ctx, `UPDATE import_jobs SET status = 'failed', error_key = ?, error_args = '[]', finished_at = ?
+		failed, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'failed', error_key = ?, error_args = '[]', finished_at = ?
 			WHERE status = 'running' AND heartbeat_at < ? AND attempts >= ?`,
 			"import.job.error.interrupted", now, silentSince.UTC(), MaxImportAttempts)
 		if err != nil {
 			return err
 		}
-		queued, err := tx.exec(ctx, `UPDATE import_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
+		queued, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
 			started_at = NULL, rows_done = 0 WHERE status = 'running' AND heartbeat_at < ?`, silentSince.UTC())
 		if err != nil {
 			return err
@@ -158,8 +159,8 @@ func (db *DB) ReclaimStaleImportJobs(ctx context.Context, silentSince time.Time)
 // the worker's; when it is not, the worker should stop.
 func (db *DB) RecordImportProgress(ctx context.Context, job *ImportJob, rowsDone int) (bool, error) {
 	var held bool
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, "UPDATE import_jobs SET rows_done = ?, heartbeat_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'",
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE import_jobs SET rows_done = ?, heartbeat_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'",
 			rowsDone, time.Now().UTC(), job.ID, job.ClaimedBy)
 		if err != nil {
 			return err
@@ -178,9 +179,9 @@ func (db *DB) RecordImportProgress(ctx context.Context, job *ImportJob, rowsDone
 // transaction: the job is done exactly when its rows are written, so a job whose server dies
 // just after the commit is never run again. It returns ErrImportJobLost, which rolls the import
 // back, when the job is no longer the worker's.
-func finishImportJob(ctx context.Context, tx *Tx, job *ImportJob, created, updated, unchanged int) error {
+func finishImportJob(ctx context.Context, tx *sqldb.Tx, job *ImportJob, created, updated, unchanged int) error {
 	now := time.Now().UTC()
-	res, err := tx.exec(ctx, `UPDATE import_jobs SET status = 'done', rows_done = rows_total, created_count = ?, updated_count = ?,
+	res, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'done', rows_done = rows_total, created_count = ?, updated_count = ?,
 		unchanged_count = ?, heartbeat_at = ?, finished_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
 		created, updated, unchanged, now, now, job.ID, job.ClaimedBy)
 	if err := jobUpdated(res, err); err != nil {
@@ -196,8 +197,8 @@ func (db *DB) FailImportJob(ctx context.Context, job *ImportJob, reason apperr.M
 		return fmt.Errorf("fail import job %d: %w", job.ID, err)
 	}
 	now := time.Now().UTC()
-	err = db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE import_jobs SET status = 'failed', error_key = ?, error_args = ?, heartbeat_at = ?,
+	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'failed', error_key = ?, error_args = ?, heartbeat_at = ?,
 			finished_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
 			reason.Key, string(args), now, now, job.ID, job.ClaimedBy)
 		return jobUpdated(res, err)
@@ -211,8 +212,8 @@ func (db *DB) FailImportJob(ctx context.Context, job *ImportJob, reason apperr.M
 // ReleaseImportJob queues a claimed job again, to run from the start, when its worker stops
 // before the job ends (the server shuts down). The claim does not count as an attempt.
 func (db *DB) ReleaseImportJob(ctx context.Context, job *ImportJob) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE import_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
 			started_at = NULL, rows_done = 0, attempts = attempts - 1 WHERE id = ? AND claimed_by = ? AND status = 'running'`,
 			job.ID, job.ClaimedBy)
 		return jobUpdated(res, err)
@@ -244,11 +245,11 @@ func (db *DB) ImportJobByID(ctx context.Context, id int64) (*ImportJob, error) {
 	return importJobByID(ctx, db, id)
 }
 
-func importJobByID(ctx context.Context, q querier, id int64) (*ImportJob, error) {
+func importJobByID(ctx context.Context, q sqldb.Querier, id int64) (*ImportJob, error) {
 	j := &ImportJob{}
 	var errorArgs string
 	var heartbeat, started, finished sql.NullTime
-	err := q.queryRow(ctx, "SELECT "+importJobColumns+" FROM import_jobs j JOIN documents d ON d.id = j.document_id WHERE j.id = ?", id).
+	err := q.QueryRow(ctx, "SELECT "+importJobColumns+" FROM import_jobs j JOIN documents d ON d.id = j.document_id WHERE j.id = ?", id).
 		Scan(&j.ID, &j.Kind, &j.DocumentID, &j.UserID, &j.Plan, &j.Status, &j.Attempts, &j.RowsDone, &j.RowsTotal,
 			&j.Created, &j.Updated, &j.Unchanged, &j.Error.Key, &errorArgs, &j.ClaimedBy,
 			&heartbeat, &j.CreatedAt, &started, &finished, &j.Filename)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 	table, where, args := cubeOf(f)
 	pledged := "SELECT c.year, SUM(c.value) FROM " + table + " WHERE c.year >= ? AND c.year <= ?" + where +
 		" GROUP BY c.year HAVING ABS(SUM(c.n)) > 0.000001"
-	err := eachRowOf(ctx, db, pledged, append([]any{from, to}, args...), func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, db, pledged, append([]any{from, to}, args...), func(scan func(...any) error) error {
 		var year any
 		var value float64
 		if err := scan(&year, &value); err != nil {
@@ -52,8 +53,8 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 			THEN 1.0 * i.received_cents * a.value_usd_cents / a.amount_cents ELSE 0 END * %s)
 		FROM instalments i JOIN agreements a ON a.id = i.agreement_id %s
 		WHERE i.received_on >= ? AND i.received_on <= ? AND a.deleted_at IS NULL %s GROUP BY 1`,
-		db.dialect.year("i.received_on"), weight, scope.join, scope.where)
-	err = eachRowOf(ctx, db, received, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
+		db.Dialect().Year("i.received_on"), weight, scope.join, scope.where)
+	err = sqldb.EachRowOf(ctx, db, received, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
 		var year any
 		var value float64
 		if err := scan(&year, &value); err != nil {
@@ -108,7 +109,7 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 		return db.partnersByTypeOfParts(ctx, from, to, f)
 	}
 	var out []insight.TypeCount
-	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var c insight.TypeCount
 		if err := scan(&c.Type, &c.Partners); err != nil {
 			return err
@@ -145,7 +146,7 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
 	args := append(cell, from, to, limit)
 	var out []insight.TopPartner
-	err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var p insight.TopPartner
 		var value float64
 		if err := scan(&p.ID, &p.Key, &p.Name, &p.Agreements, &value); err != nil {
@@ -189,10 +190,10 @@ func yearOf(v any) int {
 // topPartnersFromCells ranks the partners of a period from partner_cells without adding up
 // every partner's years, by the threshold algorithm: take each year's k partners of highest
 // value; a candidate is worth at least what those lists show of it and at most that plus each
-// year's k-th value for the years it is not in them. Only the candidates whose most could
+// Year's k-th value for the years it is not in them. Only the candidates whose most could
 // reach the limit-th best least are added up over their whole period, and the ranking stands
 // when its last is worth more than any partner outside the lists can be (the sum of each
-// year's k-th value); else look deeper. The lists are read and the candidates chosen in one
+// Year's k-th value); else look deeper. The lists are read and the candidates chosen in one
 // query, so that only those few come out of the database.
 func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]insight.TopPartner, error) {
 	if limit <= 0 {
@@ -218,7 +219,7 @@ func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]
 		args = append(args, k, limit-1)
 		var threshold float64
 		var ids []any
-		err := eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 			var id int64
 			if err := scan(&threshold, &id); err != nil {
 				return err
@@ -254,8 +255,8 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 	for year := from; year <= to; year++ {
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
-			err := eachRowOf(ctx, db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
-				placeholders(len(chunk))+")", append([]any{year}, chunk...), func(scan func(...any) error) error {
+			err := sqldb.EachRowOf(ctx, db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
+				sqldb.Placeholders(len(chunk))+")", append([]any{year}, chunk...), func(scan func(...any) error) error {
 				var id int64
 				var n, value float64
 				if err := scan(&id, &n, &value); err != nil {
@@ -299,8 +300,8 @@ func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filt
 		}
 	}
 	match, args := db.agreementMatches(agreementTerms(&selection, nil, ""), false)
-	query := "SELECT ac.cells FROM (" + match + ") m " + db.dialect.drivingJoin() + " agreement_codes ac ON ac.agreement_id = m.id"
-	return eachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	query := "SELECT ac.cells FROM (" + match + ") m " + db.Dialect().DrivingJoin() + " agreement_codes ac ON ac.agreement_id = m.id"
+	return sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
 		var cells string
 		if err := scan(&cells); err != nil {
 			return err
@@ -410,7 +411,7 @@ func (db *DB) namePartners(ctx context.Context, ranked []insight.TopPartner) err
 	for i, p := range ranked {
 		at[p.ID], ids[i] = i, p.ID
 	}
-	err := eachRowOf(ctx, db, "SELECT id, key, name FROM partners WHERE id IN ("+placeholders(len(ids))+")", ids,
+	err := sqldb.EachRowOf(ctx, db, "SELECT id, key, name FROM partners WHERE id IN ("+sqldb.Placeholders(len(ids))+")", ids,
 		func(scan func(...any) error) error {
 			var id int64
 			var key, name string

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ func auditInteraction(i *interaction.Interaction) audit.Record {
 	return audit.Record{
 		"type": i.Type, "occurred_on": i.OccurredOn, "subject": i.Subject, "place": i.Place, "event": i.Event,
 		"summary": i.Summary, "outcome": i.Outcome, "partners": ids(i.PartnerIDs), "contacts": ids(i.ContactIDs),
-		"staff": ids(i.StaffIDs), "agreement_id": nullID(i.AgreementID), "concept": i.ConceptRef, "sponsorship": i.SponsorshipRef,
+		"staff": ids(i.StaffIDs), "agreement_id": sqldb.NullID(i.AgreementID), "concept": i.ConceptRef, "sponsorship": i.SponsorshipRef,
 	}
 }
 
@@ -40,13 +41,13 @@ func (db *DB) CreateInteraction(ctx context.Context, i *interaction.Interaction)
 			return err
 		}
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return createInteraction(ctx, tx, i, true) })
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return createInteraction(ctx, tx, i, true) })
 }
 
 // CreateInteractions stores many interactions in one transaction (the demo data); the trail
 // gets no entry per interaction.
 func (db *DB) CreateInteractions(ctx context.Context, list []*interaction.Interaction) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, i := range list {
 			if err := createInteraction(ctx, tx, i, false); err != nil {
 				return err
@@ -56,22 +57,22 @@ func (db *DB) CreateInteractions(ctx context.Context, list []*interaction.Intera
 	})
 }
 
-func createInteraction(ctx context.Context, tx *Tx, i *interaction.Interaction, record bool) error {
+func createInteraction(ctx context.Context, tx *sqldb.Tx, i *interaction.Interaction, record bool) error {
 	now := time.Now().UTC()
 	if i.EmailMessageID != "" {
 		var exists bool
-		if err := tx.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM interactions WHERE email_message_id = ?)", i.EmailMessageID).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM interactions WHERE email_message_id = ?)", i.EmailMessageID).Scan(&exists); err != nil {
 			return fmt.Errorf("create interaction: %w", err)
 		}
 		if exists {
 			return apperr.New(apperr.Conflict, "interaction.error.email_imported")
 		}
 	}
-	err := tx.queryRow(ctx, `INSERT INTO interactions (type, occurred_on, subject, place, event, summary, outcome, agreement_id,
+	err := tx.QueryRow(ctx, `INSERT INTO interactions (type, occurred_on, subject, place, event, summary, outcome, agreement_id,
 		concept_ref, sponsorship_ref, email_message_id, created_by, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		i.Type, i.OccurredOn, i.Subject, i.Place, i.Event, i.Summary, i.Outcome, nullID(i.AgreementID), i.ConceptRef,
-		i.SponsorshipRef, i.EmailMessageID, nullID(i.CreatedBy), now, now).Scan(&i.ID)
+		i.Type, i.OccurredOn, i.Subject, i.Place, i.Event, i.Summary, i.Outcome, sqldb.NullID(i.AgreementID), i.ConceptRef,
+		i.SponsorshipRef, i.EmailMessageID, sqldb.NullID(i.CreatedBy), now, now).Scan(&i.ID)
 	if err != nil {
 		return fmt.Errorf("create interaction: %w", err)
 	}
@@ -101,7 +102,7 @@ func createInteraction(ctx context.Context, tx *Tx, i *interaction.Interaction, 
 	return nil
 }
 
-func writeInteractionLinks(ctx context.Context, tx *Tx, i *interaction.Interaction) error {
+func writeInteractionLinks(ctx context.Context, tx *sqldb.Tx, i *interaction.Interaction) error {
 	links := []struct {
 		table, column string
 		ids           []int64
@@ -117,7 +118,7 @@ func writeInteractionLinks(ctx context.Context, tx *Tx, i *interaction.Interacti
 				continue
 			}
 			seen[id] = true
-			if _, err := tx.exec(ctx, "INSERT INTO "+l.table+" (interaction_id, "+l.column+") VALUES (?, ?)", i.ID, id); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO "+l.table+" (interaction_id, "+l.column+") VALUES (?, ?)", i.ID, id); err != nil {
 				return fmt.Errorf("interaction %s: %w", l.table, err)
 			}
 		}
@@ -125,12 +126,12 @@ func writeInteractionLinks(ctx context.Context, tx *Tx, i *interaction.Interacti
 	return nil
 }
 
-func createFollowUp(ctx context.Context, tx *Tx, f *interaction.FollowUp, now time.Time) error {
+func createFollowUp(ctx context.Context, tx *sqldb.Tx, f *interaction.FollowUp, now time.Time) error {
 	var done any
 	if f.Status == interaction.StatusDone {
 		done = now
 	}
-	err := tx.queryRow(ctx, `INSERT INTO follow_ups (interaction_id, description, assignee_id, due_on, status, done_at, version,
+	err := tx.QueryRow(ctx, `INSERT INTO follow_ups (interaction_id, description, assignee_id, due_on, status, done_at, version,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
 		f.InteractionID, f.Description, f.AssigneeID, f.DueOn, f.Status, done, now, now).Scan(&f.ID)
 	if err != nil {
@@ -145,7 +146,7 @@ func (db *DB) UpdateInteraction(ctx context.Context, i *interaction.Interaction)
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		before, err := interactionByID(ctx, tx, i.ID)
 		if err != nil {
 			return err
@@ -154,15 +155,15 @@ func (db *DB) UpdateInteraction(ctx context.Context, i *interaction.Interaction)
 			return apperr.New(apperr.Conflict, "error.changed_meanwhile")
 		}
 		now := time.Now().UTC()
-		_, err = tx.exec(ctx, `UPDATE interactions SET type = ?, occurred_on = ?, subject = ?, place = ?, event = ?, summary = ?,
+		_, err = tx.Exec(ctx, `UPDATE interactions SET type = ?, occurred_on = ?, subject = ?, place = ?, event = ?, summary = ?,
 			outcome = ?, agreement_id = ?, concept_ref = ?, sponsorship_ref = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			i.Type, i.OccurredOn, i.Subject, i.Place, i.Event, i.Summary, i.Outcome, nullID(i.AgreementID), i.ConceptRef,
+			i.Type, i.OccurredOn, i.Subject, i.Place, i.Event, i.Summary, i.Outcome, sqldb.NullID(i.AgreementID), i.ConceptRef,
 			i.SponsorshipRef, now, i.ID)
 		if err != nil {
 			return fmt.Errorf("update interaction %d: %w", i.ID, err)
 		}
 		for _, table := range []string{"interaction_partners", "interaction_contacts", "interaction_staff"} {
-			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE interaction_id = ?", i.ID); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE interaction_id = ?", i.ID); err != nil {
 				return fmt.Errorf("update interaction %d: %w", i.ID, err)
 			}
 		}
@@ -179,10 +180,10 @@ func (db *DB) InteractionByID(ctx context.Context, id int64) (*interaction.Inter
 	return interactionByID(ctx, db, id)
 }
 
-func interactionByID(ctx context.Context, q querier, id int64) (*interaction.Interaction, error) {
+func interactionByID(ctx context.Context, q sqldb.Querier, id int64) (*interaction.Interaction, error) {
 	i := &interaction.Interaction{}
 	var agreementID, createdBy sql.NullInt64
-	err := q.queryRow(ctx, `SELECT id, type, occurred_on, subject, place, event, summary, outcome, agreement_id, concept_ref,
+	err := q.QueryRow(ctx, `SELECT id, type, occurred_on, subject, place, event, summary, outcome, agreement_id, concept_ref,
 		sponsorship_ref, email_message_id, created_by, version, created_at, updated_at FROM interactions WHERE id = ?`, id).
 		Scan(&i.ID, &i.Type, &i.OccurredOn, &i.Subject, &i.Place, &i.Event, &i.Summary, &i.Outcome, &agreementID, &i.ConceptRef,
 			&i.SponsorshipRef, &i.EmailMessageID, &createdBy, &i.Version, &i.CreatedAt, &i.UpdatedAt)
@@ -201,29 +202,12 @@ func interactionByID(ctx context.Context, q querier, id int64) (*interaction.Int
 		{&i.ContactIDs, "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ? ORDER BY contact_id"},
 		{&i.StaffIDs, "SELECT user_id FROM interaction_staff WHERE interaction_id = ? ORDER BY user_id"},
 	} {
-		if *l.dst, err = queryIDs(ctx, q, l.query, id); err != nil {
+		if *l.dst, err = sqldb.QueryIDs(ctx, q, l.query, id); err != nil {
 			return nil, fmt.Errorf("interaction %d: %w", id, err)
 		}
 	}
 	i.FollowUps, err = followUpsWhere(ctx, q, "f.interaction_id = ?", []any{id}, "f.due_on, f.id", 0)
 	return i, err
-}
-
-func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // InteractionLine is an interaction as a partner's profile and timeline show it.
@@ -247,9 +231,9 @@ func (db *DB) PartnerInteractions(ctx context.Context, ids []int64, limit int) (
 		args = append(args, id)
 	}
 	args = append(args, limit)
-	rows, err := db.query(ctx, `SELECT i.id, i.type, i.occurred_on, i.subject, i.outcome,
+	rows, err := db.Query(ctx, `SELECT i.id, i.type, i.occurred_on, i.subject, i.outcome,
 		(SELECT COUNT(*) FROM follow_ups f WHERE f.interaction_id = i.id AND f.status = ?)
-		FROM interactions i WHERE i.id IN (SELECT interaction_id FROM interaction_partners WHERE partner_id IN (`+placeholders(len(ids))+`))
+		FROM interactions i WHERE i.id IN (SELECT interaction_id FROM interaction_partners WHERE partner_id IN (`+sqldb.Placeholders(len(ids))+`))
 		ORDER BY i.occurred_on DESC, i.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("partner interactions: %w", err)
@@ -279,7 +263,7 @@ func (db *DB) FollowUpByID(ctx context.Context, id int64) (*interaction.FollowUp
 	return &list[0], nil
 }
 
-func followUpsWhere(ctx context.Context, q querier, cond string, args []any, order string, limit int) ([]interaction.FollowUp, error) {
+func followUpsWhere(ctx context.Context, q sqldb.Querier, cond string, args []any, order string, limit int) ([]interaction.FollowUp, error) {
 	query := `SELECT f.id, f.interaction_id, f.description, f.assignee_id, f.due_on, f.status, f.done_at, f.version,
 		i.subject, COALESCE(NULLIF(u.display_name, ''), u.username)
 		FROM follow_ups f JOIN interactions i ON i.id = f.interaction_id JOIN users u ON u.id = f.assignee_id
@@ -288,7 +272,7 @@ func followUpsWhere(ctx context.Context, q querier, cond string, args []any, ord
 		query += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := q.query(ctx, query, args...)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("follow-ups: %w", err)
 	}
@@ -311,7 +295,7 @@ func followUpsWhere(ctx context.Context, q querier, cond string, args []any, ord
 	}
 	// The partners of each follow-up's interaction, for lists that show whom it concerns.
 	for k := range list {
-		prows, err := q.query(ctx, `SELECT p.key, p.name FROM interaction_partners ip JOIN partners p ON p.id = ip.partner_id
+		prows, err := q.Query(ctx, `SELECT p.key, p.name FROM interaction_partners ip JOIN partners p ON p.id = ip.partner_id
 			WHERE ip.interaction_id = ? ORDER BY p.name`, list[k].InteractionID)
 		if err != nil {
 			return nil, fmt.Errorf("follow-up partners: %w", err)
@@ -355,7 +339,7 @@ func (db *DB) OpenFollowUpsOfPartners(ctx context.Context, ids []int64) ([]inter
 		args = append(args, id)
 	}
 	return followUpsWhere(ctx, db, "f.status = ? AND f.interaction_id IN (SELECT interaction_id FROM interaction_partners WHERE partner_id IN ("+
-		placeholders(len(ids))+"))", args, "f.due_on, f.id", 50)
+		sqldb.Placeholders(len(ids))+"))", args, "f.due_on, f.id", 50)
 }
 
 // CountOverdueFollowUps counts the open follow-ups past their due date, of one user (or all for 0).
@@ -367,7 +351,7 @@ func (db *DB) CountOverdueFollowUps(ctx context.Context, userID int64, today civ
 		args = append(args, userID)
 	}
 	var n int
-	if err := db.queryRow(ctx, query, args...).Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count overdue follow-ups: %w", err)
 	}
 	return n, nil
@@ -378,7 +362,7 @@ func (db *DB) AddFollowUp(ctx context.Context, f *interaction.FollowUp) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if err := createFollowUp(ctx, tx, f, time.Now().UTC()); err != nil {
 			return err
 		}
@@ -392,7 +376,7 @@ func auditFollowUp(f *interaction.FollowUp) audit.Record {
 
 // SetFollowUpStatus marks a follow-up open, done or cancelled, refusing a stale version.
 func (db *DB) SetFollowUpStatus(ctx context.Context, id int64, version int, status string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		list, err := followUpsWhere(ctx, tx, "f.id = ?", []any{id}, "f.id", 0)
 		if err != nil {
 			return err
@@ -414,7 +398,7 @@ func (db *DB) SetFollowUpStatus(ctx context.Context, id int64, version int, stat
 		if status == interaction.StatusDone {
 			done = now
 		}
-		if _, err := tx.exec(ctx, "UPDATE follow_ups SET status = ?, done_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+		if _, err := tx.Exec(ctx, "UPDATE follow_ups SET status = ?, done_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
 			status, done, now, id); err != nil {
 			return fmt.Errorf("follow-up %d: %w", id, err)
 		}
@@ -430,8 +414,8 @@ func (db *DB) Recognitions(ctx context.Context, partnerIDs []int64) ([]partner.R
 	for i, id := range partnerIDs {
 		args[i] = id
 	}
-	rows, err := db.query(ctx, "SELECT id, partner_id, title, event, awarded_on, description FROM recognitions WHERE partner_id IN ("+
-		placeholders(len(partnerIDs))+") ORDER BY awarded_on DESC, id DESC", args...)
+	rows, err := db.Query(ctx, "SELECT id, partner_id, title, event, awarded_on, description FROM recognitions WHERE partner_id IN ("+
+		sqldb.Placeholders(len(partnerIDs))+") ORDER BY awarded_on DESC, id DESC", args...)
 	if err != nil {
 		return nil, fmt.Errorf("recognitions: %w", err)
 	}
@@ -455,16 +439,16 @@ func (db *DB) AddRecognitions(ctx context.Context, list []partner.Recognition) e
 			return err
 		}
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for i := range list {
 			r := &list[i]
 			var key string
-			err := tx.queryRow(ctx, `INSERT INTO recognitions (partner_id, title, event, awarded_on, description, created_at)
+			err := tx.QueryRow(ctx, `INSERT INTO recognitions (partner_id, title, event, awarded_on, description, created_at)
 				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, r.PartnerID, r.Title, r.Event, r.AwardedOn, r.Description, time.Now().UTC()).Scan(&r.ID)
 			if err != nil {
 				return fmt.Errorf("add recognition: %w", err)
 			}
-			if err := tx.queryRow(ctx, "SELECT key FROM partners WHERE id = ?", r.PartnerID).Scan(&key); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT key FROM partners WHERE id = ?", r.PartnerID).Scan(&key); err != nil {
 				return fmt.Errorf("add recognition: %w", err)
 			}
 			if len(list) == 1 {
@@ -514,7 +498,7 @@ func (db *DB) PartnersByAddresses(ctx context.Context, emails []string) ([]Addre
 		if email == "" {
 			continue
 		}
-		rows, err := db.query(ctx, `SELECT p.key, c.id FROM contacts c JOIN partners p ON p.id = c.partner_id
+		rows, err := db.Query(ctx, `SELECT p.key, c.id FROM contacts c JOIN partners p ON p.id = c.partner_id
 			WHERE lower(c.email) = ? ORDER BY p.key`, email)
 		if err != nil {
 			return nil, fmt.Errorf("partners by address: %w", err)
@@ -540,7 +524,7 @@ func (db *DB) PartnersByAddresses(ctx context.Context, emails []string) ([]Addre
 			continue
 		}
 		// The website's host is the domain or a subdomain of it: www.kestrel.example for kestrel.example.
-		keys, err := queryStrings(ctx, db, `SELECT key FROM partners WHERE lower(website) LIKE ? OR lower(website) LIKE ?
+		keys, err := sqldb.QueryStrings(ctx, db, `SELECT key FROM partners WHERE lower(website) LIKE ? OR lower(website) LIKE ?
 			OR lower(website) LIKE ? OR lower(website) LIKE ? ORDER BY key LIMIT 5`,
 			"%://"+domain, "%://"+domain+"/%", "%."+domain, "%."+domain+"/%")
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"pactum/internal/store/sqldb"
 
 	"pactum/internal/money"
 	"pactum/internal/partner"
@@ -16,7 +17,7 @@ func (db *DB) PartnerFamily(ctx context.Context, id int64) ([]int64, error) {
 	family := []int64{id}
 	seen := map[int64]bool{id: true}
 	for i := 0; i < len(family) && len(family) < 10_000; i++ {
-		rows, err := db.query(ctx, "SELECT id FROM partners WHERE parent_id = ? ORDER BY id", family[i])
+		rows, err := db.Query(ctx, "SELECT id FROM partners WHERE parent_id = ? ORDER BY id", family[i])
 		if err != nil {
 			return nil, fmt.Errorf("partner family: %w", err)
 		}
@@ -48,7 +49,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 	if len(ids) == 0 {
 		return inv, nil
 	}
-	in := placeholders(len(ids))
+	in := sqldb.Placeholders(len(ids))
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
@@ -58,7 +59,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 	amendment := reference.AgreementTypeAmendment
 
 	var value int64
-	err := db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN type_code <> ? THEN 1 ELSE 0 END), 0),
+	err := db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN type_code <> ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN type_code = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(value_usd_cents), 0)
 		FROM agreements WHERE signed_on IS NOT NULL AND deleted_at IS NULL AND id IN (`+signed+`)`, append([]any{amendment, amendment}, args...)...).
 		Scan(&inv.Agreements, &inv.Amendments, &value)
@@ -71,7 +72,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 		dst   *[]partner.Share
 		query string
 	}{
-		{&inv.ByYear, `SELECT ` + db.dialect.year("a.signed_on") + ` AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
+		{&inv.ByYear, `SELECT ` + db.Dialect().Year("a.signed_on") + ` AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
 			SUM(a.value_usd_cents * 1.0) FROM agreements a WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY k`},
 		{&inv.ByArea, `SELECT a.primary_action_area_code AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
 			SUM(a.value_usd_cents * 1.0) FROM agreements a JOIN action_areas o ON o.code = a.primary_action_area_code
@@ -82,7 +83,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 			WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY MIN(o.sort_order)`},
 	}
 	for _, sh := range shares {
-		rows, err := db.query(ctx, sh.query, append([]any{amendment}, args...)...)
+		rows, err := db.Query(ctx, sh.query, append([]any{amendment}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("involvement: %w", err)
 		}
@@ -104,7 +105,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 		}
 	}
 
-	rows, err := db.query(ctx, `SELECT a.reference, COALESCE(t.title, a.title), a.type_code, a.status, a.signed_on, a.value_usd_cents,
+	rows, err := db.Query(ctx, `SELECT a.reference, COALESCE(t.title, a.title), a.type_code, a.status, a.signed_on, a.value_usd_cents,
 		p.partner_id, p.role, a.confidential, COALESCE(a.officer_id, 0)
 		FROM agreements a
 		JOIN (SELECT agreement_id, MIN(partner_id) AS partner_id, MIN(role) AS role FROM agreement_parties

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
@@ -41,7 +42,7 @@ func (db *DB) MergePreview(ctx context.Context, keepKey, duplicateKey string) (*
 		{&c.Offices, "SELECT COUNT(*) FROM partners WHERE parent_id = ?"},
 	}
 	for _, q := range counts {
-		if err := db.queryRow(ctx, q.query, dup.ID).Scan(q.dst); err != nil {
+		if err := db.QueryRow(ctx, q.query, dup.ID).Scan(q.dst); err != nil {
 			return nil, fmt.Errorf("merge preview: %w", err)
 		}
 	}
@@ -54,7 +55,7 @@ func (db *DB) MergePreview(ctx context.Context, keepKey, duplicateKey string) (*
 // in partner_merges so that old links and searches still lead to keep. The audit history of both
 // stays under both keys.
 func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		keep, err := partnerByKey(ctx, tx, keepKey)
 		if err != nil {
 			return err
@@ -72,7 +73,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 				return apperr.FieldErrors{"duplicate": apperr.Msg("partner.merge.error.ancestor")}.Err()
 			}
 			var next *int64
-			if err := tx.queryRow(ctx, "SELECT parent_id FROM partners WHERE id = ?", ancestor).Scan(&next); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT parent_id FROM partners WHERE id = ?", ancestor).Scan(&next); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}
 			ancestor = 0
@@ -91,7 +92,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 			"DELETE FROM interaction_partners WHERE partner_id = ?",
 		}
 		// The duplicate's agreements get keep's name and type in their search documents and facets.
-		moved, err := queryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", dup.ID)
+		moved, err := sqldb.QueryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", dup.ID)
 		if err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
@@ -100,14 +101,14 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 			if i%2 == 0 {
 				args = []any{keep.ID, dup.ID, keep.ID}
 			}
-			if _, err := tx.exec(ctx, q, args...); err != nil {
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}
 		}
 		if err := reindexAgreements(ctx, tx, moved); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
-		if _, err := tx.exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND EXISTS (SELECT 1 FROM contacts WHERE partner_id = ? AND is_primary = ?)",
+		if _, err := tx.Exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND EXISTS (SELECT 1 FROM contacts WHERE partner_id = ? AND is_primary = ?)",
 			false, dup.ID, keep.ID, true); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
@@ -117,17 +118,17 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 			"UPDATE partners SET parent_id = ? WHERE parent_id = ?",
 			"UPDATE partner_merges SET into_partner_id = ? WHERE into_partner_id = ?",
 		} {
-			if _, err := tx.exec(ctx, q, keep.ID, dup.ID); err != nil {
+			if _, err := tx.Exec(ctx, q, keep.ID, dup.ID); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}
 		}
 		// Due diligence: keep's record stays; without one, the duplicate's becomes keep's.
 		// Documents follow the record either way, so none is lost.
-		if _, err := tx.exec(ctx, `UPDATE due_diligence SET partner_id = ? WHERE partner_id = ?
+		if _, err := tx.Exec(ctx, `UPDATE due_diligence SET partner_id = ? WHERE partner_id = ?
 			AND NOT EXISTS (SELECT 1 FROM due_diligence WHERE partner_id = ?)`, keep.ID, dup.ID, keep.ID); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
-		if _, err := tx.exec(ctx, "UPDATE documents SET owner_id = ? WHERE owner_type = ? AND owner_id = ?", keep.ID, document.OwnerDueDiligence, dup.ID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE documents SET owner_id = ? WHERE owner_type = ? AND owner_id = ?", keep.ID, document.OwnerDueDiligence, dup.ID); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
 		// Profile: list values and texts of languages keep lacks come over.
@@ -146,7 +147,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 				merged.Texts[lang] = dup.Texts[lang]
 			}
 		}
-		if _, err := tx.exec(ctx, "INSERT INTO partner_merges (from_key, from_name, into_partner_id, merged_at, merged_by) VALUES (?, ?, ?, ?, ?)",
+		if _, err := tx.Exec(ctx, "INSERT INTO partner_merges (from_key, from_name, into_partner_id, merged_at, merged_by) VALUES (?, ?, ?, ?, ?)",
 			dup.Key, dup.Texts["en"].Name, keep.ID, time.Now().UTC(), audit.ActorFrom(ctx).Username); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
@@ -155,7 +156,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 		}
 		for _, table := range []string{"partner_translations", "partner_action_areas", "partner_regions", "partner_countries",
 			"partner_financing_types", "partner_tags"} {
-			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", keep.ID); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", keep.ID); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}
 		}
@@ -167,7 +168,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 		if err := w.writeDetails(ctx, &merged, true); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE partners SET version = version + 1, updated_at = ? WHERE id = ?", time.Now().UTC(), keep.ID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE partners SET version = version + 1, updated_at = ? WHERE id = ?", time.Now().UTC(), keep.ID); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
 		if err := refreshPartnerStats(ctx, tx, []int64{keep.ID}); err != nil {
@@ -185,11 +186,11 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 }
 
 // deletePartner removes a partner whose links have been moved away, with its search document.
-func deletePartner(ctx context.Context, tx *Tx, id int64) error {
-	if _, err := tx.exec(ctx, tx.d.indexDocument("partner_search", "partner_id")[0], id); err != nil {
+func deletePartner(ctx context.Context, tx *sqldb.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, tx.Dialect().IndexDocument("partner_search", "partner_id")[0], id); err != nil {
 		return fmt.Errorf("delete partner: %w", err)
 	}
-	if _, err := tx.exec(ctx, "DELETE FROM partners WHERE id = ?", id); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM partners WHERE id = ?", id); err != nil {
 		return fmt.Errorf("delete partner: %w", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -35,17 +36,17 @@ func scanQueued(row interface{ Scan(...any) error }, extra ...any) (mail.Queued,
 
 // EnqueueMail puts a message in the outbox; the mail sender delivers it.
 func (db *DB) EnqueueMail(ctx context.Context, m mail.Message) error {
-	return db.inTx(ctx, func(tx *Tx) error { return enqueueMail(ctx, tx, m) })
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return enqueueMail(ctx, tx, m) })
 }
 
 // enqueueMail puts a message in the outbox in the transaction of the change that causes it, so
 // that the change and its mail are stored together or not at all.
-func enqueueMail(ctx context.Context, tx *Tx, m mail.Message) error {
+func enqueueMail(ctx context.Context, tx *sqldb.Tx, m mail.Message) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	_, err := tx.exec(ctx, `INSERT INTO mail_outbox (to_address, to_name, subject, body_text, body_html, language,
+	_, err := tx.Exec(ctx, `INSERT INTO mail_outbox (to_address, to_name, subject, body_text, body_html, language,
 		created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, '')`,
 		m.To, m.ToName, m.Subject, m.Text, m.HTML, m.Language, now, now)
 	if err != nil {
@@ -60,11 +61,11 @@ func enqueueMail(ctx context.Context, tx *Tx, m mail.Message) error {
 func (db *DB) ClaimDueMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
 	now = now.UTC()
 	var claimed []mail.Queued
-	err := db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `UPDATE mail_outbox SET claimed_until = ?
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE mail_outbox SET claimed_until = ?
 			WHERE id IN (SELECT id FROM mail_outbox
 				WHERE sent_at IS NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
-				ORDER BY next_attempt_at, id LIMIT ?`+tx.d.skipLocked()+`)
+				ORDER BY next_attempt_at, id LIMIT ?`+tx.Dialect().SkipLocked()+`)
 			RETURNING `+outboxColumns, now.Add(lease), now, now, limit)
 		if err != nil {
 			return err
@@ -95,8 +96,8 @@ func (db *DB) ClaimDueMail(ctx context.Context, now time.Time, lease time.Durati
 // MarkMailSent records that the SMTP server accepted message id, ending its lease; a sent message
 // is never claimed again.
 func (db *DB) MarkMailSent(ctx context.Context, id int64, at time.Time) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1, claimed_until = NULL
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1, claimed_until = NULL
 			WHERE id = ? AND sent_at IS NULL`, at.UTC(), id)
 		return outboxUpdated(res, err, id)
 	})
@@ -111,8 +112,8 @@ func (db *DB) MarkMailFailed(ctx context.Context, id int64, next time.Time, reas
 			reason = reason[:len(reason)-1]
 		}
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
 			claimed_until = NULL WHERE id = ? AND sent_at IS NULL`, next.UTC(), reason, id)
 		return outboxUpdated(res, err, id)
 	})
@@ -136,7 +137,7 @@ func (db *DB) MailOutbox(ctx context.Context, limit int) ([]mail.Queued, int, er
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := db.query(ctx, "SELECT "+outboxColumns+", COUNT(*) OVER () FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ?", limit)
+	rows, err := db.Query(ctx, "SELECT "+outboxColumns+", COUNT(*) OVER () FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ?", limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("mail outbox: %w", err)
 	}
@@ -157,7 +158,7 @@ func (db *DB) MailOutbox(ctx context.Context, limit int) ([]mail.Queued, int, er
 // take at least once.
 func (db *DB) CountFailingMail(ctx context.Context) (int, error) {
 	var n int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts > 0").Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts > 0").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count failing mail: %w", err)
 	}
 	return n, nil

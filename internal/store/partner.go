@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 	"time"
@@ -53,14 +54,14 @@ func partnerDocument(p *partner.Partner, dueDiligence string) string {
 // partnerWriter writes partners inside one transaction with prepared statements, so that
 // loading a hundred thousand partners costs one parse per statement.
 type partnerWriter struct {
-	tx                                                 *Tx
+	tx                                                 *sqldb.Tx
 	partner, text, area, region, country, fin, tag, ct *sql.Stmt
 	unindex, index, unsort, sort, codes                *sql.Stmt
 }
 
-func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
+func newPartnerWriter(ctx context.Context, tx *sqldb.Tx) (*partnerWriter, error) {
 	w := &partnerWriter{tx: tx}
-	indexSQL := tx.d.indexDocument("partner_search", "partner_id")
+	indexSQL := tx.Dialect().IndexDocument("partner_search", "partner_id")
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
@@ -80,10 +81,10 @@ func newPartnerWriter(ctx context.Context, tx *Tx) (*partnerWriter, error) {
 		{&w.index, indexSQL[1]},
 		{&w.unsort, "DELETE FROM partner_sort WHERE partner_id = ?"},
 		{&w.sort, "INSERT INTO partner_sort (partner_id, lang, sort_name) VALUES (?, ?, ?)"},
-		{&w.codes, tx.d.upsertPartnerCodes()},
+		{&w.codes, tx.Dialect().UpsertPartnerCodes()},
 	}
 	for _, s := range statements {
-		stmt, err := tx.prepare(ctx, s.query)
+		stmt, err := tx.Prepare(ctx, s.query)
 		if err != nil {
 			w.close()
 			return nil, fmt.Errorf("prepare partner insert: %w", err)
@@ -104,11 +105,11 @@ func (w *partnerWriter) close() {
 // insert stores p and its lists and sets p.ID, p.Version and the timestamps.
 func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time.Time) error {
 	en := p.Texts["en"]
-	err := w.partner.QueryRowContext(ctx, p.Key, en.Name, en.Acronym, p.Type, p.Membership, nullString(p.Country), p.Website,
-		en.Mandate, en.Strategy, p.FinancingMechanisms, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes,
+	err := w.partner.QueryRowContext(ctx, p.Key, en.Name, en.Acronym, p.Type, p.Membership, sqldb.NullString(p.Country), p.Website,
+		en.Mandate, en.Strategy, p.FinancingMechanisms, p.Status, sqldb.NullID(p.ParentID), sqldb.NullID(p.OwnerID), p.Notes,
 		partnerSearchVersion, now, now).Scan(&p.ID)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if sqldb.IsUniqueViolation(err) {
 			return &apperr.Error{Code: apperr.Conflict, Message: apperr.Msg("partner.error.key_taken", "key", p.Key),
 				Fields: apperr.FieldErrors{"key": apperr.Msg("partner.error.key_taken", "key", p.Key)}, Err: err}
 		}
@@ -146,7 +147,7 @@ func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner, re
 		{w.area, p.ActionAreas}, {w.region, p.Regions}, {w.country, p.Countries}, {w.fin, p.FinancingTypes}, {w.tag, p.Tags},
 	}
 	for _, l := range lists {
-		for _, v := range dedupe(l.values) {
+		for _, v := range sqldb.Dedupe(l.values) {
 			if _, err := l.stmt.ExecContext(ctx, p.ID, v); err != nil {
 				return fmt.Errorf("partner %s list value %s: %w", p.Key, v, err)
 			}
@@ -155,12 +156,12 @@ func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner, re
 	return w.indexDocument(ctx, p, replace)
 }
 
-// indexDocument writes p's search document, with its due-diligence status as stored; replace
+// IndexDocument writes p's search document, with its due-diligence status as stored; replace
 // removes the one it had first. (Removing leaves a tombstone in SQLite's index that every search
 // must skip, so a new partner, which has nothing to replace, does not.)
 func (w *partnerWriter) indexDocument(ctx context.Context, p *partner.Partner, replace bool) error {
 	var dd string
-	err := w.tx.queryRow(ctx, "SELECT status FROM due_diligence WHERE partner_id = ?", p.ID).Scan(&dd)
+	err := w.tx.QueryRow(ctx, "SELECT status FROM due_diligence WHERE partner_id = ?", p.ID).Scan(&dd)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("index partner %s: %w", p.Key, err)
 	}
@@ -193,7 +194,7 @@ func (w *partnerWriter) indexDocument(ctx context.Context, p *partner.Partner, r
 // single partner created by a person is recorded in the audit trail; bulk loads record one entry.
 func (db *DB) CreatePartners(ctx context.Context, partners []*partner.Partner) error {
 	now := time.Now().UTC()
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		w, err := newPartnerWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -234,7 +235,7 @@ func auditPartner(p *partner.Partner) audit.Record {
 }
 
 func sorted(values []string) []string {
-	out := slices.Clone(dedupe(values))
+	out := slices.Clone(sqldb.Dedupe(values))
 	slices.Sort(out)
 	return out
 }
@@ -243,7 +244,7 @@ func sorted(values []string) []string {
 // contacts, which are saved one by one). It is refused with Conflict when the partner changed
 // since p.Version was read.
 func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		w, err := newPartnerWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -259,7 +260,7 @@ func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
 
 // updatePartner saves p in tx as UpdatePartner describes, writing its details with w, and
 // returns the partner as it was; the caller records the change in the audit trail.
-func updatePartner(ctx context.Context, tx *Tx, w *partnerWriter, p *partner.Partner) (*partner.Partner, error) {
+func updatePartner(ctx context.Context, tx *sqldb.Tx, w *partnerWriter, p *partner.Partner) (*partner.Partner, error) {
 	before, err := partnerByKey(ctx, tx, p.Key)
 	if err != nil {
 		return nil, err
@@ -275,17 +276,17 @@ func updatePartner(ctx context.Context, tx *Tx, w *partnerWriter, p *partner.Par
 	p.ID = before.ID
 	now := time.Now().UTC()
 	en := p.Texts["en"]
-	_, err = tx.exec(ctx, `UPDATE partners SET name = ?, acronym = ?, type_code = ?, membership_code = ?, country_code = ?,
+	_, err = tx.Exec(ctx, `UPDATE partners SET name = ?, acronym = ?, type_code = ?, membership_code = ?, country_code = ?,
 		website = ?, mandate = ?, strategy = ?, financing_mechanisms = ?, status = ?, parent_id = ?, owner_id = ?, notes = ?,
 		search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		en.Name, en.Acronym, p.Type, p.Membership, nullString(p.Country), p.Website, en.Mandate, en.Strategy,
-		p.FinancingMechanisms, p.Status, nullID(p.ParentID), nullID(p.OwnerID), p.Notes, partnerSearchVersion, now, p.ID)
+		en.Name, en.Acronym, p.Type, p.Membership, sqldb.NullString(p.Country), p.Website, en.Mandate, en.Strategy,
+		p.FinancingMechanisms, p.Status, sqldb.NullID(p.ParentID), sqldb.NullID(p.OwnerID), p.Notes, partnerSearchVersion, now, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("update partner %s: %w", p.Key, err)
 	}
 	for _, table := range []string{"partner_translations", "partner_action_areas", "partner_regions", "partner_countries",
 		"partner_financing_types", "partner_tags"} {
-		if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", p.ID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE partner_id = ?", p.ID); err != nil {
 			return nil, fmt.Errorf("update partner %s: %w", p.Key, err)
 		}
 	}
@@ -317,8 +318,8 @@ func namesOrTypeChanged(before, after *partner.Partner) bool {
 }
 
 // reindexAgreementsOf indexes again the agreements a partner is a party to.
-func reindexAgreementsOf(ctx context.Context, tx *Tx, partnerID int64) error {
-	ids, err := queryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", partnerID)
+func reindexAgreementsOf(ctx context.Context, tx *sqldb.Tx, partnerID int64) error {
+	ids, err := sqldb.QueryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", partnerID)
 	if err != nil {
 		return fmt.Errorf("agreements of partner %d: %w", partnerID, err)
 	}
@@ -326,13 +327,13 @@ func reindexAgreementsOf(ctx context.Context, tx *Tx, partnerID int64) error {
 }
 
 // checkParent refuses a parent that does not exist or that would make a cycle.
-func checkParent(ctx context.Context, tx *Tx, id, parentID int64) error {
+func checkParent(ctx context.Context, tx *sqldb.Tx, id, parentID int64) error {
 	for ancestor, depth := parentID, 0; ancestor != 0; depth++ {
 		if ancestor == id || depth > 100 {
 			return apperr.FieldErrors{"parent": apperr.Msg("partner.error.parent_cycle")}.Err()
 		}
 		var next sql.NullInt64
-		err := tx.queryRow(ctx, "SELECT parent_id FROM partners WHERE id = ?", ancestor).Scan(&next)
+		err := tx.QueryRow(ctx, "SELECT parent_id FROM partners WHERE id = ?", ancestor).Scan(&next)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.FieldErrors{"parent": apperr.Msg("partner.error.not_found", "key", fmt.Sprint(ancestor))}.Err()
 		}
@@ -349,7 +350,7 @@ func checkParent(ctx context.Context, tx *Tx, id, parentID int64) error {
 func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := queryIDs(ctx, db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", partnerSearchVersion)
+		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", partnerSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex partners: %w", err)
 		}
@@ -363,7 +364,7 @@ func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		err = db.inTx(ctx, func(tx *Tx) error {
+		err = db.InTx(ctx, func(tx *sqldb.Tx) error {
 			w, err := newPartnerWriter(ctx, tx)
 			if err != nil {
 				return err
@@ -378,7 +379,7 @@ func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 			for _, id := range ids {
 				args = append(args, id)
 			}
-			_, err = tx.exec(ctx, "UPDATE partners SET search_version = ? WHERE id IN ("+placeholders(len(ids))+")", args...)
+			_, err = tx.Exec(ctx, "UPDATE partners SET search_version = ? WHERE id IN ("+sqldb.Placeholders(len(ids))+")", args...)
 			return err
 		})
 		if err != nil {
@@ -386,12 +387,6 @@ func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 		}
 		total += len(ids)
 	}
-}
-
-// querier is what reads need: the read pool, or a transaction.
-type querier interface {
-	queryRow(ctx context.Context, query string, args ...any) *sql.Row
-	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 const partnerColumns = `id, key, name, acronym, type_code, membership_code, country_code, website, mandate, strategy,
@@ -406,7 +401,7 @@ func (db *DB) PartnerByKey(ctx context.Context, key string) (*partner.Partner, e
 // PartnerByID returns the partner with id.
 func (db *DB) PartnerByID(ctx context.Context, id int64) (*partner.Partner, error) {
 	var key string
-	err := db.queryRow(ctx, "SELECT key FROM partners WHERE id = ?", id).Scan(&key)
+	err := db.QueryRow(ctx, "SELECT key FROM partners WHERE id = ?", id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", "key", fmt.Sprint(id))
 	}
@@ -416,13 +411,13 @@ func (db *DB) PartnerByID(ctx context.Context, id int64) (*partner.Partner, erro
 	return db.PartnerByKey(ctx, key)
 }
 
-func partnerByKey(ctx context.Context, q querier, key string) (*partner.Partner, error) {
+func partnerByKey(ctx context.Context, q sqldb.Querier, key string) (*partner.Partner, error) {
 	p := &partner.Partner{Texts: map[string]partner.Text{}}
 	var en partner.Text
 	var country sql.NullString
 	var parent, owner sql.NullInt64
 	var value int64
-	err := q.queryRow(ctx, "SELECT "+partnerColumns+" FROM partners WHERE key = ?", key).
+	err := q.QueryRow(ctx, "SELECT "+partnerColumns+" FROM partners WHERE key = ?", key).
 		Scan(&p.ID, &p.Key, &en.Name, &en.Acronym, &p.Type, &p.Membership, &country, &p.Website, &en.Mandate, &en.Strategy,
 			&p.FinancingMechanisms, &p.Status, &parent, &owner, &p.Notes, &p.AgreementCount, &value, &p.LastSignedOn,
 			&p.Version, &p.CreatedAt, &p.UpdatedAt)
@@ -434,7 +429,7 @@ func partnerByKey(ctx context.Context, q querier, key string) (*partner.Partner,
 	}
 	p.Texts["en"] = en
 	p.Country, p.ParentID, p.OwnerID, p.ValueUSD = country.String, parent.Int64, owner.Int64, money.Amount(value)
-	rows, err := q.query(ctx, "SELECT lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id = ?", p.ID)
+	rows, err := q.Query(ctx, "SELECT lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id = ?", p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("partner %s texts: %w", key, err)
 	}
@@ -461,11 +456,11 @@ func partnerByKey(ctx context.Context, q querier, key string) (*partner.Partner,
 		{&p.Tags, "SELECT tag FROM partner_tags WHERE partner_id = ? ORDER BY tag"},
 	}
 	for _, l := range lists {
-		if *l.dst, err = queryStrings(ctx, q, l.query, p.ID); err != nil {
+		if *l.dst, err = sqldb.QueryStrings(ctx, q, l.query, p.ID); err != nil {
 			return nil, fmt.Errorf("partner %s: %w", key, err)
 		}
 	}
-	crows, err := q.query(ctx, `SELECT id, name, title, email, phone, language, is_primary FROM contacts
+	crows, err := q.Query(ctx, `SELECT id, name, title, email, phone, language, is_primary FROM contacts
 		WHERE partner_id = ? ORDER BY is_primary DESC, name, id`, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("partner %s contacts: %w", key, err)
@@ -484,7 +479,7 @@ func partnerByKey(ctx context.Context, q querier, key string) (*partner.Partner,
 // CountPartners returns how many partners are stored.
 func (db *DB) CountPartners(ctx context.Context) (int, error) {
 	var n int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM partners").Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM partners").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count partners: %w", err)
 	}
 	return n, nil
@@ -502,7 +497,7 @@ const partnerFigures = `CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND 
 // signed agreements (amendments not counted) they are a party to, their value in USD with the
 // amendments' added value, and the last signing date. One pass over each partner's agreements
 // gives the three, which matters after an import that touches thousands of partners.
-func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
+func refreshPartnerStats(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		args := make([]any, 0, len(chunk)+2)
@@ -510,10 +505,10 @@ func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		_, err := tx.exec(ctx, `UPDATE partners SET (agreement_count, value_usd_cents, last_signed_on) = (SELECT `+partnerFigures+`
+		_, err := tx.Exec(ctx, `UPDATE partners SET (agreement_count, value_usd_cents, last_signed_on) = (SELECT `+partnerFigures+`
 				FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
 				WHERE ap.partner_id = partners.id AND a.deleted_at IS NULL)
-			WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
+			WHERE id IN (`+sqldb.Placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("refresh partner figures: %w", err)
 		}
@@ -521,60 +516,15 @@ func refreshPartnerStats(ctx context.Context, tx *Tx, ids []int64) error {
 	return nil
 }
 
-// queryStrings runs a query that returns one text column.
-func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		list = append(list, s)
-	}
-	return list, rows.Err()
-}
-
 // strings runs a query that returns one text column on the read pool.
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	return queryStrings(ctx, db, query, args...)
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-// dedupe returns values without repeats, keeping the first of each.
-func dedupe(values []string) []string {
-	seen := make(map[string]bool, len(values))
-	out := values[:0:0]
-	for _, v := range values {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
+	return sqldb.QueryStrings(ctx, db, query, args...)
 }
 
 // MergedInto returns the key of the partner that a merged partner's key now leads to, or "".
 func (db *DB) MergedInto(ctx context.Context, key string) (string, error) {
 	var into string
-	err := db.queryRow(ctx, `SELECT p.key FROM partner_merges m JOIN partners p ON p.id = m.into_partner_id
+	err := db.QueryRow(ctx, `SELECT p.key FROM partner_merges m JOIN partners p ON p.id = m.into_partner_id
 		WHERE m.from_key = ? ORDER BY m.merged_at DESC LIMIT 1`, key).Scan(&into)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -590,9 +540,9 @@ func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Cont
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
-		err := tx.queryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
+		err := tx.QueryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "partner.error.not_found", "key", partnerKey)
 		}
@@ -601,11 +551,11 @@ func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Cont
 		}
 		now := time.Now().UTC()
 		if c.Primary {
-			if _, err := tx.exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ?", false, id); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ?", false, id); err != nil {
 				return fmt.Errorf("add contact: %w", err)
 			}
 		}
-		err = tx.queryRow(ctx, `INSERT INTO contacts (partner_id, name, title, email, phone, language, is_primary, created_at, updated_at)
+		err = tx.QueryRow(ctx, `INSERT INTO contacts (partner_id, name, title, email, phone, language, is_primary, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, c.Name, c.Title, c.Email, c.Phone, c.Language, c.Primary, now, now).Scan(&c.ID)
 		if err != nil {
 			return fmt.Errorf("add contact: %w", err)
@@ -617,9 +567,9 @@ func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Cont
 
 // DeleteContact removes a contact person of a partner.
 func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var c partner.Contact
-		err := tx.queryRow(ctx, `SELECT c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
+		err := tx.QueryRow(ctx, `SELECT c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
 			JOIN partners p ON p.id = c.partner_id WHERE c.id = ? AND p.key = ?`, contactID, partnerKey).
 			Scan(&c.Name, &c.Title, &c.Email, &c.Phone, &c.Language, &c.Primary)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -628,7 +578,7 @@ func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID in
 		if err != nil {
 			return fmt.Errorf("delete contact: %w", err)
 		}
-		if _, err := tx.exec(ctx, "DELETE FROM contacts WHERE id = ?", contactID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM contacts WHERE id = ?", contactID); err != nil {
 			return fmt.Errorf("delete contact: %w", err)
 		}
 		return recordAudit(ctx, tx, audit.ActionDelete, "contact", partnerKey, audit.Diff(audit.Record{
@@ -640,12 +590,12 @@ func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID in
 // rewritten: it merges their segments and drops the tombstones of replaced documents.
 func (db *DB) OptimizeSearch(ctx context.Context) error {
 	for _, table := range []string{"partner_search", "agreement_search"} {
-		stmt := db.dialect.optimizeSearch(table)
+		stmt := db.Dialect().OptimizeSearch(table)
 		if stmt == "" {
 			return nil
 		}
-		err := db.inTx(ctx, func(tx *Tx) error {
-			if _, err := tx.exec(ctx, stmt); err != nil {
+		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("optimize search index %s: %w", table, err)
 			}
 			return nil
@@ -663,10 +613,10 @@ func (db *DB) UpdateContact(ctx context.Context, partnerKey string, c *partner.C
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var before partner.Contact
 		var partnerID int64
-		err := tx.queryRow(ctx, `SELECT c.partner_id, c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
+		err := tx.QueryRow(ctx, `SELECT c.partner_id, c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
 			JOIN partners p ON p.id = c.partner_id WHERE c.id = ? AND p.key = ?`, c.ID, partnerKey).
 			Scan(&partnerID, &before.Name, &before.Title, &before.Email, &before.Phone, &before.Language, &before.Primary)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -676,11 +626,11 @@ func (db *DB) UpdateContact(ctx context.Context, partnerKey string, c *partner.C
 			return fmt.Errorf("update contact: %w", err)
 		}
 		if c.Primary {
-			if _, err := tx.exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND id <> ?", false, partnerID, c.ID); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND id <> ?", false, partnerID, c.ID); err != nil {
 				return fmt.Errorf("update contact: %w", err)
 			}
 		}
-		_, err = tx.exec(ctx, `UPDATE contacts SET name = ?, title = ?, email = ?, phone = ?, language = ?, is_primary = ?, updated_at = ?
+		_, err = tx.Exec(ctx, `UPDATE contacts SET name = ?, title = ?, email = ?, phone = ?, language = ?, is_primary = ?, updated_at = ?
 			WHERE id = ?`, c.Name, c.Title, c.Email, c.Phone, c.Language, c.Primary, time.Now().UTC(), c.ID)
 		if err != nil {
 			return fmt.Errorf("update contact: %w", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 
@@ -50,11 +51,11 @@ func partnerCodes(p *partner.Partner, dueDiligence string) string {
 		case partner.FacetMembership:
 			fields[i] = p.Membership
 		case partner.FacetRegion:
-			fields[i] = strings.Join(dedupe(p.Regions), ",")
+			fields[i] = strings.Join(sqldb.Dedupe(p.Regions), ",")
 		case partner.FacetActionArea:
-			fields[i] = strings.Join(dedupe(p.ActionAreas), ",")
+			fields[i] = strings.Join(sqldb.Dedupe(p.ActionAreas), ",")
 		case partner.FacetFinancingType:
-			fields[i] = strings.Join(dedupe(p.FinancingTypes), ",")
+			fields[i] = strings.Join(sqldb.Dedupe(p.FinancingTypes), ",")
 		case partner.FacetStatus:
 			fields[i] = p.Status
 		case partner.FacetCountry:
@@ -106,11 +107,11 @@ func (db *DB) matches(terms []search.Term, ranked bool) (string, []any) {
 	if len(terms) == 0 {
 		return "SELECT id, 0 AS rank FROM partners", nil
 	}
-	query := db.dialect.searchIDs("partner_search", "partner_id")
+	query := db.Dialect().SearchIDs("partner_search", "partner_id")
 	if !ranked {
-		query = db.dialect.searchIDsUnranked("partner_search", "partner_id")
+		query = db.Dialect().SearchIDsUnranked("partner_search", "partner_id")
 	}
-	return query, []any{db.dialect.searchArg(terms)}
+	return query, []any{db.Dialect().SearchArg(terms)}
 }
 
 // sortKey is how the list orders partners: a column, its direction, and the table it needs
@@ -155,7 +156,7 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 		limit = 25
 	}
 	page := &partner.Page{}
-	err := sideBySide(
+	err := sqldb.SideBySide(
 		func() (err error) {
 			page.Items, page.Total, err = db.partnerItems(ctx, &f, words, sortOf(&f, words), limit)
 			return err
@@ -180,10 +181,10 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 		src, id, total, args = "("+match+") m", "m.id", "COUNT(*) OVER ()", margs
 		switch key.needs {
 		case "ps":
-			src += " " + db.dialect.drivingJoin() + " partner_sort ps ON ps.partner_id = m.id AND ps.lang = ?"
+			src += " " + db.Dialect().DrivingJoin() + " partner_sort ps ON ps.partner_id = m.id AND ps.lang = ?"
 			args = append(args, f.Lang)
 		case "p":
-			src += " " + db.dialect.drivingJoin() + " partners p ON p.id = m.id"
+			src += " " + db.Dialect().DrivingJoin() + " partners p ON p.id = m.id"
 		}
 	case key.needs == "ps":
 		src, id, where, total, args = "partner_sort ps", "ps.partner_id", " WHERE ps.lang = ?", "0", []any{f.Lang}
@@ -200,7 +201,7 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
 		LEFT JOIN due_diligence dd ON dd.partner_id = p.id
 		ORDER BY pg.k` + key.direction + ", pg.id"
-	rows, err := db.query(ctx, query, append(args, f.Lang)...)
+	rows, err := db.Query(ctx, query, append(args, f.Lang)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list partners: %w", err)
 	}
@@ -223,7 +224,7 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 	if len(terms) == 0 || (len(items) == 0 && f.Offset > 0) {
 		// The whole list, or past the last page: count apart.
 		match, margs := db.matches(terms, false)
-		if err := db.queryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&count); err != nil {
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&count); err != nil {
 			return nil, 0, fmt.Errorf("count partners: %w", err)
 		}
 	}
@@ -276,7 +277,7 @@ func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []str
 		return db.facetCountsOfAll(ctx, facets)
 	}
 	match, args := db.matches(terms, false)
-	rows, err := db.query(ctx, "SELECT pc.codes FROM ("+match+") m "+db.dialect.drivingJoin()+
+	rows, err := db.Query(ctx, "SELECT pc.codes FROM ("+match+") m "+db.Dialect().DrivingJoin()+
 		" partner_codes pc ON pc.partner_id = m.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("count partners by %v: %w", facets, err)
@@ -353,7 +354,7 @@ func (db *DB) facetCountsOfAll(ctx context.Context, facets []string) (map[string
 			parts = append(parts, "SELECT '"+facet+"', "+t[1]+", COUNT(*) FROM "+t[0]+" GROUP BY "+t[1])
 		}
 	}
-	rows, err := db.query(ctx, strings.Join(parts, " UNION ALL "))
+	rows, err := db.Query(ctx, strings.Join(parts, " UNION ALL "))
 	if err != nil {
 		return nil, fmt.Errorf("count all partners by %v: %w", facets, err)
 	}
@@ -394,7 +395,7 @@ func (db *DB) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*par
 	sort := sortOf(&f, words)
 	match, args := db.matches(matchTerms(&f, words, ""), sort == partner.SortRelevance)
 	key := partnerSorts[sort]
-	ids, err := queryIDs(ctx, db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
+	ids, err := sqldb.QueryIDs(ctx, db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
 		"LEFT JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ? ORDER BY "+key.column+key.direction+", p.id", append(args, f.Lang)...)
 	if err != nil {
 		return fmt.Errorf("export partners: %w", err)
@@ -419,9 +420,9 @@ func (db *DB) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partne
 	for i, id := range ids {
 		args[i] = id
 	}
-	in := "(" + placeholders(len(ids)) + ")"
+	in := "(" + sqldb.Placeholders(len(ids)) + ")"
 	byID := make(map[int64]*partner.Partner, len(ids))
-	rows, err := db.query(ctx, "SELECT "+partnerColumns+" FROM partners WHERE id IN "+in, args...)
+	rows, err := db.Query(ctx, "SELECT "+partnerColumns+" FROM partners WHERE id IN "+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load partners: %w", err)
 	}
@@ -446,7 +447,7 @@ func (db *DB) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partne
 	if err != nil {
 		return nil, fmt.Errorf("load partners: %w", err)
 	}
-	trows, err := db.query(ctx, "SELECT partner_id, lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id IN "+in, args...)
+	trows, err := db.Query(ctx, "SELECT partner_id, lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id IN "+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load partner texts: %w", err)
 	}
@@ -476,7 +477,7 @@ func (db *DB) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partne
 		{"partner_tags", "tag", func(p *partner.Partner) *[]string { return &p.Tags }},
 	}
 	for _, l := range lists {
-		lrows, err := db.query(ctx, "SELECT partner_id, "+l.column+" FROM "+l.table+" WHERE partner_id IN "+in+" ORDER BY "+l.column, args...)
+		lrows, err := db.Query(ctx, "SELECT partner_id, "+l.column+" FROM "+l.table+" WHERE partner_id IN "+in+" ORDER BY "+l.column, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load partner lists: %w", err)
 		}
@@ -515,7 +516,7 @@ func (db *DB) SimilarPartners(ctx context.Context, names, acronyms []string, exc
 	candidates := map[int64]bool{}
 	var order []int64
 	addIDs := func(query string, args ...any) error {
-		rows, err := db.query(ctx, query, args...)
+		rows, err := db.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -543,8 +544,8 @@ func (db *DB) SimilarPartners(ctx context.Context, names, acronyms []string, exc
 		for i := range terms {
 			terms[i].Prefix = false
 		}
-		if err := addIDs("SELECT id FROM ("+db.dialect.searchIDs("partner_search", "partner_id")+") s ORDER BY rank LIMIT 20",
-			db.dialect.searchArg(terms)); err != nil {
+		if err := addIDs("SELECT id FROM ("+db.Dialect().SearchIDs("partner_search", "partner_id")+") s ORDER BY rank LIMIT 20",
+			db.Dialect().SearchArg(terms)); err != nil {
 			return nil, fmt.Errorf("similar partners: %w", err)
 		}
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"pactum/internal/store/sqldb"
 
 	"pactum/internal/audit"
 	"pactum/internal/reference"
@@ -26,8 +27,8 @@ type RateImport struct {
 // import, entity currency_rate_import) with its counts, instead of one per rate. Agreements
 // already stored keep the US dollar value they were saved with.
 func (db *DB) ImportRates(ctx context.Context, imp RateImport) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		stmt, err := tx.prepare(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		stmt, err := tx.Prepare(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
 			ON CONFLICT (currency_code, valid_from) DO UPDATE SET usd_per_unit = excluded.usd_per_unit`)
 		if err != nil {
 			return fmt.Errorf("import rates: %w", err)

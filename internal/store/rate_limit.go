@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/user"
@@ -14,7 +15,7 @@ import (
 // Keys name what they count, such as "signup ip:192.0.2.7" or "mail to:someone@example.org".
 func (db *DB) CountRequest(ctx context.Context, now time.Time, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error) {
 	now = now.UTC()
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
 		allowed, retryAfter, err = countRequest(ctx, tx, now, key, limit, window)
 		return err
 	})
@@ -22,13 +23,13 @@ func (db *DB) CountRequest(ctx context.Context, now time.Time, key string, limit
 }
 
 // countRequest is CountRequest inside a transaction, for a write that goes with the count.
-func countRequest(ctx context.Context, tx *Tx, now time.Time, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error) {
-	if _, err := tx.exec(ctx, "INSERT INTO request_counts (key, window_start, count) VALUES (?, ?, 0) ON CONFLICT (key) DO NOTHING", key, now); err != nil {
+func countRequest(ctx context.Context, tx *sqldb.Tx, now time.Time, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error) {
+	if _, err := tx.Exec(ctx, "INSERT INTO request_counts (key, window_start, count) VALUES (?, ?, 0) ON CONFLICT (key) DO NOTHING", key, now); err != nil {
 		return false, 0, fmt.Errorf("count %s: %w", key, err)
 	}
 	var start time.Time
 	var count int
-	if err := tx.queryRow(ctx, "SELECT window_start, count FROM request_counts WHERE key = ?"+tx.d.forUpdate(), key).Scan(&start, &count); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT window_start, count FROM request_counts WHERE key = ?"+tx.Dialect().ForUpdate(), key).Scan(&start, &count); err != nil {
 		return false, 0, fmt.Errorf("count %s: %w", key, err)
 	}
 	if !now.Before(start.Add(window)) {
@@ -37,7 +38,7 @@ func countRequest(ctx context.Context, tx *Tx, now time.Time, key string, limit 
 	if count >= limit {
 		return false, start.Add(window).Sub(now), nil
 	}
-	if _, err := tx.exec(ctx, "UPDATE request_counts SET window_start = ?, count = ? WHERE key = ?", start, count+1, key); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE request_counts SET window_start = ?, count = ? WHERE key = ?", start, count+1, key); err != nil {
 		return false, 0, fmt.Errorf("count %s: %w", key, err)
 	}
 	return true, 0, nil
@@ -49,14 +50,14 @@ func countRequest(ctx context.Context, tx *Tx, now time.Time, key string, limit 
 func (db *DB) PurgeCounters(ctx context.Context, now time.Time) (int64, error) {
 	now = now.UTC()
 	var n int64
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until < ?)",
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until < ?)",
 			now.Add(-user.FailureWindow), now)
 		if err != nil {
 			return fmt.Errorf("purge sign-in failures: %w", err)
 		}
 		throttles, _ := res.RowsAffected()
-		res, err = tx.exec(ctx, "DELETE FROM request_counts WHERE window_start < ?", now.Add(-24*time.Hour))
+		res, err = tx.Exec(ctx, "DELETE FROM request_counts WHERE window_start < ?", now.Add(-24*time.Hour))
 		if err != nil {
 			return fmt.Errorf("purge request counts: %w", err)
 		}

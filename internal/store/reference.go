@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 
@@ -35,9 +36,9 @@ func (db *DB) LoadReferenceDefaults(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reference data: %w", err)
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		insert := func(query string, args ...any) error {
-			if _, err := tx.exec(ctx, query, args...); err != nil {
+			if _, err := tx.Exec(ctx, query, args...); err != nil {
 				return fmt.Errorf("load reference data: %w", err)
 			}
 			return nil
@@ -137,12 +138,12 @@ type labelKey struct{ list, code, lang string }
 
 // editedLabels returns the labels administrators have edited, from the entries SaveReferenceItem
 // records in the audit trail.
-func editedLabels(ctx context.Context, tx *Tx) (map[labelKey]bool, error) {
+func editedLabels(ctx context.Context, tx *sqldb.Tx) (map[labelKey]bool, error) {
 	entities := make([]any, len(reference.EditableLists))
 	for i, list := range reference.EditableLists {
 		entities[i] = referenceEntity(list)
 	}
-	rows, err := tx.query(ctx, "SELECT entity, entity_key, changes FROM audit_log WHERE entity IN ("+placeholders(len(entities))+")", entities...)
+	rows, err := tx.Query(ctx, "SELECT entity, entity_key, changes FROM audit_log WHERE entity IN ("+sqldb.Placeholders(len(entities))+")", entities...)
 	if err != nil {
 		return nil, fmt.Errorf("edited labels: %w", err)
 	}
@@ -192,7 +193,7 @@ var codeTables = map[string]string{
 func (db *DB) Codes(ctx context.Context) (reference.CodeSet, error) {
 	set := reference.CodeSet{}
 	for list, table := range codeTables {
-		rows, err := db.query(ctx, "SELECT code FROM "+table)
+		rows, err := db.Query(ctx, "SELECT code FROM "+table)
 		if err != nil {
 			return nil, fmt.Errorf("codes of %s: %w", list, err)
 		}
@@ -215,7 +216,7 @@ func (db *DB) Codes(ctx context.Context) (reference.CodeSet, error) {
 
 // Labels returns the labels of every reference list in every language.
 func (db *DB) Labels(ctx context.Context) (reference.LabelSet, error) {
-	rows, err := db.query(ctx, "SELECT list, code, lang, label FROM reference_labels")
+	rows, err := db.Query(ctx, "SELECT list, code, lang, label FROM reference_labels")
 	if err != nil {
 		return nil, fmt.Errorf("labels: %w", err)
 	}
@@ -239,7 +240,7 @@ func (db *DB) Labels(ctx context.Context) (reference.LabelSet, error) {
 
 // Rates returns every currency rate, indexed for conversion.
 func (db *DB) Rates(ctx context.Context) (reference.RateTable, error) {
-	rows, err := db.query(ctx, "SELECT currency_code, valid_from, usd_per_unit FROM currency_rates")
+	rows, err := db.Query(ctx, "SELECT currency_code, valid_from, usd_per_unit FROM currency_rates")
 	if err != nil {
 		return nil, fmt.Errorf("rates: %w", err)
 	}
@@ -276,7 +277,7 @@ func (db *DB) ReferenceItems(ctx context.Context, list string) ([]reference.Item
 	if !ok {
 		return nil, apperr.New(apperr.NotFound, "admin.reference.unknown_list")
 	}
-	rows, err := db.query(ctx, query)
+	rows, err := db.Query(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("reference list %s: %w", list, err)
 	}
@@ -295,7 +296,7 @@ func (db *DB) ReferenceItems(ctx context.Context, list string) ([]reference.Item
 		return nil, fmt.Errorf("reference list %s: %w", list, err)
 	}
 	if list == reference.ListActionArea {
-		srows, err := db.query(ctx, "SELECT action_area_code, dac_sector_code FROM action_area_sectors ORDER BY dac_sector_code")
+		srows, err := db.Query(ctx, "SELECT action_area_code, dac_sector_code FROM action_area_sectors ORDER BY dac_sector_code")
 		if err != nil {
 			return nil, fmt.Errorf("action area sectors: %w", err)
 		}
@@ -313,7 +314,7 @@ func (db *DB) ReferenceItems(ctx context.Context, list string) ([]reference.Item
 			return nil, fmt.Errorf("action area sectors: %w", err)
 		}
 	}
-	lrows, err := db.query(ctx, "SELECT code, lang, label FROM reference_labels WHERE list = ?", list)
+	lrows, err := db.Query(ctx, "SELECT code, lang, label FROM reference_labels WHERE list = ?", list)
 	if err != nil {
 		return nil, fmt.Errorf("labels of %s: %w", list, err)
 	}
@@ -354,7 +355,7 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 	var sectors []string
 	switch list {
 	case reference.ListActionArea:
-		sectors = dedupe(strings.Fields(item.Detail))
+		sectors = sqldb.Dedupe(strings.Fields(item.Detail))
 		slices.Sort(sectors)
 		for _, sector := range sectors {
 			if len(sector) != 5 || strings.Trim(sector, "0123456789") != "" {
@@ -378,31 +379,31 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 		afterRecord[labelField(lang)] = strings.TrimSpace(item.Labels[lang])
 	}
 	changes := audit.Diff(beforeRecord, afterRecord)
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, lang := range reference.Languages {
 			label := strings.TrimSpace(item.Labels[lang])
-			if _, err := tx.exec(ctx, "DELETE FROM reference_labels WHERE list = ? AND code = ? AND lang = ?", list, item.Code, lang); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM reference_labels WHERE list = ? AND code = ? AND lang = ?", list, item.Code, lang); err != nil {
 				return fmt.Errorf("save label: %w", err)
 			}
 			if label == "" {
 				continue
 			}
-			if _, err := tx.exec(ctx, "INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)", list, item.Code, lang, label); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO reference_labels (list, code, lang, label) VALUES (?, ?, ?, ?)", list, item.Code, lang, label); err != nil {
 				return fmt.Errorf("save label: %w", err)
 			}
 		}
 		switch list {
 		case reference.ListActionArea:
-			if _, err := tx.exec(ctx, "DELETE FROM action_area_sectors WHERE action_area_code = ?", item.Code); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM action_area_sectors WHERE action_area_code = ?", item.Code); err != nil {
 				return fmt.Errorf("save sectors: %w", err)
 			}
 			for _, sector := range sectors {
-				if _, err := tx.exec(ctx, "INSERT INTO action_area_sectors (action_area_code, dac_sector_code) VALUES (?, ?)", item.Code, sector); err != nil {
+				if _, err := tx.Exec(ctx, "INSERT INTO action_area_sectors (action_area_code, dac_sector_code) VALUES (?, ?)", item.Code, sector); err != nil {
 					return fmt.Errorf("save sectors: %w", err)
 				}
 			}
 		case reference.ListPartnerType:
-			if _, err := tx.exec(ctx, "UPDATE partner_types SET iati_org_type = ? WHERE code = ?", item.Detail, item.Code); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE partner_types SET iati_org_type = ? WHERE code = ?", item.Detail, item.Code); err != nil {
 				return fmt.Errorf("save IATI type: %w", err)
 			}
 		}
@@ -412,7 +413,7 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 
 // CurrencyRates returns the rates of a currency, newest first.
 func (db *DB) CurrencyRates(ctx context.Context, currency string) ([]reference.Rate, error) {
-	rows, err := db.query(ctx, "SELECT currency_code, valid_from, usd_per_unit FROM currency_rates WHERE currency_code = ? ORDER BY valid_from DESC", currency)
+	rows, err := db.Query(ctx, "SELECT currency_code, valid_from, usd_per_unit FROM currency_rates WHERE currency_code = ? ORDER BY valid_from DESC", currency)
 	if err != nil {
 		return nil, fmt.Errorf("rates of %s: %w", currency, err)
 	}
@@ -444,23 +445,23 @@ func (db *DB) SaveRate(ctx context.Context, r reference.Rate) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var exists bool
-		if err := tx.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM currencies WHERE code = ?)", r.Currency).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM currencies WHERE code = ?)", r.Currency).Scan(&exists); err != nil {
 			return fmt.Errorf("save rate: %w", err)
 		}
 		if !exists {
 			return apperr.FieldErrors{"currency": apperr.Msg("error.choose")}.Err()
 		}
 		var old float64
-		err := tx.queryRow(ctx, "SELECT usd_per_unit FROM currency_rates WHERE currency_code = ? AND valid_from = ?", r.Currency, r.ValidFrom).Scan(&old)
+		err := tx.QueryRow(ctx, "SELECT usd_per_unit FROM currency_rates WHERE currency_code = ? AND valid_from = ?", r.Currency, r.ValidFrom).Scan(&old)
 		action := audit.ActionUpdate
 		if errors.Is(err, sql.ErrNoRows) {
 			action = audit.ActionCreate
 		} else if err != nil {
 			return fmt.Errorf("save rate: %w", err)
 		}
-		_, err = tx.exec(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
+		_, err = tx.Exec(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
 			ON CONFLICT (currency_code, valid_from) DO UPDATE SET usd_per_unit = excluded.usd_per_unit`, r.Currency, r.ValidFrom, r.USDPerUnit)
 		if err != nil {
 			return fmt.Errorf("save rate: %w", err)
@@ -477,7 +478,7 @@ func (db *DB) SaveRate(ctx context.Context, r reference.Rate) error {
 // LabelsFor returns the labels of every list in lang and in English (the fallback), which is
 // all a page in lang needs.
 func (db *DB) LabelsFor(ctx context.Context, lang string) (reference.LabelSet, error) {
-	rows, err := db.query(ctx, "SELECT list, code, lang, label FROM reference_labels WHERE lang IN (?, 'en')", lang)
+	rows, err := db.Query(ctx, "SELECT list, code, lang, label FROM reference_labels WHERE lang IN (?, 'en')", lang)
 	if err != nil {
 		return nil, fmt.Errorf("labels: %w", err)
 	}
@@ -514,7 +515,7 @@ func (db *DB) ReferenceCodes(ctx context.Context, list string) ([]string, error)
 
 // CountryRegions maps each country to its region ("" for other economies).
 func (db *DB) CountryRegions(ctx context.Context) (map[string]string, error) {
-	rows, err := db.query(ctx, "SELECT code, COALESCE(region_code, '') FROM countries")
+	rows, err := db.Query(ctx, "SELECT code, COALESCE(region_code, '') FROM countries")
 	if err != nil {
 		return nil, fmt.Errorf("country regions: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/civil"
@@ -22,7 +23,7 @@ type Reminder struct {
 // inactive are left out.
 func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(Reminder) (*mail.Message, error)) (int, error) {
 	sent := 0
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		list, err := followUpsWhere(ctx, tx, `f.status = ? AND f.due_on <= ? AND (f.last_reminded_on IS NULL OR f.last_reminded_on < ?)
 			AND u.active = ? AND u.email <> ''`, []any{interaction.StatusOpen, today, today, true}, "f.assignee_id, f.due_on, f.id", 0)
 		if err != nil {
@@ -52,7 +53,7 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 			for _, f := range byUser[uid] {
 				ids = append(ids, f.ID)
 			}
-			if _, err := tx.exec(ctx, "UPDATE follow_ups SET last_reminded_on = ? WHERE id IN ("+placeholders(len(ids)-1)+")", ids...); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE follow_ups SET last_reminded_on = ? WHERE id IN ("+sqldb.Placeholders(len(ids)-1)+")", ids...); err != nil {
 				return fmt.Errorf("mark reminded: %w", err)
 			}
 		}
@@ -64,8 +65,8 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 // ClaimDailyJob reports whether this server should run job today: the first to ask gets it.
 func (db *DB) ClaimDailyJob(ctx context.Context, job string, today civil.Date) (bool, error) {
 	claimed := false
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, "INSERT INTO job_runs (job, run_on, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", job, today, time.Now().UTC())
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, "INSERT INTO job_runs (job, run_on, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", job, today, time.Now().UTC())
 		if err != nil {
 			return fmt.Errorf("claim job %s: %w", job, err)
 		}

@@ -19,7 +19,7 @@ import (
 func (db *DB) reportSource(by insight.Dimension) (key, weight, join, order string) {
 	switch by {
 	case insight.ByYear:
-		return db.dialect.year("a.signed_on"), "1.0", "", "k"
+		return db.Dialect().Year("a.signed_on"), "1.0", "", "k"
 	case insight.ByRegion:
 		return "r.region_code", "r.share", "JOIN agreement_regions r ON r.agreement_id = a.id " +
 			"JOIN regions o ON o.code = r.region_code", "MIN(o.sort_order)"
@@ -84,7 +84,7 @@ func (db *DB) scanReport(ctx context.Context, by insight.Dimension, from, to int
 		GROUP BY %[1]s
 		ORDER BY %[6]s, k`, key, weight, join, scope.join, scope.where, order)
 	args := scope.args([]any{amendment, amendment}, yearSpan(from, to))
-	rows, err := db.query(ctx, query, args...)
+	rows, err := db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
@@ -96,7 +96,7 @@ func (db *DB) scanReport(ctx context.Context, by insight.Dimension, from, to int
 	total := newInsightScope(f, false)
 	w := total.weigh("1.0")
 	var totalValue float64
-	err = db.queryRow(ctx, fmt.Sprintf(`SELECT
+	err = db.QueryRow(ctx, fmt.Sprintf(`SELECT
 			COALESCE(SUM(CASE WHEN a.type_code = ? THEN 0 ELSE %[1]s END), 0),
 			COALESCE(SUM(CASE WHEN a.type_code = ? THEN %[1]s ELSE 0 END), 0),
 			COALESCE(SUM(a.value_usd_cents * %[1]s), 0)
@@ -169,7 +169,7 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 	}
 	query := fmt.Sprintf(`SELECT k, SUM(new_n), SUM(amendment_n), SUM(value) FROM (%s) cells %s
 		GROUP BY k HAVING ABS(SUM(new_n)) + ABS(SUM(amendment_n)) > 0.000001 ORDER BY %s, k`, inner, order.join, order.order)
-	rows, err := db.query(ctx, query, innerArgs...)
+	rows, err := db.Query(ctx, query, innerArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
@@ -179,7 +179,7 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
 	var totalValue float64
-	err = db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN c.type_code = ? THEN 0 ELSE c.n END), 0),
+	err = db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN c.type_code = ? THEN 0 ELSE c.n END), 0),
 			COALESCE(SUM(CASE WHEN c.type_code = ? THEN c.n ELSE 0 END), 0), COALESCE(SUM(c.value), 0)
 		FROM `+table+` WHERE c.year >= ? AND c.year <= ?`+where, append([]any{amendment, amendment, from, to}, args...)...).
 		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)

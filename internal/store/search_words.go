@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"unicode/utf8"
 
 	"pactum/internal/search"
@@ -23,7 +24,7 @@ const mostExpandedWords = 8
 // An OR of the words reads their lists as they are stored, skipping what the other terms rule
 // out. A prefix that no word begins with stays as it is and matches nothing.
 func (db *DB) exactWords(ctx context.Context, table string, terms []search.Term) ([]search.Term, error) {
-	query := db.dialect.wordsStartingWith(table)
+	query := db.Dialect().WordsStartingWith(table)
 	if query == "" {
 		return terms, nil
 	}
@@ -33,7 +34,7 @@ func (db *DB) exactWords(ctx context.Context, table string, terms []search.Term)
 		if !t.Prefix || utf8.RuneCountInString(t.Words[0]) < shortestExpandedPrefix {
 			continue
 		}
-		words, err := queryStrings(ctx, db, query, t.Words[0], t.Words[0]+string(utf8.MaxRune), mostExpandedWords+1)
+		words, err := sqldb.QueryStrings(ctx, db, query, t.Words[0], t.Words[0]+string(utf8.MaxRune), mostExpandedWords+1)
 		if err != nil {
 			return nil, fmt.Errorf("words starting with %q: %w", t.Words[0], err)
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"pactum/internal/store/sqldb"
 	"time"
 )
 
@@ -13,8 +14,8 @@ func (db *DB) SetAPITokenTimesForTest(ctx context.Context, id int64, lastUsed, e
 		}
 		return t.UTC()
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, "UPDATE api_tokens SET last_used_at = ?, expires_at = ? WHERE id = ?", orNull(lastUsed), orNull(expires), id)
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ?, expires_at = ? WHERE id = ?", orNull(lastUsed), orNull(expires), id)
 		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
+	"pactum/internal/store/sqldb"
 	"strings"
 	"testing"
 	"time"
@@ -78,15 +79,15 @@ func TestAuditLogRefusesUpdateAndDelete(t *testing.T) {
 			for _, s := range statements {
 				// The same statement on no row passes, so a failure below comes from the row being
 				// protected, not from the statement.
-				err := db.inTx(ctx, func(tx *Tx) error {
-					_, err := tx.exec(ctx, strings.Replace(s.sql, "entity_key = ?", "entity_key = ? AND id < 0", 1), s.args...)
+				err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+					_, err := tx.Exec(ctx, strings.Replace(s.sql, "entity_key = ?", "entity_key = ? AND id < 0", 1), s.args...)
 					return err
 				})
 				if err != nil {
 					t.Fatalf("%s of no row: %v", s.name, err)
 				}
-				err = db.inTx(ctx, func(tx *Tx) error {
-					_, err := tx.exec(ctx, s.sql, s.args...)
+				err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+					_, err := tx.Exec(ctx, s.sql, s.args...)
 					return err
 				})
 				if err == nil {
@@ -124,9 +125,9 @@ func TestAuditEntriesDateRangeIsWholeDays(t *testing.T) {
 				{"d", time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)},
 				{"e", time.Date(2024, 3, 5, 12, 0, 0, 0, time.UTC)},
 			}
-			err := db.inTx(ctx, func(tx *Tx) error {
+			err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 				for _, e := range times {
-					if _, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_key, changes)
+					if _, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_key, changes)
 						VALUES (?, 'system', 'import', 'partner', ?, '{}')`, e.at, e.key); err != nil {
 						return err
 					}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"pactum/internal/store/sqldb"
 	"time"
 )
 
@@ -11,8 +12,8 @@ import (
 
 // SetSessionTimesForTest moves a session's last use and expiry.
 func (db *DB) SetSessionTimesForTest(ctx context.Context, tokenHash string, lastSeen, expires time.Time) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?",
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?",
 			lastSeen.UTC(), expires.UTC(), tokenHash)
 		return err
 	})
@@ -22,7 +23,7 @@ func (db *DB) SetSessionTimesForTest(ctx context.Context, tokenHash string, last
 func (db *DB) SessionLastSeenForTest(ctx context.Context, tokenHash string) (time.Time, bool, error) {
 	var n int
 	var lastSeen time.Time
-	rows, err := db.query(ctx, "SELECT last_seen_at FROM sessions WHERE token_hash = ?", tokenHash)
+	rows, err := db.Query(ctx, "SELECT last_seen_at FROM sessions WHERE token_hash = ?", tokenHash)
 	if err != nil {
 		return time.Time{}, false, err
 	}

@@ -111,7 +111,7 @@ func equal[T any](t *testing.T, what string, got, want T) {
 
 func migrationFileNames(t *testing.T, dialect string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join("migrations", dialect))
+	entries, err := os.ReadDir(filepath.Join("sqldb", "migrations", dialect))
 	if err != nil {
 		t.Fatal(err)
 	}

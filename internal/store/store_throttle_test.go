@@ -90,7 +90,7 @@ func TestSignInLocksANameFromOneAddressOnly(t *testing.T) {
 }
 
 // The failure counted before a password check is taken back when the password was right (the
-// name's count at that address ends, the address keeps others' failures) or was never checked.
+// Name's count at that address ends, the address keeps others' failures) or was never checked.
 func TestSignInCountTakenBackWhenNotAFailure(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ func (k ThrottleKey) String() string {
 	return key
 }
 
-// name is the user name of a user key as it is compared: lower case, bounded.
+// Name is the user name of a user key as it is compared: lower case, bounded.
 func (k ThrottleKey) name() string {
 	name := strings.ToLower(k.Value)
 	if len(name) > maxThrottleName {
@@ -115,15 +116,15 @@ func scanThrottle(row *sql.Row) (throttleState, bool, error) {
 func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
 	now = now.UTC()
 	var b block
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
 		states := make([]throttleState, len(keys))
 		for i, k := range keys {
 			// The row is made first, so that concurrent attempts on PostgreSQL queue on its lock.
-			if _, err := tx.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, username) VALUES (?, 0, ?, ?)
+			if _, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, username) VALUES (?, 0, ?, ?)
 				ON CONFLICT (key) DO NOTHING`, k.String(), now, k.username()); err != nil {
 				return fmt.Errorf("sign-in throttle: %w", err)
 			}
-			st, _, err := scanThrottle(tx.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?"+tx.d.forUpdate(), k.String()))
+			st, _, err := scanThrottle(tx.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?"+tx.Dialect().ForUpdate(), k.String()))
 			if err != nil {
 				return err
 			}
@@ -147,7 +148,7 @@ func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...ThrottleKe
 }
 
 // countFailure adds a failure to a key whose row held st, locking it when it reaches the limit.
-func countFailure(ctx context.Context, tx *Tx, now time.Time, k ThrottleKey, st throttleState) error {
+func countFailure(ctx context.Context, tx *sqldb.Tx, now time.Time, k ThrottleKey, st throttleState) error {
 	failures := st.failures
 	if now.Sub(st.last) > user.FailureWindow {
 		failures = 0
@@ -157,7 +158,7 @@ func countFailure(ctx context.Context, tx *Tx, now time.Time, k ThrottleKey, st 
 	if user.LocksAfter(k.Kind, failures) {
 		lockedUntil = now.Add(user.LockDuration)
 	}
-	_, err := tx.exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until, username) VALUES (?, ?, ?, ?, ?)
+	_, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until, username) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
 		locked_until = excluded.locked_until`, k.String(), failures, now, lockedUntil, k.username())
 	if err != nil {
@@ -170,9 +171,9 @@ func countFailure(ctx context.Context, tx *Tx, now time.Time, k ThrottleKey, st 
 // as a finished attempt would: for tests and tools that set a throttle up.
 func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
 	now = now.UTC()
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
-			st, _, err := scanThrottle(tx.queryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+			st, _, err := scanThrottle(tx.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
 			if err != nil {
 				return err
 			}
@@ -187,9 +188,9 @@ func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...Th
 // EndFailedSignIn dates the failure that BeginSignIn counted from its answer: checking a
 // password takes time, which must not use up the wait before the next attempt.
 func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
-			if _, err := tx.exec(ctx, "UPDATE login_throttle SET last_failure_at = ? WHERE key = ? AND last_failure_at < ?",
+			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET last_failure_at = ? WHERE key = ? AND last_failure_at < ?",
 				now.UTC(), k.String(), now.UTC()); err != nil {
 				return fmt.Errorf("sign-in throttle: %w", err)
 			}
@@ -202,13 +203,13 @@ func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...Thrott
 // right: a user name's failures from that address are forgotten, and an address keeps the
 // failures of others (an office of many people shares one address).
 func (db *DB) EndSignIn(ctx context.Context, keys ...ThrottleKey) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			query := "DELETE FROM login_throttle WHERE key = ?"
 			if k.Kind == user.ThrottleAddress {
 				query = "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0"
 			}
-			if _, err := tx.exec(ctx, query, k.String()); err != nil {
+			if _, err := tx.Exec(ctx, query, k.String()); err != nil {
 				return fmt.Errorf("end sign-in: %w", err)
 			}
 		}
@@ -219,9 +220,9 @@ func (db *DB) EndSignIn(ctx context.Context, keys ...ThrottleKey) error {
 // UnlockName forgets the failures of a user name from every address: when an administrator
 // unlocks an account, or its owner sets a new password through an e-mailed link.
 func (db *DB) UnlockName(ctx context.Context, name string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		key := ThrottleKey{Kind: user.ThrottleUser, Value: name}
-		if _, err := tx.exec(ctx, "DELETE FROM login_throttle WHERE username = ?", key.name()); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE username = ?", key.name()); err != nil {
 			return fmt.Errorf("unlock %s: %w", name, err)
 		}
 		return nil
@@ -232,7 +233,7 @@ func (db *DB) UnlockName(ctx context.Context, name string) error {
 func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool, error) {
 	key := ThrottleKey{Kind: user.ThrottleUser, Value: name}
 	var locked bool
-	err := db.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.name(), now.UTC()).Scan(&locked)
+	err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.name(), now.UTC()).Scan(&locked)
 	if err != nil {
 		return false, fmt.Errorf("is %s locked: %w", name, err)
 	}
@@ -243,7 +244,7 @@ func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool,
 // failed sign-ins.
 func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := db.queryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
+	err := db.QueryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count locked names: %w", err)
 	}
@@ -253,9 +254,9 @@ func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) 
 // TakeBackSignIn uncounts the failure that BeginSignIn counted for an attempt whose password was
 // not checked after all (no hashing slot was free in time).
 func (db *DB) TakeBackSignIn(ctx context.Context, keys ...ThrottleKey) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
-			if _, err := tx.exec(ctx, "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0", k.String()); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0", k.String()); err != nil {
 				return fmt.Errorf("take back sign-in: %w", err)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"pactum/internal/store/sqldb"
 	"slices"
 
 	"pactum/internal/insight"
@@ -113,7 +114,7 @@ func (p reportPart) addToPartnerFilter(cells reportCells, dimension, code string
 
 // flushTypeCells writes the pending changes of agreement_type_cube and partner_filter_cells in
 // the order of their keys, as flushCells writes the other cells.
-func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
+func flushTypeCells(ctx context.Context, tx *sqldb.Tx, cells reportCells) error {
 	if err := flushTypeCube(ctx, tx, cells.typeCube); err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func flushTypeCells(ctx context.Context, tx *Tx, cells reportCells) error {
 	return nil
 }
 
-func flushTypeCube(ctx context.Context, tx *Tx, cube map[typeCubeKey]cellSum) error {
+func flushTypeCube(ctx context.Context, tx *sqldb.Tx, cube map[typeCubeKey]cellSum) error {
 	keys := slices.SortedFunc(maps.Keys(cube), func(a, b typeCubeKey) int {
 		return cmp.Or(cmp.Compare(a.partnerType, b.partnerType), compareCubeKeys(a.cubeKey, b.cubeKey))
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
@@ -54,13 +55,13 @@ func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return createUser(ctx, tx, u) })
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return createUser(ctx, tx, u) })
 }
 
 // checkUnique refuses a user name or e-mail address another account (other than id) has, with the
 // field at fault, so the form can say which.
-func checkUnique(ctx context.Context, tx *Tx, id int64, username, email string) error {
-	rows, err := tx.query(ctx, `SELECT username, email FROM users
+func checkUnique(ctx context.Context, tx *sqldb.Tx, id int64, username, email string) error {
+	rows, err := tx.Query(ctx, `SELECT username, email FROM users
 		WHERE id <> ? AND (username = ? OR (email <> '' AND lower(email) = lower(?)))`, id, username, email)
 	if err != nil {
 		return fmt.Errorf("check user %s: %w", username, err)
@@ -88,7 +89,7 @@ func checkUnique(ctx context.Context, tx *Tx, id int64, username, email string) 
 	return nil
 }
 
-func createUser(ctx context.Context, tx *Tx, u *user.User) error {
+func createUser(ctx context.Context, tx *sqldb.Tx, u *user.User) error {
 	if err := checkUnique(ctx, tx, 0, u.Username, u.Email); err != nil {
 		return err
 	}
@@ -97,12 +98,12 @@ func createUser(ctx context.Context, tx *Tx, u *user.User) error {
 	if !u.EmailVerifiedAt.IsZero() {
 		verified = u.EmailVerifiedAt.UTC()
 	}
-	err := tx.queryRow(ctx, `INSERT INTO users (username, email, display_name, password_hash, role, region_code, language,
+	err := tx.QueryRow(ctx, `INSERT INTO users (username, email, display_name, password_hash, role, region_code, language,
 		organisation, active, email_verified_at, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		u.Username, u.Email, u.DisplayName, u.PasswordHash, string(u.Role), nullString(u.Region), u.Language,
+		u.Username, u.Email, u.DisplayName, u.PasswordHash, string(u.Role), sqldb.NullString(u.Region), u.Language,
 		u.Organisation, u.Active, verified, now, now).Scan(&u.ID)
-	if isUniqueViolation(err) {
+	if sqldb.IsUniqueViolation(err) {
 		return apperr.Wrap(apperr.Conflict, err, "user.error.username_taken", "username", u.Username)
 	}
 	if err != nil {
@@ -113,7 +114,7 @@ func createUser(ctx context.Context, tx *Tx, u *user.User) error {
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any, missing string) (*user.User, error) {
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE "+cond, arg))
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE "+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "user.error.not_found", "username", missing)
 	}
@@ -144,7 +145,7 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (*user.User, error)
 
 // Users lists every account by username.
 func (db *DB) Users(ctx context.Context) ([]*user.User, error) {
-	rows, err := db.query(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
+	rows, err := db.Query(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -163,7 +164,7 @@ func (db *DB) Users(ctx context.Context) ([]*user.User, error) {
 // CountUsers returns how many accounts exist.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
@@ -175,8 +176,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		before, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", u.ID))
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", u.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "user.error.not_found", "username", u.Username)
 		}
@@ -190,17 +191,17 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 			return err
 		}
 		now := time.Now().UTC()
-		_, err = tx.exec(ctx, `UPDATE users SET email = ?, display_name = ?, role = ?, region_code = ?, language = ?,
+		_, err = tx.Exec(ctx, `UPDATE users SET email = ?, display_name = ?, role = ?, region_code = ?, language = ?,
 			organisation = ?, active = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			u.Email, u.DisplayName, string(u.Role), nullString(u.Region), u.Language, u.Organisation, u.Active, now, u.ID)
-		if isUniqueViolation(err) {
+			u.Email, u.DisplayName, string(u.Role), sqldb.NullString(u.Region), u.Language, u.Organisation, u.Active, now, u.ID)
+		if sqldb.IsUniqueViolation(err) {
 			return apperr.Wrap(apperr.Conflict, err, "user.error.email_taken")
 		}
 		if err != nil {
 			return fmt.Errorf("update user %s: %w", u.Username, err)
 		}
 		if !u.Active {
-			if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
 				return fmt.Errorf("end sessions of %s: %w", u.Username, err)
 			}
 		}
@@ -213,22 +214,22 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 // tokens, so that a changed password locks out whoever knew the old one or anything it opened.
 // The trail records that the password changed, never the hash.
 func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	return db.inTx(ctx, func(tx *Tx) error { return setPasswordHash(ctx, tx, userID, hash) })
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return setPasswordHash(ctx, tx, userID, hash) })
 }
 
-func setPasswordHash(ctx context.Context, tx *Tx, userID int64, hash string) error {
+func setPasswordHash(ctx context.Context, tx *sqldb.Tx, userID int64, hash string) error {
 	var username string
-	err := tx.queryRow(ctx, "SELECT username FROM users WHERE id = ?", userID).Scan(&username)
+	err := tx.QueryRow(ctx, "SELECT username FROM users WHERE id = ?", userID).Scan(&username)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.New(apperr.NotFound, "user.error.not_found", "username", fmt.Sprint(userID))
 	}
 	if err != nil {
 		return fmt.Errorf("set password of user %d: %w", userID, err)
 	}
-	if _, err := tx.exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, time.Now().UTC(), userID); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, time.Now().UTC(), userID); err != nil {
 		return fmt.Errorf("set password of %s: %w", username, err)
 	}
-	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 		return fmt.Errorf("end sessions of %s: %w", username, err)
 	}
 	if err := revokeAPITokens(ctx, tx, userID, username); err != nil {
@@ -239,8 +240,8 @@ func setPasswordHash(ctx context.Context, tx *Tx, userID int64, hash string) err
 
 // RecordSignIn notes a successful sign-in: the time on the account, and an entry in the trail.
 func (db *DB) RecordSignIn(ctx context.Context, u *user.User) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", time.Now().UTC(), u.ID); err != nil {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", time.Now().UTC(), u.ID); err != nil {
 			return fmt.Errorf("record sign-in of %s: %w", u.Username, err)
 		}
 		return recordAudit(audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Username}), tx, audit.ActionSignIn, "user", u.Username, nil)
@@ -259,11 +260,11 @@ const (
 // CreateSession stores a session for userID under the hash of its cookie value.
 func (db *DB) CreateSession(ctx context.Context, tokenHash string, userID int64) error {
 	now := time.Now().UTC()
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", now, now.Add(-IdleTimeout)); err != nil {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", now, now.Add(-IdleTimeout)); err != nil {
 			return fmt.Errorf("purge sessions: %w", err)
 		}
-		if _, err := tx.exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+		if _, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
 			tokenHash, userID, now, now, now.Add(SessionLifetime)); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
@@ -276,7 +277,7 @@ func (db *DB) CreateSession(ctx context.Context, tokenHash string, userID int64)
 func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*user.User, error) {
 	now := time.Now().UTC()
 	var lastSeen time.Time
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf("u")+`, s.last_seen_at
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
 		tokenHash, now, now.Add(-IdleTimeout)), &lastSeen)
@@ -304,8 +305,8 @@ func (db *DB) touchSession(tokenHash string, now time.Time) {
 		defer db.touching.Delete(tokenHash)
 		ctx, cancel := context.WithTimeout(context.Background(), IdleTimeout/4)
 		defer cancel()
-		_ = db.inTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?", now, tokenHash, now)
+		_ = db.InTx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?", now, tokenHash, now)
 			return err
 		})
 	})
@@ -313,8 +314,8 @@ func (db *DB) touchSession(tokenHash string, now time.Time) {
 
 // DeleteSession ends a session (sign-out).
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash); err != nil {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash); err != nil {
 			return fmt.Errorf("delete session: %w", err)
 		}
 		return nil
@@ -323,8 +324,8 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // EndOtherSessions ends every session of a user but the one with keepHash, after a password change.
 func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepHash string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keepHash); err != nil {
+	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keepHash); err != nil {
 			return fmt.Errorf("end other sessions: %w", err)
 		}
 		return nil
@@ -334,7 +335,7 @@ func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepHash strin
 // CountAdmins returns how many administrator accounts exist, active or not.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = ?", string(user.RoleAdmin)).Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = ?", string(user.RoleAdmin)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count administrators: %w", err)
 	}
 	return n, nil

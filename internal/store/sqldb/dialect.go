@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"errors"
@@ -12,122 +12,122 @@ import (
 	"pactum/internal/search"
 )
 
-// dialect holds every difference between SQLite and PostgreSQL that the store's SQL meets.
+// Dialect holds every difference between SQLite and PostgreSQL that the store's SQL meets.
 // Everything else is portable SQL.
-type dialect interface {
-	name() string
-	// rebind turns the '?' placeholders of a query into the database's own.
-	rebind(query string) string
-	// year is an SQL expression for the year (an integer) of a DATE column.
-	year(column string) string
-	// tableExists is a query taking a table name and answering one boolean.
-	tableExists() string
-	// searchIDs is a query selecting (id, rank) of the rows of a full-text table that match the
+type Dialect interface {
+	Name() string
+	// Rebind turns the '?' placeholders of a query into the database's own.
+	Rebind(query string) string
+	// Year is an SQL expression for the year (an integer) of a DATE column.
+	Year(column string) string
+	// TableExists is a query taking a table name and answering one boolean.
+	TableExists() string
+	// SearchIDs is a query selecting (id, rank) of the rows of a full-text table that match the
 	// one argument it takes (written by searchArg); a lower rank is a better match.
-	searchIDs(table, idColumn string) string
-	// searchIDsUnranked is searchIDs without the cost of ranking; its rank is 0.
-	searchIDsUnranked(table, idColumn string) string
-	// upsertPartnerCodes is a statement writing (partner_id, codes) into partner_codes, replacing a row.
-	upsertPartnerCodes() string
-	// optimizeSearch is a statement that compacts a full-text table after many changes, or "".
-	optimizeSearch(table string) string
-	// drivingJoin joins a table to a preceding, usually small, set (a search's matches) that the
+	SearchIDs(table, idColumn string) string
+	// SearchIDsUnranked is searchIDs without the cost of ranking; its rank is 0.
+	SearchIDsUnranked(table, idColumn string) string
+	// UpsertPartnerCodes is a statement writing (partner_id, codes) into partner_codes, replacing a row.
+	UpsertPartnerCodes() string
+	// OptimizeSearch is a statement that compacts a full-text table after many changes, or "".
+	OptimizeSearch(table string) string
+	// DrivingJoin joins a table to a preceding, usually small, set (a search's matches) that the
 	// query must loop over: SQLite cannot estimate the size of such a set and may otherwise scan
 	// the whole table and probe the set.
-	drivingJoin() string
-	// searchArg writes search terms as the query language of the database.
-	searchArg(terms []search.Term) string
-	// wordsStartingWith is a query taking a word and the first string past every word that
+	DrivingJoin() string
+	// SearchArg writes search terms as the query language of the database.
+	SearchArg(terms []search.Term) string
+	// WordsStartingWith is a query taking a word and the first string past every word that
 	// starts with it, and a limit, and selecting the words of a full-text table's vocabulary in
 	// that range; "" where the database expands a searched prefix well by itself.
-	wordsStartingWith(table string) string
-	// indexDocument returns the statements that put (id, document) into a full-text table,
+	WordsStartingWith(table string) string
+	// IndexDocument returns the statements that put (id, document) into a full-text table,
 	// replacing what it held for the id.
-	indexDocument(table, idColumn string) []string
-	// oneWriter tells whether a write transaction has the database to itself (SQLite: one writer
+	IndexDocument(table, idColumn string) []string
+	// OneWriter tells whether a write transaction has the database to itself (SQLite: one writer
 	// at a time), so that it may write the report cells as often as it likes; where writers run
 	// side by side, each writes them once, in one order (flushCells), lest two lock them in
 	// different orders and deadlock.
-	oneWriter() bool
-	// memoizesCodes tells whether servers keep agreement_codes in memory (codesMemo), known to be
+	OneWriter() bool
+	// MemoizesCodes tells whether servers keep agreement_codes in memory (codesMemo), known to be
 	// current by a generation that every transaction writing the table raises: on SQLite, whose
 	// one writer at a time writes that row. On PostgreSQL writers run side by side, and an import
 	// would hold the row, and with it every other save of an agreement, until it commits.
-	memoizesCodes() bool
-	// skipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
+	MemoizesCodes() bool
+	// SkipLocked ends a SELECT in a write transaction so that concurrent transactions pass over
 	// each other's rows instead of taking them twice or waiting (work queues such as the outbox).
-	skipLocked() string
-	// forUpdate ends a SELECT in a write transaction so that the rows it reads stay as read until
+	SkipLocked() string
+	// ForUpdate ends a SELECT in a write transaction so that the rows it reads stay as read until
 	// the transaction ends (a check and its count done as one step).
-	forUpdate() string
-	// bulkSearch returns the statements that make a full-text table put off merging its
+	ForUpdate() string
+	// BulkSearch returns the statements that make a full-text table put off merging its
 	// segments while a large import writes it (on), or merge them again as usual (off); none
 	// where the database has no such setting.
-	bulkSearch(table string, on bool) []string
-	// droppableIndexes is a query taking a table name and selecting (name, definition) of the
+	BulkSearch(table string, on bool) []string
+	// DroppableIndexes is a query taking a table name and selecting (name, definition) of the
 	// table's indexes that a bulk import may drop and create again by their definition — those
 	// created by CREATE INDEX, not those of a key or a unique constraint — or "" where a bulk
 	// import keeps them.
-	droppableIndexes() string
-	// importSettings returns the statements that set the write connection up for an import,
+	DroppableIndexes() string
+	// ImportSettings returns the statements that set the write connection up for an import,
 	// whose one transaction may write a million agreements (on), and back as it was (off).
-	importSettings(on bool) []string
+	ImportSettings(on bool) []string
 }
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string               { return "sqlite" }
-func (sqliteDialect) rebind(query string) string { return query }
-func (sqliteDialect) year(column string) string {
+func (sqliteDialect) Name() string               { return "sqlite" }
+func (sqliteDialect) Rebind(query string) string { return query }
+func (sqliteDialect) Year(column string) string {
 	return "CAST(substr(" + column + ", 1, 4) AS INTEGER)"
 }
 
-func (sqliteDialect) tableExists() string {
+func (sqliteDialect) TableExists() string {
 	return "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
 }
 
 // SQLite has one writer at a time (BEGIN IMMEDIATE on a one-connection pool), so a write
 // transaction sees no concurrent claims and needs no row locks.
-func (sqliteDialect) skipLocked() string { return "" }
+func (sqliteDialect) SkipLocked() string { return "" }
 
-func (sqliteDialect) forUpdate() string { return "" }
+func (sqliteDialect) ForUpdate() string { return "" }
 
-func (sqliteDialect) oneWriter() bool { return true }
+func (sqliteDialect) OneWriter() bool { return true }
 
-func (sqliteDialect) memoizesCodes() bool { return true }
+func (sqliteDialect) MemoizesCodes() bool { return true }
 
-func (sqliteDialect) searchIDs(table, _ string) string {
+func (sqliteDialect) SearchIDs(table, _ string) string {
 	return "SELECT rowid AS id, rank FROM " + table + " WHERE " + table + " MATCH ?"
 }
 
-func (sqliteDialect) searchIDsUnranked(table, _ string) string {
+func (sqliteDialect) SearchIDsUnranked(table, _ string) string {
 	return "SELECT rowid AS id, 0 AS rank FROM " + table + " WHERE " + table + " MATCH ?"
 }
 
-func (sqliteDialect) drivingJoin() string { return "CROSS JOIN" }
+func (sqliteDialect) DrivingJoin() string { return "CROSS JOIN" }
 
-func (sqliteDialect) upsertPartnerCodes() string {
+func (sqliteDialect) UpsertPartnerCodes() string {
 	return "INSERT OR REPLACE INTO partner_codes (partner_id, codes) VALUES (?, ?)"
 }
 
-// optimizeSearch merges the FTS5 segments and drops the tombstones of replaced documents, which
+// OptimizeSearch merges the FTS5 segments and drops the tombstones of replaced documents, which
 // every search would otherwise have to skip.
-func (sqliteDialect) optimizeSearch(table string) string {
+func (sqliteDialect) OptimizeSearch(table string) string {
 	return "INSERT INTO " + table + " (" + table + ") VALUES ('optimize')"
 }
 
-func (sqliteDialect) searchArg(terms []search.Term) string { return search.FTS5(terms) }
+func (sqliteDialect) SearchArg(terms []search.Term) string { return search.FTS5(terms) }
 
 // Every table whose prefixes exactWords expands has a vocabulary table named for it with the
 // suffix _vocabulary (migration 0013).
-func (sqliteDialect) wordsStartingWith(table string) string {
+func (sqliteDialect) WordsStartingWith(table string) string {
 	return "SELECT term FROM " + table + "_vocabulary WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"
 }
 
-// bulkSearch stops FTS5's automatic merges (and delays its crisis merges to the most segments a
+// BulkSearch stops FTS5's automatic merges (and delays its crisis merges to the most segments a
 // level may have) so that a large import writes each segment once; the import then optimizes the
 // table, merging everything in one pass. Off restores FTS5's defaults.
-func (sqliteDialect) bulkSearch(table string, on bool) []string {
+func (sqliteDialect) BulkSearch(table string, on bool) []string {
 	automerge, crisismerge := "4", "16"
 	if on {
 		automerge, crisismerge = "0", "1000"
@@ -136,14 +136,14 @@ func (sqliteDialect) bulkSearch(table string, on bool) []string {
 	return []string{config + "('automerge', " + automerge + ")", config + "('crisismerge', " + crisismerge + ")"}
 }
 
-// droppableIndexes on SQLite: sqlite_master keeps each index's CREATE INDEX statement as the
+// DroppableIndexes on SQLite: sqlite_master keeps each index's CREATE INDEX statement as the
 // migration wrote it, and has none for the indexes of keys and UNIQUE columns.
-func (sqliteDialect) droppableIndexes() string {
+func (sqliteDialect) DroppableIndexes() string {
 	return "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL " +
 		"AND upper(sql) NOT LIKE 'CREATE UNIQUE %' ORDER BY name"
 }
 
-// importSettings on SQLite: no memory map, and a quarter of the page cache. Through the map, every page
+// ImportSettings on SQLite: no memory map, and a quarter of the page cache. Through the map, every page
 // that a read of the transaction asks for (a foreign key's parent row, an agreement looked up by
 // reference) is first looked up in the write-ahead log, even when it is in the page cache, and
 // the log's index is searched block by block: an import of a million rows writes a log of a
@@ -151,7 +151,7 @@ func (sqliteDialect) droppableIndexes() string {
 // memory for more pending report cells (pendingCellsAtMost), and was no slower: a million rows
 // took 52–55 s with 8 MiB and 16 MiB, 58 s with 32 MiB; 8 MiB keeps the peak some 17 MiB further
 // under 256 MB (docs/performance.md).
-func (sqliteDialect) importSettings(on bool) []string {
+func (sqliteDialect) ImportSettings(on bool) []string {
 	size, cache := sqliteMmapSize, sqliteCacheKiB
 	if on {
 		size, cache = 0, sqliteCacheKiB/4
@@ -159,8 +159,8 @@ func (sqliteDialect) importSettings(on bool) []string {
 	return []string{"PRAGMA mmap_size = " + strconv.Itoa(size), "PRAGMA cache_size = " + strconv.Itoa(-cache)}
 }
 
-// indexDocument on SQLite: a contentless FTS5 table keyed by rowid.
-func (sqliteDialect) indexDocument(table, _ string) []string {
+// IndexDocument on SQLite: a contentless FTS5 table keyed by rowid.
+func (sqliteDialect) IndexDocument(table, _ string) []string {
 	return []string{
 		"DELETE FROM " + table + " WHERE rowid = ?",
 		"INSERT INTO " + table + " (rowid, document) VALUES (?, ?)",
@@ -169,10 +169,10 @@ func (sqliteDialect) indexDocument(table, _ string) []string {
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string { return "postgres" }
+func (postgresDialect) Name() string { return "postgres" }
 
-// rebind numbers the placeholders $1, $2, … skipping quoted strings and identifiers.
-func (postgresDialect) rebind(query string) string {
+// Rebind numbers the placeholders $1, $2, … skipping quoted strings and identifiers.
+func (postgresDialect) Rebind(query string) string {
 	if !strings.Contains(query, "?") {
 		return query
 	}
@@ -200,62 +200,62 @@ func (postgresDialect) rebind(query string) string {
 	return b.String()
 }
 
-func (postgresDialect) year(column string) string {
+func (postgresDialect) Year(column string) string {
 	return "CAST(EXTRACT(YEAR FROM " + column + ") AS INTEGER)"
 }
 
-func (postgresDialect) tableExists() string {
+func (postgresDialect) TableExists() string {
 	return "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?)"
 }
 
-func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (postgresDialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
-func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+func (postgresDialect) ForUpdate() string { return " FOR UPDATE" }
 
-func (postgresDialect) oneWriter() bool { return false }
+func (postgresDialect) OneWriter() bool { return false }
 
-func (postgresDialect) memoizesCodes() bool { return false }
+func (postgresDialect) MemoizesCodes() bool { return false }
 
-func (postgresDialect) searchIDs(table, idColumn string) string {
+func (postgresDialect) SearchIDs(table, idColumn string) string {
 	return "SELECT " + idColumn + " AS id, -ts_rank(vector, q) AS rank FROM " + table +
 		", to_tsquery('simple', ?) q WHERE vector @@ q"
 }
 
-func (postgresDialect) searchIDsUnranked(table, idColumn string) string {
+func (postgresDialect) SearchIDsUnranked(table, idColumn string) string {
 	return "SELECT " + idColumn + " AS id, 0 AS rank FROM " + table + " WHERE vector @@ to_tsquery('simple', ?)"
 }
 
-func (postgresDialect) drivingJoin() string { return "JOIN" }
+func (postgresDialect) DrivingJoin() string { return "JOIN" }
 
-func (postgresDialect) upsertPartnerCodes() string {
+func (postgresDialect) UpsertPartnerCodes() string {
 	return "INSERT INTO partner_codes (partner_id, codes) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET codes = excluded.codes"
 }
 
-// optimizeSearch: PostgreSQL keeps its GIN index in order itself (autovacuum).
-func (postgresDialect) optimizeSearch(string) string { return "" }
+// OptimizeSearch: PostgreSQL keeps its GIN index in order itself (autovacuum).
+func (postgresDialect) OptimizeSearch(string) string { return "" }
 
-func (postgresDialect) searchArg(terms []search.Term) string { return search.TSQuery(terms) }
+func (postgresDialect) SearchArg(terms []search.Term) string { return search.TSQuery(terms) }
 
-func (postgresDialect) wordsStartingWith(string) string { return "" }
+func (postgresDialect) WordsStartingWith(string) string { return "" }
 
-func (postgresDialect) bulkSearch(string, bool) []string { return nil }
+func (postgresDialect) BulkSearch(string, bool) []string { return nil }
 
-// droppableIndexes on PostgreSQL: none. Dropping an index locks its table against every reader
+// DroppableIndexes on PostgreSQL: none. Dropping an index locks its table against every reader
 // until the import's transaction ends, where SQLite's readers go on reading the last commit.
-func (postgresDialect) droppableIndexes() string { return "" }
+func (postgresDialect) DroppableIndexes() string { return "" }
 
-func (postgresDialect) importSettings(bool) []string { return nil }
+func (postgresDialect) ImportSettings(bool) []string { return nil }
 
-func (postgresDialect) indexDocument(table, idColumn string) []string {
+func (postgresDialect) IndexDocument(table, idColumn string) []string {
 	return []string{
 		"DELETE FROM " + table + " WHERE " + idColumn + " = ?",
 		"INSERT INTO " + table + " (" + idColumn + ", document) VALUES (?, ?)",
 	}
 }
 
-// isUniqueViolation reports whether err is a unique or primary-key constraint failure,
+// IsUniqueViolation reports whether err is a unique or primary-key constraint failure,
 // judged by the driver's error code, never by message text.
-func isUniqueViolation(err error) bool {
+func IsUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.Code == "23505"
@@ -268,9 +268,9 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// isBusy reports whether err says the database could not be had in time: SQLite's lock held by
+// IsBusy reports whether err says the database could not be had in time: SQLite's lock held by
 // another process past busy_timeout, or PostgreSQL's lock_timeout.
-func isBusy(err error) bool {
+func IsBusy(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.Code == "55P03" // lock_not_available

@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -30,7 +30,7 @@ const postgresMigrationLock = 7_201_014
 
 // migrations lists the embedded migrations of the database's dialect in version order.
 func (db *DB) migrations() ([]Migration, error) {
-	dir := path.Join("migrations", db.dialect.name())
+	dir := path.Join("migrations", db.dialect.Name())
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
@@ -101,7 +101,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	return done, nil
 }
 
-func applyMigration(ctx context.Context, conn *sql.Conn, d dialect, m Migration) error {
+func applyMigration(ctx context.Context, conn *sql.Conn, d Dialect, m Migration) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
@@ -110,7 +110,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, d dialect, m Migration)
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 	}
-	if _, err := tx.ExecContext(ctx, d.rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+	if _, err := tx.ExecContext(ctx, d.Rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
 		m.Version, m.Name, m.AppliedAt); err != nil {
 		return fmt.Errorf("migration %04d_%s: record: %w", m.Version, m.Name, err)
 	}
@@ -150,7 +150,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	}
 	defer conn.Close()
 	var exists bool
-	if err := conn.QueryRowContext(ctx, db.dialect.rebind(db.dialect.tableExists()), "schema_migrations").Scan(&exists); err != nil {
+	if err := conn.QueryRowContext(ctx, db.dialect.Rebind(db.dialect.TableExists()), "schema_migrations").Scan(&exists); err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
 	if !exists {

@@ -1,8 +1,10 @@
-// Package store keeps Pactum's data in SQLite or PostgreSQL with plain, parameterised SQL.
+// Package sqldb is the core of Pactum's storage: the connection to SQLite or PostgreSQL, its
+// transactions, the dialect that holds every difference between the two, and the migrations.
 //
 // Queries are written once, with '?' placeholders and portable SQL; the few places where the two
-// databases differ are the named helpers of dialect.go.
-package store
+// databases differ are the named helpers of dialect.go. The rooms of internal/store (partners,
+// agreements, accounts, …) build on it.
+package sqldb
 
 import (
 	"context"
@@ -33,12 +35,7 @@ const SQLiteFile = "pactum.db"
 type DB struct {
 	read    *sql.DB
 	write   *sql.DB
-	dialect dialect
-	codes   *codesMemo // where the dialect memoizes codes
-	// touching holds the sessions and API tokens whose last use is being written, and touches the
-	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
-	touching sync.Map
-	touches  sync.WaitGroup
+	dialect Dialect
 	// Location says where the data is, for logs and messages: a file path or a URL without password.
 	Location string
 }
@@ -107,7 +104,6 @@ func openSQLite(ctx context.Context, dataDir string, opts Options) (*DB, error) 
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxIdleTime(0)
 	db := &DB{read: read, write: write, dialect: sqliteDialect{}, Location: path}
-	db.codes = newCodesMemo(db)
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -146,12 +142,8 @@ func redact(databaseURL string) string {
 	return u.Redacted()
 }
 
-// Close stops the copying of agreement codes into memory and closes both pools.
+// Close closes both pools.
 func (db *DB) Close() error {
-	db.touches.Wait()
-	if db.codes != nil {
-		db.codes.close()
-	}
 	err := db.read.Close()
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())
@@ -187,7 +179,7 @@ func (db *DB) Health(ctx context.Context) error {
 		return err
 	}
 	var latest sql.NullInt64
-	if err := db.queryRow(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&latest); err != nil {
+	if err := db.QueryRow(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&latest); err != nil {
 		return fmt.Errorf("%w: %v", ErrSchemaBehind, err)
 	}
 	if want := all[len(all)-1].Version; !latest.Valid || int(latest.Int64) < want {
@@ -195,7 +187,7 @@ func (db *DB) Health(ctx context.Context) error {
 	}
 	for _, table := range healthTables {
 		var one int
-		err := db.queryRow(ctx, "SELECT 1 FROM "+table+" LIMIT 1").Scan(&one)
+		err := db.QueryRow(ctx, "SELECT 1 FROM "+table+" LIMIT 1").Scan(&one)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: table %s: %v", ErrSchemaBehind, table, err)
 		}
@@ -204,28 +196,45 @@ func (db *DB) Health(ctx context.Context) error {
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
-func (db *DB) IsPostgres() bool { return db.dialect.name() == "postgres" }
+func (db *DB) IsPostgres() bool { return db.dialect.Name() == "postgres" }
+
+// Dialect returns what the database's SQL differs in.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Read is the pool for reads, for what the query helpers do not cover (a read-only transaction
+// that must see one snapshot).
+func (db *DB) Read() *sql.DB { return db.read }
+
+// Write is the pool for writes: on SQLite one connection, which a bulk import holds for itself.
+func (db *DB) Write() *sql.DB { return db.write }
 
 // Tx is a transaction whose queries take '?' placeholders on either database.
 type Tx struct {
 	tx *sql.Tx
-	d  dialect
+	d  Dialect
 }
 
-func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.d.rebind(query), args...)
+// Dialect returns what the transaction's SQL differs in.
+func (tx *Tx) Dialect() Dialect { return tx.d }
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.d.Rebind(query), args...)
 }
 
-func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.d.rebind(query), args...)
+// Query runs a query.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.d.Rebind(query), args...)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.d.rebind(query), args...)
+// QueryRow runs a query that answers one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.d.Rebind(query), args...)
 }
 
-func (tx *Tx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	return tx.tx.PrepareContext(ctx, tx.d.rebind(query))
+// Prepare prepares a statement for the transaction.
+func (tx *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, tx.d.Rebind(query))
 }
 
 // writeWait is how long a write waits for the write connection while another transaction of
@@ -234,56 +243,57 @@ func (tx *Tx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 // long import then answers "busy, try again" with the form kept, instead of hanging.
 const writeWait = 5 * time.Second
 
-// errBusy is the error of a write that could not have the database in time: the code Busy, which
+// ErrBusy is the error of a write that could not have the database in time: the code Busy, which
 // pages answer with the form as typed and a message to try again.
-var errBusy = apperr.New(apperr.Busy, "error.busy_saving")
+var ErrBusy = apperr.New(apperr.Busy, "error.busy_saving")
 
-// inTx runs fn in a write transaction and commits it when fn returns nil. A transaction that
+// InTx runs fn in a write transaction and commits it when fn returns nil. A transaction that
 // cannot start, or is refused a lock, in time returns an error of code apperr.Busy.
-func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	waitCtx, cancel := context.WithTimeout(ctx, writeWait)
 	conn, err := db.write.Conn(waitCtx)
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("wait for the write connection: %w", errBusy)
+			return fmt.Errorf("wait for the write connection: %w", ErrBusy)
 		}
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer conn.Close()
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return busyOr(fmt.Errorf("begin transaction: %w", err))
+		return BusyOr(fmt.Errorf("begin transaction: %w", err))
 	}
 	if err := fn(&Tx{tx: sqlTx, d: db.dialect}); err != nil {
 		_ = sqlTx.Rollback()
-		return busyOr(err)
+		return BusyOr(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return busyOr(fmt.Errorf("commit: %w", err))
+		return BusyOr(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
 
 // busyOr returns err marked Busy when the database refused a lock in time, and err otherwise.
-func busyOr(err error) error {
-	if isBusy(err) && apperr.CodeOf(err) == apperr.Internal {
-		return &apperr.Error{Code: apperr.Busy, Message: errBusy.Message, Err: err}
+func BusyOr(err error) error {
+	if IsBusy(err) && apperr.CodeOf(err) == apperr.Internal {
+		return &apperr.Error{Code: apperr.Busy, Message: ErrBusy.Message, Err: err}
 	}
 	return err
 }
 
-// query runs a read on the read pool.
-func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, db.dialect.rebind(query), args...)
+// Query runs a read on the read pool.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.dialect.Rebind(query), args...)
 }
 
-func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.dialect.rebind(query), args...)
+// QueryRow runs a read of one row on the read pool.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.dialect.Rebind(query), args...)
 }
 
-// placeholders returns "?, ?, ?" for n arguments, for IN lists.
-func placeholders(n int) string {
+// Placeholders returns "?, ?, ?" for n arguments, for IN lists.
+func Placeholders(n int) string {
 	if n <= 0 {
 		return ""
 	}
@@ -305,9 +315,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// sideBySide runs fns at the same time, each on a connection of its own, and returns the first
+// SideBySide runs fns at the same time, each on a connection of its own, and returns the first
 // error: a list's page and its facet counts are two queries that need not wait for each other.
-func sideBySide(fns ...func() error) error {
+func SideBySide(fns ...func() error) error {
 	errs := make([]error, len(fns))
 	var wg sync.WaitGroup
 	for i, fn := range fns {

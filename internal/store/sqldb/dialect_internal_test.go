@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import "testing"
 
@@ -48,7 +48,7 @@ func TestPostgresRebind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (postgresDialect{}).rebind(tt.in); got != tt.want {
+			if got := (postgresDialect{}).Rebind(tt.in); got != tt.want {
 				t.Errorf("rebind(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
 		})
@@ -58,7 +58,7 @@ func TestPostgresRebind(t *testing.T) {
 // SQLite takes '?' as it is.
 func TestSQLiteRebindKeepsQuery(t *testing.T) {
 	q := "SELECT '?' FROM t WHERE a = ? AND b = ?"
-	if got := (sqliteDialect{}).rebind(q); got != q {
+	if got := (sqliteDialect{}).Rebind(q); got != q {
 		t.Errorf("rebind(%q) = %q, want it unchanged", q, got)
 	}
 }
