@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
 	"pactum/internal/mail"
+	"pactum/internal/store/sqldb"
 	"pactum/internal/user"
 )
 
@@ -123,7 +123,7 @@ func verifyEmail(ctx context.Context, tx *sqldb.Tx, id int64) (*user.User, error
 		return nil, fmt.Errorf("verify e-mail of %s: %w", before.Username, err)
 	}
 	owner := audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Username})
-	return u, recordAudit(owner, tx, audit.ActionUpdate, "user", u.Username,
+	return u, tx.Audit(owner, audit.ActionUpdate, "user", u.Username,
 		audit.Diff(audit.Record{"email_verified_at": before.EmailVerifiedAt}, audit.Record{"email_verified_at": u.EmailVerifiedAt}))
 }
 
@@ -150,7 +150,7 @@ func (db *DB) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tok
 			errs.Add("email", "register.error.mail_limit")
 			return errs.Err()
 		}
-		return enqueueMail(ctx, tx, m)
+		return tx.EnqueueMail(ctx, m)
 	})
 }
 
@@ -191,7 +191,7 @@ func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash str
 		if err := createUserToken(ctx, tx, userID, purpose, tokenHash); err != nil {
 			return err
 		}
-		if err := enqueueMail(ctx, tx, m); err != nil {
+		if err := tx.EnqueueMail(ctx, m); err != nil {
 			return err
 		}
 		sent = true

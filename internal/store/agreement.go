@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"pactum/internal/money"
 	"pactum/internal/reference"
 	"pactum/internal/search"
+	"pactum/internal/store/sqldb"
 )
 
 // agreementSearchVersion is the version of the agreement search document. Raise it when the
@@ -442,7 +442,7 @@ func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agre
 				}
 			}
 			if len(agreements) == 1 {
-				if err := recordAudit(ctx, tx, audit.ActionCreate, "agreement", a.Reference, audit.Diff(nil, auditAgreement(a))); err != nil {
+				if err := tx.Audit(ctx, audit.ActionCreate, "agreement", a.Reference, audit.Diff(nil, auditAgreement(a))); err != nil {
 					return err
 				}
 			}
@@ -539,7 +539,7 @@ func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error
 			return err
 		}
 		a.Version, a.CreatedAt, a.UpdatedAt = before.Version+1, before.CreatedAt, now
-		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", a.Reference, audit.Diff(auditAgreement(before), auditAgreement(a)))
+		return tx.Audit(ctx, audit.ActionUpdate, "agreement", a.Reference, audit.Diff(auditAgreement(before), auditAgreement(a)))
 	})
 }
 
@@ -603,7 +603,7 @@ func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int
 		if err := refreshPartnerStats(ctx, tx, partyIDs(a)); err != nil {
 			return err
 		}
-		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference, audit.Diff(auditAgreement(a), nil))
+		return tx.Audit(ctx, audit.ActionDelete, "agreement", reference, audit.Diff(auditAgreement(a), nil))
 	})
 }
 
@@ -644,7 +644,7 @@ func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
 		if err := refreshPartnerStats(ctx, tx, partyIDs(a)); err != nil {
 			return err
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", reference, audit.Changes{"deleted": {Before: true, After: false}})
+		return tx.Audit(ctx, audit.ActionUpdate, "agreement", reference, audit.Changes{"deleted": {Before: true, After: false}})
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/bits"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/civil"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // maxImportParams bounds the placeholders of one multi-row INSERT, well under what SQLite
@@ -167,7 +167,7 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		if s.Created+s.Updated == 0 {
 			return nil // a file that changes nothing leaves no trace, as partner and rate imports do
 		}
-		return recordAudit(ctx, tx, audit.ActionImport, "agreement_import", file, audit.Changes{
+		return tx.Audit(ctx, audit.ActionImport, "agreement_import", file, audit.Changes{
 			"created":      {After: s.Created},
 			"updated":      {After: s.Updated},
 			"unchanged":    {After: s.Unchanged},

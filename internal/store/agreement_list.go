@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"pactum/internal/money"
 	"pactum/internal/reference"
 	"pactum/internal/search"
+	"pactum/internal/store/sqldb"
 )
 
 // agreementTerms returns the full-text terms of a registry selection: the search words, then

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 
@@ -16,6 +15,7 @@ import (
 	"pactum/internal/insight"
 	"pactum/internal/mail"
 	"pactum/internal/money"
+	"pactum/internal/store/sqldb"
 )
 
 // Instalments returns an agreement's payment schedule by due date.
@@ -71,7 +71,7 @@ func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement
 				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note).Scan(&i.ID); err != nil {
 				return fmt.Errorf("add instalment to %s: %w", reference, err)
 			}
-			return recordAudit(ctx, tx, audit.ActionCreate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(nil, auditInstalment(i)))
+			return tx.Audit(ctx, audit.ActionCreate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(nil, auditInstalment(i)))
 		}
 		before, err := instalmentOf(ctx, tx, id, i.ID)
 		if err != nil {
@@ -81,7 +81,7 @@ func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement
 			WHERE id = ?`, i.DueOn, int64(i.Amount), i.ReceivedOn, int64(i.Received), i.Note, i.ID); err != nil {
 			return fmt.Errorf("save instalment of %s: %w", reference, err)
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(auditInstalment(&before), auditInstalment(i)))
+		return tx.Audit(ctx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(i.ID, 10), audit.Diff(auditInstalment(&before), auditInstalment(i)))
 	})
 }
 
@@ -116,7 +116,7 @@ func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalment
 		if _, err := tx.Exec(ctx, "DELETE FROM instalments WHERE id = ?", instalmentID); err != nil {
 			return fmt.Errorf("delete instalment of %s: %w", reference, err)
 		}
-		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#instalment"+strconv.FormatInt(instalmentID, 10),
+		return tx.Audit(ctx, audit.ActionDelete, "agreement", reference+"#instalment"+strconv.FormatInt(instalmentID, 10),
 			audit.Diff(auditInstalment(&before), nil))
 	})
 }
@@ -159,7 +159,7 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 				RETURNING id`, id, o.Kind, o.DueOn, o.SubmittedOn, o.Note).Scan(&o.ID); err != nil {
 				return fmt.Errorf("add obligation to %s: %w", reference, err)
 			}
-			return recordAudit(ctx, tx, audit.ActionCreate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(nil, auditObligation(o)))
+			return tx.Audit(ctx, audit.ActionCreate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(nil, auditObligation(o)))
 		}
 		before, err := obligationOf(ctx, tx, id, o.ID)
 		if err != nil {
@@ -169,7 +169,7 @@ func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement
 			o.Kind, o.DueOn, o.SubmittedOn, o.Note, o.ID); err != nil {
 			return fmt.Errorf("save obligation of %s: %w", reference, err)
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(auditObligation(&before), auditObligation(o)))
+		return tx.Audit(ctx, audit.ActionUpdate, "agreement", key+strconv.FormatInt(o.ID, 10), audit.Diff(auditObligation(&before), auditObligation(o)))
 	})
 }
 
@@ -202,7 +202,7 @@ func (db *DB) DeleteObligation(ctx context.Context, reference string, obligation
 		if _, err := tx.Exec(ctx, "DELETE FROM obligations WHERE id = ?", obligationID); err != nil {
 			return fmt.Errorf("delete obligation of %s: %w", reference, err)
 		}
-		return recordAudit(ctx, tx, audit.ActionDelete, "agreement", reference+"#obligation"+strconv.FormatInt(obligationID, 10),
+		return tx.Audit(ctx, audit.ActionDelete, "agreement", reference+"#obligation"+strconv.FormatInt(obligationID, 10),
 			audit.Diff(auditObligation(&before), nil))
 	})
 }
@@ -384,7 +384,7 @@ func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose
 				return err
 			}
 			if m != nil {
-				if err := enqueueMail(ctx, tx, *m); err != nil {
+				if err := tx.EnqueueMail(ctx, *m); err != nil {
 					return err
 				}
 				sent++

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
+	"pactum/internal/store/sqldb"
 	"pactum/internal/user"
 )
 
@@ -66,7 +66,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *user.APIToken, tokenHash st
 			return fmt.Errorf("create API token for %s: %w", owner, err)
 		}
 		t.CreatedAt = now
-		return recordAudit(ctx, tx, audit.ActionCreate, "api_token", fmt.Sprint(t.ID), audit.Diff(nil, auditAPIToken(owner, t)))
+		return tx.Audit(ctx, audit.ActionCreate, "api_token", fmt.Sprint(t.ID), audit.Diff(nil, auditAPIToken(owner, t)))
 	})
 }
 
@@ -176,7 +176,7 @@ func deleteAPITokens(ctx context.Context, tx *sqldb.Tx, owner string, list []use
 		if _, err := tx.Exec(ctx, "DELETE FROM api_tokens WHERE id = ?", t.ID); err != nil {
 			return fmt.Errorf("revoke API token %d of %s: %w", t.ID, owner, err)
 		}
-		if err := recordAudit(ctx, tx, audit.ActionDelete, "api_token", fmt.Sprint(t.ID), audit.Diff(auditAPIToken(owner, t), nil)); err != nil {
+		if err := tx.Audit(ctx, audit.ActionDelete, "api_token", fmt.Sprint(t.ID), audit.Diff(auditAPIToken(owner, t), nil)); err != nil {
 			return err
 		}
 	}

@@ -4,42 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"strings"
-	"time"
 
 	"pactum/internal/audit"
+	"pactum/internal/store/sqldb"
 )
-
-// recordAudit appends an entry to the audit trail in the transaction of the change it describes,
-// with the actor of ctx. An update that changed nothing records nothing. A kind or field missing
-// from audit.Kinds or audit.Fields fails the change, so the audit page never meets one unlabelled.
-func recordAudit(ctx context.Context, tx *sqldb.Tx, action, entity, key string, changes audit.Changes) error {
-	if action == audit.ActionUpdate && len(changes) == 0 {
-		return nil
-	}
-	if err := audit.Check(entity, changes); err != nil {
-		return err
-	}
-	if changes == nil {
-		changes = audit.Changes{}
-	}
-	data, err := json.Marshal(changes)
-	if err != nil {
-		return fmt.Errorf("audit %s %s: %w", entity, key, err)
-	}
-	actor := audit.ActorFrom(ctx)
-	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, entity, entity_key, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, time.Now().UTC(), sqldb.NullID(actor.UserID), actor.Username, action, entity, key, string(data))
-	if err != nil {
-		return fmt.Errorf("audit %s %s: %w", entity, key, err)
-	}
-	return nil
-}
 
 // RecordAudit appends an entry on its own, for events that change no record (a sign-in, a bulk load).
 func (db *DB) RecordAudit(ctx context.Context, action, entity, key string, changes audit.Changes) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error { return recordAudit(ctx, tx, action, entity, key, changes) })
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return tx.Audit(ctx, action, entity, key, changes) })
 }
 
 // AuditEntries returns the entries that match f, newest first, and how many match in all.

@@ -6,13 +6,13 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
 
 	"pactum/internal/agreement"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // The report cells: agreement_cube, agreement_shares and partner_cells (migration 0008), with

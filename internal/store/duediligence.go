@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
 	"pactum/internal/document"
 	"pactum/internal/partner"
+	"pactum/internal/store/sqldb"
 )
 
 // DueDiligenceOf returns the due-diligence record of a partner, or nil when it has none.
@@ -98,7 +98,7 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 		if before == nil {
 			action = audit.ActionCreate
 		}
-		return recordAudit(ctx, tx, action, "due_diligence", partnerKey, audit.Diff(auditDueDiligence(before), auditDueDiligence(d)))
+		return tx.Audit(ctx, action, "due_diligence", partnerKey, audit.Diff(auditDueDiligence(before), auditDueDiligence(d)))
 	})
 }
 
@@ -118,7 +118,7 @@ func (db *DB) AddDocument(ctx context.Context, doc *document.Document, auditEnti
 		if err != nil {
 			return fmt.Errorf("add document: %w", err)
 		}
-		return recordAudit(ctx, tx, audit.ActionCreate, auditEntity, auditKey,
+		return tx.Audit(ctx, audit.ActionCreate, auditEntity, auditKey,
 			audit.Changes{"document": {After: fmt.Sprintf("%s (v%d, %d bytes, sha256 %s)", doc.Filename, doc.Version, doc.Size, doc.SHA256[:12])}})
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"pactum/internal/agreement"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // IndexAgreementsAsVersion4 makes the database hold what a database of agreement search

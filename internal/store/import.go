@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/audit"
 	"pactum/internal/partner"
+	"pactum/internal/store/sqldb"
 )
 
 // PartnerImport is a checked partner file, ready to be written (internal/importer plans it).
@@ -74,7 +74,7 @@ func (db *DB) ApplyPartnerImport(ctx context.Context, imp PartnerImport) error {
 			}
 			step()
 		}
-		err = recordAudit(ctx, tx, audit.ActionImport, "partner_import", imp.File, audit.Changes{
+		err = tx.Audit(ctx, audit.ActionImport, "partner_import", imp.File, audit.Changes{
 			"created":      {After: len(imp.Creates)},
 			"updated":      {After: len(imp.Updates)},
 			"unchanged":    {After: imp.Unchanged},

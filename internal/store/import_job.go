@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/store/sqldb"
 )
 
 // The kinds of import job: what the uploaded file holds.

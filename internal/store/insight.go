@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"pactum/internal/insight"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // MoneyByYear gives, for each year from to to, the USD value of the agreements signed in it and

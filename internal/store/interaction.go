@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/interaction"
 	"pactum/internal/partner"
+	"pactum/internal/store/sqldb"
 )
 
 func auditInteraction(i *interaction.Interaction) audit.Record {
@@ -90,12 +90,12 @@ func createInteraction(ctx context.Context, tx *sqldb.Tx, i *interaction.Interac
 	if !record {
 		return nil
 	}
-	if err := recordAudit(ctx, tx, audit.ActionCreate, "interaction", fmt.Sprint(i.ID), audit.Diff(nil, auditInteraction(i))); err != nil {
+	if err := tx.Audit(ctx, audit.ActionCreate, "interaction", fmt.Sprint(i.ID), audit.Diff(nil, auditInteraction(i))); err != nil {
 		return err
 	}
 	for k := range i.FollowUps {
 		f := &i.FollowUps[k]
-		if err := recordAudit(ctx, tx, audit.ActionCreate, "follow_up", fmt.Sprint(f.ID), audit.Diff(nil, auditFollowUp(f))); err != nil {
+		if err := tx.Audit(ctx, audit.ActionCreate, "follow_up", fmt.Sprint(f.ID), audit.Diff(nil, auditFollowUp(f))); err != nil {
 			return err
 		}
 	}
@@ -171,7 +171,7 @@ func (db *DB) UpdateInteraction(ctx context.Context, i *interaction.Interaction)
 			return err
 		}
 		i.Version, i.UpdatedAt = before.Version+1, now
-		return recordAudit(ctx, tx, audit.ActionUpdate, "interaction", fmt.Sprint(i.ID), audit.Diff(auditInteraction(before), auditInteraction(i)))
+		return tx.Audit(ctx, audit.ActionUpdate, "interaction", fmt.Sprint(i.ID), audit.Diff(auditInteraction(before), auditInteraction(i)))
 	})
 }
 
@@ -366,7 +366,7 @@ func (db *DB) AddFollowUp(ctx context.Context, f *interaction.FollowUp) error {
 		if err := createFollowUp(ctx, tx, f, time.Now().UTC()); err != nil {
 			return err
 		}
-		return recordAudit(ctx, tx, audit.ActionCreate, "follow_up", fmt.Sprint(f.ID), audit.Diff(nil, auditFollowUp(f)))
+		return tx.Audit(ctx, audit.ActionCreate, "follow_up", fmt.Sprint(f.ID), audit.Diff(nil, auditFollowUp(f)))
 	})
 }
 
@@ -402,7 +402,7 @@ func (db *DB) SetFollowUpStatus(ctx context.Context, id int64, version int, stat
 			status, done, now, id); err != nil {
 			return fmt.Errorf("follow-up %d: %w", id, err)
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "follow_up", fmt.Sprint(id), audit.Diff(auditFollowUp(&before), auditFollowUp(&after)))
+		return tx.Audit(ctx, audit.ActionUpdate, "follow_up", fmt.Sprint(id), audit.Diff(auditFollowUp(&before), auditFollowUp(&after)))
 	})
 }
 
@@ -452,7 +452,7 @@ func (db *DB) AddRecognitions(ctx context.Context, list []partner.Recognition) e
 				return fmt.Errorf("add recognition: %w", err)
 			}
 			if len(list) == 1 {
-				err := recordAudit(ctx, tx, audit.ActionCreate, "recognition", key,
+				err := tx.Audit(ctx, audit.ActionCreate, "recognition", key,
 					audit.Diff(nil, audit.Record{"title": r.Title, "event": r.Event, "awarded_on": r.AwardedOn, "description": r.Description}))
 				if err != nil {
 					return err

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"pactum/internal/store/sqldb"
 
 	"pactum/internal/money"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // PartnerFamily returns the ids of a partner and of every partner below it (its country offices,

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/apperr"
@@ -11,6 +10,7 @@ import (
 	"pactum/internal/document"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // MergeCounts says what a merge moves from the duplicate to the partner that is kept.
@@ -176,12 +176,12 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 		}
 		changes := audit.Diff(before, auditPartner(&merged))
 		changes["merged_from"] = audit.Change{After: dup.Key}
-		if err := recordAudit(ctx, tx, audit.ActionUpdate, "partner", keep.Key, changes); err != nil {
+		if err := tx.Audit(ctx, audit.ActionUpdate, "partner", keep.Key, changes); err != nil {
 			return err
 		}
 		gone := audit.Diff(auditPartner(dup), nil)
 		gone["merged_into"] = audit.Change{After: keep.Key}
-		return recordAudit(ctx, tx, audit.ActionDelete, "partner", dup.Key, gone)
+		return tx.Audit(ctx, audit.ActionDelete, "partner", dup.Key, gone)
 	})
 }
 

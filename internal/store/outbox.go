@@ -5,13 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"time"
 	"unicode/utf8"
 
 	"pactum/internal/apperr"
 	"pactum/internal/mail"
+	"pactum/internal/store/sqldb"
 )
 
 // DB is the outbox of the mail sender.
@@ -36,23 +36,7 @@ func scanQueued(row interface{ Scan(...any) error }, extra ...any) (mail.Queued,
 
 // EnqueueMail puts a message in the outbox; the mail sender delivers it.
 func (db *DB) EnqueueMail(ctx context.Context, m mail.Message) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error { return enqueueMail(ctx, tx, m) })
-}
-
-// enqueueMail puts a message in the outbox in the transaction of the change that causes it, so
-// that the change and its mail are stored together or not at all.
-func enqueueMail(ctx context.Context, tx *sqldb.Tx, m mail.Message) error {
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	_, err := tx.Exec(ctx, `INSERT INTO mail_outbox (to_address, to_name, subject, body_text, body_html, language,
-		created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, '')`,
-		m.To, m.ToName, m.Subject, m.Text, m.HTML, m.Language, now, now)
-	if err != nil {
-		return fmt.Errorf("enqueue mail: %w", err)
-	}
-	return nil
+	return db.InTx(ctx, func(tx *sqldb.Tx) error { return tx.EnqueueMail(ctx, m) })
 }
 
 // ClaimDueMail leases up to limit unsent messages that are due at now and held by no other

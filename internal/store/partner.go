@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 	"pactum/internal/search"
+	"pactum/internal/store/sqldb"
 )
 
 // partnerSearchVersion is the version of the partner search document. Raise it when the document
@@ -205,7 +205,7 @@ func (db *DB) CreatePartners(ctx context.Context, partners []*partner.Partner) e
 				return err
 			}
 			if len(partners) == 1 {
-				if err := recordAudit(ctx, tx, audit.ActionCreate, "partner", p.Key, audit.Diff(nil, auditPartner(p))); err != nil {
+				if err := tx.Audit(ctx, audit.ActionCreate, "partner", p.Key, audit.Diff(nil, auditPartner(p))); err != nil {
 					return err
 				}
 			}
@@ -254,7 +254,7 @@ func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
 		if err != nil {
 			return err
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "partner", p.Key, audit.Diff(auditPartner(before), auditPartner(p)))
+		return tx.Audit(ctx, audit.ActionUpdate, "partner", p.Key, audit.Diff(auditPartner(before), auditPartner(p)))
 	})
 }
 
@@ -560,7 +560,7 @@ func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Cont
 		if err != nil {
 			return fmt.Errorf("add contact: %w", err)
 		}
-		return recordAudit(ctx, tx, audit.ActionCreate, "contact", partnerKey, audit.Diff(nil, audit.Record{
+		return tx.Audit(ctx, audit.ActionCreate, "contact", partnerKey, audit.Diff(nil, audit.Record{
 			"name": c.Name, "title": c.Title, "email": c.Email, "phone": c.Phone, "language": c.Language, "primary": c.Primary}))
 	})
 }
@@ -581,7 +581,7 @@ func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID in
 		if _, err := tx.Exec(ctx, "DELETE FROM contacts WHERE id = ?", contactID); err != nil {
 			return fmt.Errorf("delete contact: %w", err)
 		}
-		return recordAudit(ctx, tx, audit.ActionDelete, "contact", partnerKey, audit.Diff(audit.Record{
+		return tx.Audit(ctx, audit.ActionDelete, "contact", partnerKey, audit.Diff(audit.Record{
 			"name": c.Name, "title": c.Title, "email": c.Email, "phone": c.Phone, "language": c.Language, "primary": c.Primary}, nil))
 	})
 }
@@ -638,6 +638,6 @@ func (db *DB) UpdateContact(ctx context.Context, partnerKey string, c *partner.C
 		record := func(x partner.Contact) audit.Record {
 			return audit.Record{"name": x.Name, "title": x.Title, "email": x.Email, "phone": x.Phone, "language": x.Language, "primary": x.Primary}
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, "contact", partnerKey, audit.Diff(record(before), record(*c)))
+		return tx.Audit(ctx, audit.ActionUpdate, "contact", partnerKey, audit.Diff(record(before), record(*c)))
 	})
 }

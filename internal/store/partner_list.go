@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 	"pactum/internal/search"
+	"pactum/internal/store/sqldb"
 )
 
 // facetLetters give each facet a letter for its tokens in the search document.

@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
-	"pactum/internal/store/sqldb"
 
 	"pactum/internal/audit"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // RateImport is a checked rates file, ready to be written (internal/importer plans it).
@@ -41,7 +41,7 @@ func (db *DB) ImportRates(ctx context.Context, imp RateImport) error {
 				}
 			}
 		}
-		err = recordAudit(ctx, tx, audit.ActionImport, "currency_rate_import", imp.File, audit.Changes{
+		err = tx.Audit(ctx, audit.ActionImport, "currency_rate_import", imp.File, audit.Changes{
 			"created":   {After: len(imp.Creates)},
 			"updated":   {After: len(imp.Updates)},
 			"unchanged": {After: imp.Unchanged},

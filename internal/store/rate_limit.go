@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
+	"pactum/internal/store/sqldb"
 	"pactum/internal/user"
 )
 

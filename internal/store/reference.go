@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"slices"
 	"strings"
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
 	"pactum/internal/reference"
+	"pactum/internal/store/sqldb"
 )
 
 // LoadReferenceDefaults inserts the shipped reference lists, leaving existing codes and rates as
@@ -407,7 +407,7 @@ func (db *DB) SaveReferenceItem(ctx context.Context, list string, item reference
 				return fmt.Errorf("save IATI type: %w", err)
 			}
 		}
-		return recordAudit(ctx, tx, audit.ActionUpdate, referenceEntity(list), item.Code, changes)
+		return tx.Audit(ctx, audit.ActionUpdate, referenceEntity(list), item.Code, changes)
 	})
 }
 
@@ -470,7 +470,7 @@ func (db *DB) SaveRate(ctx context.Context, r reference.Rate) error {
 		if action == audit.ActionUpdate {
 			before = audit.Record{"usd_per_unit": old}
 		}
-		return recordAudit(ctx, tx, action, "currency_rate", r.Currency+" "+r.ValidFrom.String(),
+		return tx.Audit(ctx, action, "currency_rate", r.Currency+" "+r.ValidFrom.String(),
 			audit.Diff(before, audit.Record{"usd_per_unit": r.USDPerUnit}))
 	})
 }

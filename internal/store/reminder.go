@@ -3,12 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"time"
 
 	"pactum/internal/civil"
 	"pactum/internal/interaction"
 	"pactum/internal/mail"
+	"pactum/internal/store/sqldb"
 )
 
 // Reminder is what a daily reminder tells one assignee.
@@ -43,7 +43,7 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 				return err
 			}
 			if m != nil {
-				if err := enqueueMail(ctx, tx, *m); err != nil {
+				if err := tx.EnqueueMail(ctx, *m); err != nil {
 					return err
 				}
 				sent++

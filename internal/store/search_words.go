@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"unicode/utf8"
 
 	"pactum/internal/search"
+	"pactum/internal/store/sqldb"
 )
 
 // Prefixes shorter than shortestExpandedPrefix keep FTS5's prefix indexes (prefix = '2 3' in

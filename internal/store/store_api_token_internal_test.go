@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"pactum/internal/store/sqldb"
 	"time"
+
+	"pactum/internal/store/sqldb"
 )
 
 // SetAPITokenTimesForTest moves a token's last use and expiry (zero: none), as time passing would.

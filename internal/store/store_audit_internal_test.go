@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
-	"pactum/internal/store/sqldb"
 	"strings"
 	"testing"
 	"time"
 
 	"pactum/internal/audit"
 	"pactum/internal/civil"
+	"pactum/internal/store/sqldb"
 )
 
 // These tests need raw SQL on the audit_log table, which only package store can run. storetest

@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"pactum/internal/store/sqldb"
 	"time"
+
+	"pactum/internal/store/sqldb"
 )
 
 // This file is part of package store but built only for tests: it lets the external tests in

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
+	"pactum/internal/store/sqldb"
 	"pactum/internal/user"
 )
 

@@ -5,10 +5,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"pactum/internal/store/sqldb"
 	"slices"
 
 	"pactum/internal/insight"
+	"pactum/internal/store/sqldb"
 )
 
 // typeCubeKey is a cell of agreement_type_cube (migration 0011): a cell of agreement_cube for

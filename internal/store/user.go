@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"pactum/internal/store/sqldb"
 	"strings"
 	"time"
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
+	"pactum/internal/store/sqldb"
 	"pactum/internal/user"
 )
 
@@ -110,7 +110,7 @@ func createUser(ctx context.Context, tx *sqldb.Tx, u *user.User) error {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	u.Version, u.CreatedAt, u.UpdatedAt = 1, now, now
-	return recordAudit(ctx, tx, audit.ActionCreate, "user", u.Username, audit.Diff(nil, auditUser(u)))
+	return tx.Audit(ctx, audit.ActionCreate, "user", u.Username, audit.Diff(nil, auditUser(u)))
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any, missing string) (*user.User, error) {
@@ -206,7 +206,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 			}
 		}
 		u.Version, u.UpdatedAt = before.Version+1, now
-		return recordAudit(ctx, tx, audit.ActionUpdate, "user", before.Username, audit.Diff(auditUser(before), auditUser(u)))
+		return tx.Audit(ctx, audit.ActionUpdate, "user", before.Username, audit.Diff(auditUser(before), auditUser(u)))
 	})
 }
 
@@ -235,7 +235,7 @@ func setPasswordHash(ctx context.Context, tx *sqldb.Tx, userID int64, hash strin
 	if err := revokeAPITokens(ctx, tx, userID, username); err != nil {
 		return err
 	}
-	return recordAudit(ctx, tx, audit.ActionUpdate, "user", username, audit.Changes{"password": {Before: "•••", After: "•••"}})
+	return tx.Audit(ctx, audit.ActionUpdate, "user", username, audit.Changes{"password": {Before: "•••", After: "•••"}})
 }
 
 // RecordSignIn notes a successful sign-in: the time on the account, and an entry in the trail.
@@ -244,7 +244,7 @@ func (db *DB) RecordSignIn(ctx context.Context, u *user.User) error {
 		if _, err := tx.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", time.Now().UTC(), u.ID); err != nil {
 			return fmt.Errorf("record sign-in of %s: %w", u.Username, err)
 		}
-		return recordAudit(audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Username}), tx, audit.ActionSignIn, "user", u.Username, nil)
+		return tx.Audit(audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Username}), audit.ActionSignIn, "user", u.Username, nil)
 	})
 }
 
