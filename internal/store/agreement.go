@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"pactum/internal/agreement"
@@ -15,163 +14,20 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/money"
 	"pactum/internal/reference"
-	"pactum/internal/search"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
 
-// agreementSearchVersion is the version of the agreement search document. Raise it when the
-// document, its codes or internal/search change, and every agreement is indexed again at start.
-// Version 5 added the office facet; version 6 adds each agreement to agreement_type_cube.
-const agreementSearchVersion = 6
-
-// agreementLetters give each facet of the registry a letter for its tokens in the search document.
-var agreementLetters = map[string]string{
-	agreement.FacetType: "t", agreement.FacetStatus: "s", agreement.FacetYear: "y", agreement.FacetRegion: "r",
-	agreement.FacetCountry: "c", agreement.FacetActionArea: "a", agreement.FacetOffice: "o", agreement.FacetPartner: "p",
-	agreement.FacetPartnerType: "k", agreement.FacetValue: "v", agreement.FacetConfidential: "x",
-}
-
-// partyInfo is what an agreement's search document and facets need of a party.
-type partyInfo struct {
-	partnerType string
-	names       []string // names and acronyms in every language
-}
-
-// agreementFacets returns the codes a has in each facet, in the order of agreement.Facets.
-func agreementFacets(a *agreement.Agreement, parties map[int64]partyInfo) [][]string {
-	out := make([][]string, len(agreement.Facets))
-	for i, facet := range agreement.Facets {
-		var codes []string
-		switch facet {
-		case agreement.FacetType:
-			codes = []string{a.Type}
-		case agreement.FacetStatus:
-			codes = []string{a.Status}
-		case agreement.FacetYear:
-			codes = []string{agreement.YearCode(a.SignedOn)}
-		case agreement.FacetRegion:
-			for _, r := range a.Regions {
-				codes = append(codes, r.Region)
-			}
-		case agreement.FacetCountry:
-			codes = a.Countries
-		case agreement.FacetActionArea:
-			codes = []string{a.PrimaryActionArea}
-		case agreement.FacetOffice:
-			if a.Office != "" {
-				codes = []string{a.Office}
-			}
-		case agreement.FacetPartner:
-			for _, p := range a.Parties {
-				codes = append(codes, strconv.FormatInt(p.PartnerID, 10))
-			}
-		case agreement.FacetPartnerType:
-			for _, p := range a.Parties {
-				codes = append(codes, parties[p.PartnerID].partnerType)
-			}
-		case agreement.FacetValue:
-			codes = []string{agreement.ValueRangeOf(a.ValueUSD)}
-		case agreement.FacetConfidential:
-			codes = []string{yesNo(a.Confidential)}
-		}
-		out[i] = sqldb.Dedupe(codes)
-	}
-	return out
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-// agreementDocument is what the search index holds of an agreement: its reference, titles in
-// every language, initiative and notes, its parties' names and acronyms in every language, then a
-// token for each facet code. (Who may see a confidential agreement is decided outside the index;
-// see visibleSQL.)
-func agreementDocument(a *agreement.Agreement, facets [][]string, parties map[int64]partyInfo) string {
-	texts := []string{a.Reference, a.Initiative, a.Notes}
-	for _, lang := range reference.Languages {
-		texts = append(texts, a.Titles[lang])
-	}
-	for _, p := range a.Parties {
-		texts = append(texts, parties[p.PartnerID].names...)
-	}
-	tokens := []string{search.Document(texts...)}
-	for i, facet := range agreement.Facets {
-		for _, c := range facets[i] {
-			tokens = append(tokens, codeToken(agreementLetters[facet], c))
-		}
-	}
-	return strings.Join(tokens, " ")
-}
-
-// codeFields are the fields of a row of agreement_codes, in order: the codes of a facet, or
-// where codeOfficer stands the id of the agreement's officer, which decides who counts a
-// confidential agreement. A facet added to the registry goes at the end, so that a row written
-// before it reads the same, without codes of the new facet, until the re-index at start (raise
-// agreementSearchVersion) writes it again: taking the row out then takes out of the counts
-// exactly what it added.
-var codeFields = []string{agreement.FacetType, agreement.FacetStatus, agreement.FacetYear, agreement.FacetRegion,
-	agreement.FacetCountry, agreement.FacetActionArea, agreement.FacetPartner, agreement.FacetPartnerType,
-	agreement.FacetValue, agreement.FacetConfidential, codeOfficer, agreement.FacetOffice}
-
-// codeOfficer stands for the officer's id in codeFields.
-const codeOfficer = "officer"
-
-// officerField is the position of the officer's id in a row of agreement_codes.
-var officerField = slices.Index(codeFields, codeOfficer)
-
-// codeField returns the position of a facet's codes in a row of agreement_codes.
-func codeField(facet string) int { return slices.Index(codeFields, facet) }
-
-// facetOfField is, for each field of codeFields, the position of its facet in agreement.Facets
-// (-1 for the officer), worked out once for the writer, which joins a row per agreement.
-var facetOfField = func() []int {
-	out := make([]int, len(codeFields))
-	for i, name := range codeFields {
-		out[i] = slices.Index(agreement.Facets, name)
-	}
-	return out
-}()
-
-// joinCodes writes facet codes (in the order of agreement.Facets) as a row of agreement_codes:
-// the fields of codeFields separated by "|", several codes of a facet by ",".
-func joinCodes(facets [][]string, officerID int64) string {
-	fields := make([]string, len(codeFields))
-	for i, facet := range facetOfField {
-		if facet < 0 {
-			fields[i] = strconv.FormatInt(officerID, 10)
-		} else {
-			fields[i] = strings.Join(facets[facet], ",")
-		}
-	}
-	return strings.Join(fields, "|")
-}
-
-// facetKey is a row of agreement_facet_counts.
-type facetKey struct {
-	facet, code  string
-	confidential bool
-}
-
-// agreementWriter writes agreements inside one transaction with prepared statements, and keeps
-// the search index, the codes and the registry's facet counts in step with them.
+// agreementWriter writes agreements inside one transaction with prepared statements, and tells
+// the derived data what changed.
 type agreementWriter struct {
 	tx                                             *sqldb.Tx
 	agreement, title, party, region, country, area *sql.Stmt
-	unindex, index, codes, uncodes, readCodes      *sql.Stmt
-	parties                                        map[int64]partyInfo
-	// counts are the changes to agreement_facet_counts, cells those to the report cells; flush
-	// writes them.
-	counts map[facetKey]int
-	cells  reportCells
+	derived                                        *derived.Writer
 }
 
 func newAgreementWriter(ctx context.Context, tx *sqldb.Tx) (*agreementWriter, error) {
-	w := &agreementWriter{tx: tx, parties: map[int64]partyInfo{}, counts: map[facetKey]int{}, cells: newReportCells()}
-	indexSQL := tx.Dialect().IndexDocument("agreement_search", "agreement_id")
+	w := &agreementWriter{tx: tx, derived: derived.NewWriter(tx, agreementsByIDs)}
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
@@ -185,11 +41,6 @@ func newAgreementWriter(ctx context.Context, tx *sqldb.Tx) (*agreementWriter, er
 		{&w.region, "INSERT INTO agreement_regions (agreement_id, region_code, share) VALUES (?, ?, ?)"},
 		{&w.country, "INSERT INTO agreement_countries (agreement_id, country_code) VALUES (?, ?)"},
 		{&w.area, "INSERT INTO agreement_action_areas (agreement_id, action_area_code) VALUES (?, ?)"},
-		{&w.unindex, indexSQL[0]},
-		{&w.index, indexSQL[1]},
-		{&w.codes, "INSERT INTO agreement_codes (agreement_id, codes, cells) VALUES (?, ?, ?)"},
-		{&w.uncodes, "DELETE FROM agreement_codes WHERE agreement_id = ?"},
-		{&w.readCodes, "SELECT codes, cells FROM agreement_codes WHERE agreement_id = ?"},
 	}
 	for _, s := range statements {
 		stmt, err := tx.Prepare(ctx, s.query)
@@ -203,57 +54,12 @@ func newAgreementWriter(ctx context.Context, tx *sqldb.Tx) (*agreementWriter, er
 }
 
 func (w *agreementWriter) close() {
-	for _, s := range []*sql.Stmt{w.agreement, w.title, w.party, w.region, w.country, w.area, w.unindex, w.index,
-		w.codes, w.uncodes, w.readCodes} {
+	for _, s := range []*sql.Stmt{w.agreement, w.title, w.party, w.region, w.country, w.area} {
 		if s != nil {
 			s.Close()
 		}
 	}
-}
-
-// partyInfoOf returns the type and names of the partners ids, reading those not seen before.
-func (w *agreementWriter) partyInfoOf(ctx context.Context, ids []int64) (map[int64]partyInfo, error) {
-	var missing []any
-	for _, id := range ids {
-		if _, ok := w.parties[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
-		in := "(" + sqldb.Placeholders(len(missing)) + ")"
-		rows, err := w.tx.Query(ctx, `SELECT id, type_code, name, acronym FROM partners WHERE id IN `+in+`
-			UNION ALL SELECT partner_id, '', name, acronym FROM partner_translations WHERE partner_id IN `+in,
-			append(missing, missing...)...)
-		if err != nil {
-			return nil, fmt.Errorf("read parties: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var partnerType, name, acronym string
-			if err := rows.Scan(&id, &partnerType, &name, &acronym); err != nil {
-				return nil, fmt.Errorf("read parties: %w", err)
-			}
-			info := w.parties[id]
-			if partnerType != "" {
-				info.partnerType = partnerType
-			}
-			info.names = append(info.names, name, acronym)
-			w.parties[id] = info
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("read parties: %w", err)
-		}
-	}
-	out := make(map[int64]partyInfo, len(ids))
-	for _, id := range ids {
-		info, ok := w.parties[id]
-		if !ok {
-			return nil, apperr.FieldErrors{"parties": apperr.Msg("partner.error.not_found", "key", strconv.FormatInt(id, 10))}.Err()
-		}
-		out[id] = info
-	}
-	return out, nil
+	w.derived.Close()
 }
 
 // insert stores a and its parties, regions, countries and titles, indexes it, and sets a.ID.
@@ -261,7 +67,7 @@ func (w *agreementWriter) insert(ctx context.Context, a *agreement.Agreement, no
 	err := w.agreement.QueryRowContext(ctx, a.Reference, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn,
 		int64(a.Amount), a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID),
 		a.AmendmentKind, sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
-		agreementSearchVersion, now, now).Scan(&a.ID)
+		derived.AgreementSearchVersion, now, now).Scan(&a.ID)
 	if err != nil {
 		if sqldb.IsUniqueViolation(err) {
 			msg := apperr.Msg("agreement.error.reference_taken", "reference", a.Reference)
@@ -273,7 +79,7 @@ func (w *agreementWriter) insert(ctx context.Context, a *agreement.Agreement, no
 	if err := w.writeDetails(ctx, a); err != nil {
 		return err
 	}
-	return w.add(ctx, a)
+	return w.derived.Agreement(ctx, nil, a)
 }
 
 // writeDetails writes a's titles and lists; for an update the caller has cleared them first.
@@ -316,108 +122,6 @@ func (w *agreementWriter) writeDetails(ctx context.Context, a *agreement.Agreeme
 	return nil
 }
 
-// add puts a live agreement into the search index, agreement_codes, the facet counts and the
-// report cells.
-func (w *agreementWriter) add(ctx context.Context, a *agreement.Agreement) error {
-	ids := make([]int64, len(a.Parties))
-	for i, p := range a.Parties {
-		ids[i] = p.PartnerID
-	}
-	parties, err := w.partyInfoOf(ctx, ids)
-	if err != nil {
-		return err
-	}
-	facets := agreementFacets(a, parties)
-	if _, err := w.index.ExecContext(ctx, a.ID, agreementDocument(a, facets, parties)); err != nil {
-		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
-	}
-	cells := ""
-	if part, ok := reportPartOf(a, parties); ok {
-		part.addTo(w.cells, 1)
-		cells = part.String()
-	}
-	if _, err := w.codes.ExecContext(ctx, a.ID, joinCodes(facets, a.OfficerID), cells); err != nil {
-		return fmt.Errorf("index agreement %s: %w", a.Reference, err)
-	}
-	w.count(facets, a.Confidential, 1)
-	return nil
-}
-
-// remove takes an agreement out of the search index, agreement_codes, the facet counts and the
-// report cells, by the codes and cells it was indexed with. An agreement never indexed (deleted) is left as it is.
-func (w *agreementWriter) remove(ctx context.Context, id int64) error {
-	var codes, cells string
-	err := w.readCodes.QueryRowContext(ctx, id).Scan(&codes, &cells)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("unindex agreement %d: %w", id, err)
-	}
-	facets := splitCodes(codes)
-	w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
-	if part, ok := parseReportPart(cells); ok {
-		part.addTo(w.cells, -1)
-	}
-	if _, err := w.unindex.ExecContext(ctx, id); err != nil {
-		return fmt.Errorf("unindex agreement %d: %w", id, err)
-	}
-	if _, err := w.uncodes.ExecContext(ctx, id); err != nil {
-		return fmt.Errorf("unindex agreement %d: %w", id, err)
-	}
-	return nil
-}
-
-// splitCodes reads a row of agreement_codes back into the codes of each facet, in the order of
-// agreement.Facets. A row written before a facet existed has no codes of it.
-func splitCodes(row string) [][]string {
-	fields := strings.Split(row, "|")
-	out := make([][]string, len(agreement.Facets))
-	for i, facet := range agreement.Facets {
-		if pos := codeField(facet); pos >= 0 && pos < len(fields) && fields[pos] != "" {
-			out[i] = strings.Split(fields[pos], ",")
-		}
-	}
-	return out
-}
-
-func (w *agreementWriter) count(facets [][]string, confidential bool, delta int) {
-	for i, facet := range agreement.Facets {
-		for _, c := range facets[i] {
-			w.counts[facetKey{facet, c, confidential}] += delta
-		}
-	}
-}
-
-// flush writes the changes to the facet counts and the report cells, and tells the servers'
-// copies of agreement_codes that it may have changed; call it once before the transaction commits.
-func (w *agreementWriter) flush(ctx context.Context) error {
-	keys := make([]facetKey, 0, len(w.counts))
-	for k, n := range w.counts {
-		if n != 0 {
-			keys = append(keys, k)
-		}
-	}
-	// One order for every writer, so that concurrent PostgreSQL transactions lock rows alike.
-	slices.SortFunc(keys, func(a, b facetKey) int {
-		return strings.Compare(a.facet+"|"+a.code+"|"+yesNo(a.confidential), b.facet+"|"+b.code+"|"+yesNo(b.confidential))
-	})
-	for _, k := range keys {
-		if _, err := w.tx.Exec(ctx, `INSERT INTO agreement_facet_counts (facet, code, confidential, n) VALUES (?, ?, ?, ?)
-			ON CONFLICT (facet, code, confidential) DO UPDATE SET n = agreement_facet_counts.n + excluded.n`,
-			k.facet, k.code, k.confidential, w.counts[k]); err != nil {
-			return fmt.Errorf("count agreement facets: %w", err)
-		}
-	}
-	clear(w.counts)
-	if w.tx.Dialect().MemoizesCodes() {
-		if _, err := w.tx.Exec(ctx, "UPDATE agreement_codes_generation SET generation = generation + 1"); err != nil {
-			return fmt.Errorf("raise the generation of agreement codes: %w", err)
-		}
-	}
-	return flushCells(ctx, w.tx, w.cells)
-}
-
 // CreateAgreements stores new agreements in one transaction: all of them or none. An amendment's
 // AmendsID and an agreement's FrameworkID must name a stored agreement or one earlier in the list.
 // A single agreement created by a person is recorded in the audit trail.
@@ -429,17 +133,9 @@ func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agre
 			return err
 		}
 		defer w.close()
-		parties := map[int64]bool{}
-		var ids []int64
 		for _, a := range agreements {
 			if err := w.insert(ctx, a, now); err != nil {
 				return err
-			}
-			for _, p := range a.Parties {
-				if !parties[p.PartnerID] {
-					parties[p.PartnerID] = true
-					ids = append(ids, p.PartnerID)
-				}
 			}
 			if len(agreements) == 1 {
 				if err := tx.Audit(ctx, audit.ActionCreate, "agreement", a.Reference, audit.Diff(nil, auditAgreement(a))); err != nil {
@@ -447,10 +143,7 @@ func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agre
 				}
 			}
 		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-		return refreshPartnerStats(ctx, tx, ids)
+		return w.derived.Flush(ctx)
 	})
 }
 
@@ -508,7 +201,7 @@ func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error
 			notes = ?, search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 			a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount), a.Currency, int64(a.ValueUSD),
 			int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID), a.AmendmentKind, sqldb.NullID(a.FrameworkID), a.Initiative,
-			sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion, now, a.ID)
+			sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes, derived.AgreementSearchVersion, now, a.ID)
 		if err != nil {
 			return fmt.Errorf("update agreement %s: %w", a.Reference, err)
 		}
@@ -526,16 +219,10 @@ func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error
 		if err := w.writeDetails(ctx, a); err != nil {
 			return err
 		}
-		if err := w.remove(ctx, a.ID); err != nil {
+		if err := w.derived.Agreement(ctx, before, a); err != nil {
 			return err
 		}
-		if err := w.add(ctx, a); err != nil {
-			return err
-		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-		if err := refreshPartnerStats(ctx, tx, partyIDs(before, a)); err != nil {
+		if err := w.derived.Flush(ctx); err != nil {
 			return err
 		}
 		a.Version, a.CreatedAt, a.UpdatedAt = before.Version+1, before.CreatedAt, now
@@ -594,13 +281,10 @@ func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int
 			return err
 		}
 		defer w.close()
-		if err := w.remove(ctx, a.ID); err != nil {
+		if err := w.derived.Agreement(ctx, a, nil); err != nil {
 			return err
 		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-		if err := refreshPartnerStats(ctx, tx, partyIDs(a)); err != nil {
+		if err := w.derived.Flush(ctx); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.ActionDelete, "agreement", reference, audit.Diff(auditAgreement(a), nil))
@@ -635,58 +319,24 @@ func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
 			return err
 		}
 		defer w.close()
-		if err := w.add(ctx, a); err != nil {
+		if err := w.derived.Agreement(ctx, nil, a); err != nil {
 			return err
 		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-		if err := refreshPartnerStats(ctx, tx, partyIDs(a)); err != nil {
+		if err := w.derived.Flush(ctx); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.ActionUpdate, "agreement", reference, audit.Changes{"deleted": {Before: true, After: false}})
 	})
 }
 
-// reindexAgreements writes the search document, codes and counts of the live agreements ids
-// again, after something they show changed (a party's name or type, a merge of partners).
+// reindexAgreements derives the agreements ids again as stored, in tx.
 func reindexAgreements(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	w, err := newAgreementWriter(ctx, tx)
-	if err != nil {
+	w := derived.NewWriter(tx, agreementsByIDs)
+	defer w.Close()
+	if err := w.Agreements(ctx, ids); err != nil {
 		return err
 	}
-	defer w.close()
-	for start := 0; start < len(ids); start += 500 {
-		batch, err := agreementsByIDs(ctx, tx, ids[start:min(start+500, len(ids))])
-		if err != nil {
-			return err
-		}
-		for _, a := range batch {
-			if err := w.remove(ctx, a.ID); err != nil {
-				return err
-			}
-			if a.Deleted() {
-				continue
-			}
-			if err := w.add(ctx, a); err != nil {
-				return err
-			}
-		}
-	}
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		args := []any{agreementSearchVersion}
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE agreements SET search_version = ? WHERE id IN ("+sqldb.Placeholders(len(chunk))+")", args...); err != nil {
-			return fmt.Errorf("reindex agreements: %w", err)
-		}
-	}
-	return w.flush(ctx)
+	return w.Flush(ctx)
 }
 
 // ReindexAgreements indexes every agreement indexed with an older version of its search document
@@ -694,7 +344,7 @@ func reindexAgreements(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 func (db *DB) ReindexAgreements(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", agreementSearchVersion)
+		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", derived.AgreementSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex agreements: %w", err)
 		}

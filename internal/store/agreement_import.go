@@ -4,35 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/bits"
-	"slices"
 	"strings"
 	"time"
 
 	"pactum/internal/agreement"
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
-	"pactum/internal/civil"
 	"pactum/internal/reference"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
-
-// maxImportParams bounds the placeholders of one multi-row INSERT, well under what SQLite
-// (32,766) and PostgreSQL (65,535) take.
-const maxImportParams = 12_000
 
 // bulkAfter is how many agreements an import writes, at least, before it puts off merging the
 // search index's segments to the end (see dialect.BulkSearch). It does so only once it has written
 // more agreements than were stored: the final merge rewrites the whole index.
 const bulkAfter = 10_000
-
-// searchDocumentsAtOnce is how many search documents an import writes in one statement: SQLite's
-// FTS5 writes its pending entries to disk as a segment of its index before every statement that
-// may need rolling back, and merges the segments when a level of the index holds too many (see
-// dialect.BulkSearch), so an import holds the documents of several batches and writes them
-// together. Twice this is at most maxImportParams, and a power of two: eachChunk writes them in one
-// statement.
-const searchDocumentsAtOnce = 4096
 
 // bulkIndexesAfter is how many agreements an import writes, at least, before it drops the
 // secondary indexes of importTables and creates them again at its end, in its transaction: an
@@ -41,14 +27,6 @@ const searchDocumentsAtOnce = 4096
 // more agreements than were stored, since building an index reads its whole table. A variable,
 // so that a test can take this path with a small file.
 var bulkIndexesAfter = 50_000
-
-// pendingCellsAtMost is how many changed report cells an import keeps, on a database with one
-// writer, before it writes them: a million agreements of 100,000 partners change millions of
-// cells of partner_filter_cells, which would otherwise be held until the import ends. Each write
-// of them takes seconds (a cell touched again is written again), so the bound is as high as the
-// import's 256 MB allow (docs/performance.md). A variable, so that a test can take this path with
-// a small file.
-var pendingCellsAtMost = 1 << 19
 
 // importTables are the tables an import writes rows into for each agreement. None of its steps
 // reads their secondary indexes: it finds agreements by reference (a unique key) and by id, and
@@ -69,17 +47,14 @@ type AgreementImportSummary struct {
 // batch, so that a file of a million rows is streamed rather than held in memory.
 type AgreementImport struct {
 	tx  *sqldb.Tx
-	w   *agreementWriter
 	now time.Time
-	// stmts are the prepared multi-row INSERTs of the import, by their text and number of rows
-	// (see eachChunk): each is prepared once and reused for every batch.
-	stmts    map[chunkStmt]*sql.Stmt
-	update   *sql.Stmt
-	partners map[int64]bool // partners whose figures the import changes
-	// documents are the search documents written agreements wait for, as (id, document) pairs:
-	// the import writes them searchDocumentsAtOnce at a time, and the last before it ends.
-	documents []any
-	summary   AgreementImportSummary
+	// derived keeps the search index, codes, counts, cells and partners' figures in step.
+	derived *derived.Writer
+	// chunks are the prepared multi-row INSERTs of the import: each is prepared once and reused
+	// for every batch.
+	chunks  *sqldb.Chunks
+	update  *sql.Stmt
+	summary AgreementImportSummary
 	// bulkAfter is how many agreements the import writes before it merges the search index only
 	// at the end (bulk).
 	bulkAfter int
@@ -116,12 +91,7 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 				err = fmt.Errorf("import agreements: %w", reset)
 			}
 		}()
-		w, err := newAgreementWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		imp := &AgreementImport{tx: tx, w: w, now: time.Now().UTC(), stmts: map[chunkStmt]*sql.Stmt{}, partners: map[int64]bool{}}
+		imp := &AgreementImport{tx: tx, now: time.Now().UTC(), derived: derived.NewWriter(tx, agreementsByIDs), chunks: sqldb.NewChunks(tx)}
 		defer imp.close()
 		var stored int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
@@ -132,21 +102,13 @@ func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
 		if err := write(ctx, imp); err != nil {
 			return err
 		}
-		if err := imp.writeDocuments(ctx, len(imp.documents)/2); err != nil {
+		if err := imp.derived.WriteDocuments(ctx, imp.chunks); err != nil {
 			return err
 		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-		ids := make([]int64, 0, len(imp.partners))
-		for id := range imp.partners {
-			ids = append(ids, id)
-		}
-		refresh := refreshPartnerStats
 		if imp.bulkWrite {
-			refresh = refreshPartnerStatsInOnePass
+			imp.derived.FiguresInOnePass()
 		}
-		if err := refresh(ctx, tx, ids); err != nil {
+		if err := imp.derived.Flush(ctx); err != nil {
 			return err
 		}
 		if err := imp.createIndexes(ctx); err != nil {
@@ -189,9 +151,8 @@ func execAll(ctx context.Context, tx *sqldb.Tx, statements []string) error {
 }
 
 func (imp *AgreementImport) close() {
-	for _, s := range imp.stmts {
-		s.Close()
-	}
+	imp.chunks.Close()
+	imp.derived.Close()
 	if imp.update != nil {
 		imp.update.Close()
 	}
@@ -230,12 +191,10 @@ func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, update
 	// The search documents are written last but made first, on another goroutine, while the
 	// database writes the rows: on a large import they take a fifth of the time. They read
 	// fields of the agreements that the writes below leave alone (these set IDs and versions).
-	parties, err := imp.w.partyInfoOf(ctx, partyIDs(written...))
+	documents, err := imp.derived.EntriesOf(ctx, written)
 	if err != nil {
 		return err
 	}
-	documents := make(chan []indexEntry, 1)
-	go func() { documents <- indexEntries(written, parties) }()
 	err = imp.insertAgreements(ctx, creates)
 	if err == nil {
 		err = imp.updateAgreements(ctx, updates)
@@ -247,13 +206,8 @@ func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, update
 	if err != nil {
 		return err
 	}
-	if err := imp.index(ctx, written, updates, entries); err != nil {
+	if err := imp.derived.IndexBulk(ctx, imp.chunks, written, updates, entries); err != nil {
 		return err
-	}
-	for _, a := range written {
-		for _, p := range a.Parties {
-			imp.partners[p.PartnerID] = true
-		}
 	}
 	s := &imp.summary
 	s.Created, s.Updated, s.Unchanged = s.Created+len(creates), s.Updated+len(updates), s.Unchanged+unchanged
@@ -295,44 +249,6 @@ func (imp *AgreementImport) searchMerges(ctx context.Context, bulk bool) error {
 		}
 	}
 	imp.bulk = bulk
-	return nil
-}
-
-// refreshPartnerStatsInOnePass sets the figures of the partners ids as refreshPartnerStats does,
-// from one grouped pass over the parties of every agreement in the order they are stored: after a
-// bulk import, cheaper than reading each partner's agreements where they lie (a tenth of the time
-// of an import of a million rows).
-func refreshPartnerStatsInOnePass(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
-	type figures struct {
-		count, value int64
-		last         civil.Date
-	}
-	byPartner := make(map[int64]figures, len(ids))
-	err := sqldb.EachRowOf(ctx, tx, `SELECT ap.partner_id, `+partnerFigures+`
-		FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-		WHERE a.deleted_at IS NULL GROUP BY ap.partner_id`, []any{reference.AgreementTypeAmendment},
-		func(scan func(...any) error) error {
-			var id int64
-			var f figures
-			err := scan(&id, &f.count, &f.value, &f.last)
-			byPartner[id] = f
-			return err
-		})
-	if err != nil {
-		return fmt.Errorf("refresh partner figures: %w", err)
-	}
-	update, err := tx.Prepare(ctx, "UPDATE partners SET agreement_count = ?, value_usd_cents = ?, last_signed_on = ? WHERE id = ?")
-	if err != nil {
-		return fmt.Errorf("refresh partner figures: %w", err)
-	}
-	defer update.Close()
-	// In the order of the ids, so that concurrent PostgreSQL transactions lock rows alike.
-	for _, id := range slices.Sorted(slices.Values(ids)) {
-		f := byPartner[id] // a partner without agreements left has none of them
-		if _, err := update.ExecContext(ctx, f.count, f.value, f.last, id); err != nil {
-			return fmt.Errorf("refresh partner figures: %w", err)
-		}
-	}
 	return nil
 }
 
@@ -394,9 +310,9 @@ func (imp *AgreementImport) insertAgreements(ctx context.Context, list []*agreem
 		args = append(args, a.Reference, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount),
 			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID), a.AmendmentKind,
 			sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes,
-			agreementSearchVersion, 1, imp.now, imp.now)
+			derived.AgreementSearchVersion, 1, imp.now, imp.now)
 	}
-	return imp.eachChunk(ctx, "INSERT INTO agreements ("+agreementInsertColumns+")", width, " RETURNING id, reference", args,
+	return imp.chunks.Each(ctx, "INSERT INTO agreements ("+agreementInsertColumns+")", width, " RETURNING id, reference", args,
 		func(stmt *sql.Stmt, chunk []any) error {
 			rows, err := stmt.QueryContext(ctx, chunk...)
 			if err != nil {
@@ -444,7 +360,7 @@ func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreem
 	for i, a := range list {
 		res, err := imp.update.ExecContext(ctx, a.Titles["en"], a.Type, a.Status, a.SignedOn, a.StartOn, a.EndOn, int64(a.Amount),
 			a.Currency, int64(a.ValueUSD), int64(a.InKindUSD), a.PrimaryActionArea, sqldb.NullID(a.AmendsID), a.AmendmentKind,
-			sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes, agreementSearchVersion,
+			sqldb.NullID(a.FrameworkID), a.Initiative, sqldb.NullID(a.OfficerID), a.Office, a.Confidential, a.Notes, derived.AgreementSearchVersion,
 			imp.now, a.ID, a.Version)
 		if err != nil {
 			return fmt.Errorf("import agreement %s: %w", a.Reference, err)
@@ -461,9 +377,7 @@ func (imp *AgreementImport) updateAgreements(ctx context.Context, list []*agreem
 	if err != nil {
 		return fmt.Errorf("import agreements: %w", err)
 	}
-	for _, id := range before {
-		imp.partners[id] = true
-	}
+	imp.derived.PartnerFigures(before...)
 	for _, table := range []string{"agreement_translations", "agreement_parties", "agreement_regions", "agreement_countries",
 		"agreement_action_areas"} {
 		if _, err := imp.tx.Exec(ctx, "DELETE FROM "+table+" WHERE agreement_id IN "+in, ids...); err != nil {
@@ -515,143 +429,7 @@ func (imp *AgreementImport) insertDetails(ctx context.Context, list []*agreement
 		{"INSERT INTO agreement_action_areas (agreement_id, action_area_code)", 2, areas},
 	}
 	for _, t := range tables {
-		if err := imp.execChunks(ctx, t.insert, t.width, t.args); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// indexEntry is what the search index and agreement_codes hold of an agreement.
-type indexEntry struct {
-	facets                 [][]string
-	codes, document, cells string
-	part                   reportPart
-	signed                 bool
-}
-
-// indexEntries makes the index entries of agreements, as agreementWriter.add does.
-func indexEntries(list []*agreement.Agreement, parties map[int64]partyInfo) []indexEntry {
-	entries := make([]indexEntry, len(list))
-	for i, a := range list {
-		facets := agreementFacets(a, parties)
-		entries[i] = indexEntry{facets: facets, codes: joinCodes(facets, a.OfficerID), document: agreementDocument(a, facets, parties)}
-		if part, ok := reportPartOf(a, parties); ok {
-			entries[i].part, entries[i].signed, entries[i].cells = part, true, part.String()
-		}
-	}
-	return entries
-}
-
-// index puts written agreements into agreement_codes, the facet counts, the report cells and the
-// search index, taking the updated ones out first, as agreementWriter.remove and add do one by one.
-func (imp *AgreementImport) index(ctx context.Context, written, updated []*agreement.Agreement, entries []indexEntry) error {
-	w := imp.w
-	if len(updated) > 0 {
-		ids := make([]any, len(updated))
-		for i, a := range updated {
-			ids[i] = a.ID
-			var codes, cells string
-			if err := w.readCodes.QueryRowContext(ctx, a.ID).Scan(&codes, &cells); err != nil {
-				return fmt.Errorf("unindex agreement %s: %w", a.Reference, err)
-			}
-			facets := splitCodes(codes)
-			w.count(facets, slices.Contains(facets[slices.Index(agreement.Facets, agreement.FacetConfidential)], "yes"), -1)
-			if part, ok := parseReportPart(cells); ok {
-				part.addTo(w.cells, -1)
-			}
-		}
-		if _, err := imp.tx.Exec(ctx, "DELETE FROM agreement_codes WHERE agreement_id IN ("+sqldb.Placeholders(len(ids))+")", ids...); err != nil {
-			return fmt.Errorf("unindex agreements: %w", err)
-		}
-	}
-	codes := make([]any, 0, 3*len(written))
-	for i, a := range written {
-		codes = append(codes, a.ID, entries[i].codes, entries[i].cells)
-		imp.documents = append(imp.documents, a.ID, entries[i].document)
-		w.count(entries[i].facets, a.Confidential, 1)
-		if entries[i].signed {
-			entries[i].part.addTo(w.cells, 1)
-		}
-	}
-	if err := imp.execChunks(ctx, "INSERT INTO agreement_codes (agreement_id, codes, cells)", 3, codes); err != nil {
-		return err
-	}
-	if imp.tx.Dialect().OneWriter() && w.cells.pending() > pendingCellsAtMost {
-		if err := flushCells(ctx, imp.tx, w.cells); err != nil {
-			return err
-		}
-	}
-	for _, a := range updated {
-		if _, err := w.unindex.ExecContext(ctx, a.ID); err != nil {
-			return fmt.Errorf("unindex agreement %s: %w", a.Reference, err)
-		}
-	}
-	// The documents of updated agreements were taken out above, and these are written once
-	// (a file names an agreement once), so writing them later is as writing them now.
-	for len(imp.documents) >= 2*searchDocumentsAtOnce {
-		if err := imp.writeDocuments(ctx, searchDocumentsAtOnce); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeDocuments writes the first n search documents waiting to be written.
-func (imp *AgreementImport) writeDocuments(ctx context.Context, n int) error {
-	// The dialect's statement for one document, written for many: INSERT INTO agreement_search
-	// (rowid or agreement_id, document) VALUES (?, ?).
-	insert := strings.TrimSuffix(imp.tx.Dialect().IndexDocument("agreement_search", "agreement_id")[1], " VALUES (?, ?)")
-	if err := imp.execChunks(ctx, insert, 2, imp.documents[:2*n]); err != nil {
-		return err
-	}
-	rest := copy(imp.documents, imp.documents[2*n:])
-	clear(imp.documents[rest:])
-	imp.documents = imp.documents[:rest]
-	return nil
-}
-
-// execChunks runs a multi-row INSERT for rows of width values, flattened in args.
-func (imp *AgreementImport) execChunks(ctx context.Context, insert string, width int, args []any) error {
-	return imp.eachChunk(ctx, insert, width, "", args, func(stmt *sql.Stmt, chunk []any) error {
-		if _, err := stmt.ExecContext(ctx, chunk...); err != nil {
-			return fmt.Errorf("import agreements: %s: %w", insert, err)
-		}
-		return nil
-	})
-}
-
-// chunkStmt names a multi-row INSERT: its text before VALUES and after them, and its rows.
-type chunkStmt struct {
-	insert, suffix string
-	rows           int
-}
-
-// eachChunk cuts args (rows of width values) into chunks and calls fn with each chunk and the
-// statement "insert VALUES (?, …), … suffix" that takes it. A chunk has at most maxImportParams
-// values and a number of rows that is a power of two, or the most that maxImportParams allows:
-// so an import prepares a dozen statements per table whatever the sizes of its batches, instead
-// of one per batch. Preparing a statement of thousands of placeholders costs as much as running
-// it, and database/sql keeps every statement prepared in a transaction until the transaction
-// ends: an import of a million rows prepared 6,000 of them, and held 90 MB of their texts.
-func (imp *AgreementImport) eachChunk(ctx context.Context, insert string, width int, suffix string, args []any,
-	fn func(stmt *sql.Stmt, chunk []any) error) error {
-	most := maxImportParams / width
-	for start := 0; start < len(args); {
-		rows := min(most, 1<<(bits.Len(uint((len(args)-start)/width))-1))
-		chunk := args[start : start+rows*width]
-		start += len(chunk)
-		key := chunkStmt{insert, suffix, rows}
-		stmt, ok := imp.stmts[key]
-		if !ok {
-			row := "(" + sqldb.Placeholders(width) + ")"
-			var err error
-			if stmt, err = imp.tx.Prepare(ctx, insert+" VALUES "+strings.Repeat(row+", ", rows-1)+row+suffix); err != nil {
-				return fmt.Errorf("import agreements: prepare %s: %w", insert, err)
-			}
-			imp.stmts[key] = stmt
-		}
-		if err := fn(stmt, chunk); err != nil {
+		if err := imp.chunks.Exec(ctx, t.insert, t.width, t.args); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"pactum/internal/money"
 	"pactum/internal/reference"
 	"pactum/internal/search"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
 
@@ -26,7 +27,7 @@ func agreementTerms(f *agreement.Filter, words []search.Term, except string) []s
 		}
 		var any []string
 		for _, c := range codes {
-			any = append(any, codeToken(agreementLetters[facet], c))
+			any = append(any, derived.CodeToken(derived.AgreementLetters[facet], c))
 		}
 		terms = append(terms, search.Term{Any: any})
 	}
@@ -253,8 +254,8 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 		return counts, err
 	}
 	terms := onePassTerms(words, chosen, func(except string) []search.Term { return agreementTerms(f, nil, except) })
-	choice := newFacetChoice(chosen, f.Values, codeField, func(string) bool { return true },
-		func(facet, code string) string { return codeToken(agreementLetters[facet], code) })
+	choice := newFacetChoice(chosen, f.Values, derived.CodeField, func(string) bool { return true },
+		func(facet, code string) string { return derived.CodeToken(derived.AgreementLetters[facet], code) })
 	return db.agreementFacetCounts(ctx, f, terms, agreement.Facets, choice)
 }
 
@@ -267,9 +268,9 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *facetChoice) (map[string][]agreement.Count, error) {
 	positions := make([]int, len(facets))
 	for i, facet := range facets {
-		positions[i] = codeField(facet)
+		positions[i] = derived.CodeField(facet)
 	}
-	confidential := codeField(agreement.FacetConfidential)
+	confidential := derived.CodeField(agreement.FacetConfidential)
 	reader := strconv.FormatInt(f.ReaderID, 10)
 	newTally := func() []map[string]int {
 		tally := make([]map[string]int, len(facets))
@@ -291,7 +292,7 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 				return err
 			}
 			fields = appendFields(fields[:0], codes)
-			if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= officerField || fields[officerField] != reader) {
+			if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= derived.OfficerField || fields[derived.OfficerField] != reader) {
 				return nil // a confidential agreement of another officer
 			}
 			var refusing string
@@ -303,7 +304,7 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 			}
 			for i, pos := range positions {
 				if pos >= 0 && pos < len(fields) && (refusing == "" || facets[i] == refusing) {
-					for _, c := range splitList(fields[pos]) {
+					for _, c := range derived.SplitList(fields[pos]) {
 						tally[i][c]++
 					}
 				}

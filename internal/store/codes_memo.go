@@ -13,6 +13,7 @@ import (
 
 	"pactum/internal/agreement"
 	"pactum/internal/search"
+	"pactum/internal/store/derived"
 )
 
 // codesMemo is a server's copy of agreement_codes in memory, for counting the facets of a
@@ -113,7 +114,7 @@ func codesGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // codesTable is agreement_codes as of one generation: for each agreement id, a row of width
-// numbers, one per field of codeFields, each the place of the field's text in values[field].
+// numbers, one per field of derived.CodeFields, each the place of the field's text in values[field].
 // Place 0 stands for no such field (a row written before the field existed), and a row whose
 // first number is 0 for an id without a row.
 type codesTable struct {
@@ -160,8 +161,8 @@ func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(agreement_id), 0) FROM agreement_codes").Scan(&last); err != nil {
 		return nil, fmt.Errorf("read last agreement: %w", err)
 	}
-	t := &codesTable{generation: generation, width: len(codeFields), rows: make([]uint32, (last+1)*int64(len(codeFields))),
-		values: make([][]string, len(codeFields))}
+	t := &codesTable{generation: generation, width: len(derived.CodeFields), rows: make([]uint32, (last+1)*int64(len(derived.CodeFields))),
+		values: make([][]string, len(derived.CodeFields))}
 	places := make([]map[string]uint32, t.width)
 	for i := range places {
 		places[i] = map[string]uint32{}
@@ -282,13 +283,13 @@ type memoCounter struct {
 }
 
 func newMemoCounter(t *codesTable, f *agreement.Filter, facets []string, choice *facetChoice) *memoCounter {
-	c := &memoCounter{table: t, confidential: codeField(agreement.FacetConfidential), choice: choice}
+	c := &memoCounter{table: t, confidential: derived.CodeField(agreement.FacetConfidential), choice: choice}
 	if !f.AllConfidential {
 		c.yes = t.place(c.confidential, "yes")
-		c.reader = t.place(officerField, strconv.FormatInt(f.ReaderID, 10))
+		c.reader = t.place(derived.OfficerField, strconv.FormatInt(f.ReaderID, 10))
 	}
 	for _, facet := range facets {
-		pos := codeField(facet)
+		pos := derived.CodeField(facet)
 		c.positions = append(c.positions, pos)
 		n := 0
 		if pos >= 0 && pos < t.width {
@@ -316,7 +317,7 @@ func newMemoCounter(t *codesTable, f *agreement.Filter, facets []string, choice 
 // count counts one row: not at all if it is a confidential agreement the reader does not see or
 // several chosen facets refuse it, only in the refusing facet if one does, else in every facet.
 func (c *memoCounter) count(row []uint32) {
-	if c.yes != 0 && row[c.confidential] == c.yes && (row[officerField] == 0 || row[officerField] != c.reader) {
+	if c.yes != 0 && row[c.confidential] == c.yes && (row[derived.OfficerField] == 0 || row[derived.OfficerField] != c.reader) {
 		return
 	}
 	refusing := -1
@@ -348,7 +349,7 @@ func (c *memoCounter) admits(i, pos int, row []uint32) bool {
 		c.verdicts[i][place] = -1
 		codes := []string{c.table.values[pos][place]}
 		if c.choice.lists[i] {
-			codes = splitList(codes[0])
+			codes = derived.SplitList(codes[0])
 		}
 		for _, code := range codes {
 			if c.choice.admitsCode(i, code) {
@@ -365,7 +366,7 @@ func (c *memoCounter) addTo(tally []map[string]int) {
 	for i, pos := range c.positions {
 		for place, n := range c.counts[i] {
 			if n > 0 {
-				for _, code := range splitList(c.table.values[pos][place]) {
+				for _, code := range derived.SplitList(c.table.values[pos][place]) {
 					tally[i][code] += n
 				}
 			}

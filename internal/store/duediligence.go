@@ -91,7 +91,7 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 			return err
 		}
 		defer w.close()
-		if err := w.indexDocument(ctx, p, true); err != nil {
+		if err := w.derived.Partner(ctx, p, p); err != nil {
 			return err
 		}
 		action := audit.ActionUpdate

@@ -4,80 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"pactum/internal/agreement"
 	"pactum/internal/reference"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
-
-// IndexAgreementsAsVersion4 makes the database hold what a database of agreement search
-// version 4 (before the office facet) holds: every live agreement's search document without an
-// office token, its row of agreement_codes without the office field, the facet counts without
-// the office facet, and every agreement marked as indexed with version 4. Tests use it to check
-// the re-index that runs at start when agreementSearchVersion is raised.
-func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
-	office := slices.Index(agreement.Facets, agreement.FacetOffice)
-	// A row of agreement_codes of version 4: the codes of these facets, then the officer's id.
-	version4 := []string{agreement.FacetType, agreement.FacetStatus, agreement.FacetYear, agreement.FacetRegion,
-		agreement.FacetCountry, agreement.FacetActionArea, agreement.FacetPartner, agreement.FacetPartnerType,
-		agreement.FacetValue, agreement.FacetConfidential}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		ids, err := sqldb.QueryIDs(ctx, tx, "SELECT id FROM agreements WHERE deleted_at IS NULL ORDER BY id")
-		if err != nil {
-			return err
-		}
-		w, err := newAgreementWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		list, err := agreementsByIDs(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		for _, a := range list {
-			if err := w.remove(ctx, a.ID); err != nil {
-				return err
-			}
-			parties, err := w.partyInfoOf(ctx, partyIDs(a))
-			if err != nil {
-				return err
-			}
-			facets := agreementFacets(a, parties)
-			facets[office] = nil
-			if _, err := w.index.ExecContext(ctx, a.ID, agreementDocument(a, facets, parties)); err != nil {
-				return err
-			}
-			cells := ""
-			if part, ok := reportPartOf(a, parties); ok {
-				part.addTo(w.cells, 1)
-				cells = part.String()
-			}
-			var fields []string
-			for _, facet := range version4 {
-				fields = append(fields, strings.Join(facets[slices.Index(agreement.Facets, facet)], ","))
-			}
-			row := strings.Join(append(fields, strconv.FormatInt(a.OfficerID, 10)), "|")
-			if _, err := w.codes.ExecContext(ctx, a.ID, row, cells); err != nil {
-				return err
-			}
-			w.count(facets, a.Confidential, 1)
-		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM agreement_facet_counts WHERE facet = ?", agreement.FacetOffice); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, "UPDATE agreements SET search_version = 4")
-		return err
-	})
-}
 
 // FacetCounts returns the rows of agreement_facet_counts that count something, as
 // "facet|code|confidential" → n.
@@ -91,7 +25,7 @@ func (db *DB) FacetCounts(ctx context.Context) (map[string]int, error) {
 			if err := scan(&facet, &code, &confidential, &n); err != nil {
 				return err
 			}
-			counts[facet+"|"+code+"|"+yesNo(confidential)] = n
+			counts[facet+"|"+code+"|"+derived.YesNo(confidential)] = n
 			return nil
 		})
 	return counts, err
@@ -122,12 +56,18 @@ func WriteInBulkAfter(t testing.TB, n int) {
 	t.Cleanup(func() { bulkIndexesAfter = before })
 }
 
+// IndexAgreementsAsVersion4 makes the database hold what a database of agreement search version 4
+// (before the office facet) held (see derived.IndexAgreementsAsVersion4).
+func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
+	return derived.IndexAgreementsAsVersion4(ctx, db.DB, agreementsByIDs)
+}
+
 // FlushCellsAbove makes agreement imports on SQLite write the report cells whenever more than n
 // have changes waiting (pendingCellsAtMost), until the test ends.
 func FlushCellsAbove(t testing.TB, n int) {
-	before := pendingCellsAtMost
-	pendingCellsAtMost = n
-	t.Cleanup(func() { pendingCellsAtMost = before })
+	before := derived.PendingCellsAtMost
+	derived.PendingCellsAtMost = n
+	t.Cleanup(func() { derived.PendingCellsAtMost = before })
 }
 
 // Rows returns the rows of a query as text, one line each, for comparing what two databases hold.

@@ -1,6 +1,9 @@
 package store
 
-import "pactum/internal/search"
+import (
+	"pactum/internal/search"
+	"pactum/internal/store/derived"
+)
 
 // facetChoice tells, for a row of codes (partner_codes, agreement_codes), which chosen facets
 // refuse it. The lists count every facet in one pass over the rows that at most one chosen
@@ -42,7 +45,7 @@ func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
 		if pos >= 0 && pos < len(fields) {
 			codes := []string{fields[pos]}
 			if c.lists[i] {
-				codes = splitList(fields[pos])
+				codes = derived.SplitList(fields[pos])
 			}
 			for _, code := range codes {
 				if c.admitsCode(i, code) {

@@ -74,6 +74,9 @@ func (db *DB) ApplyPartnerImport(ctx context.Context, imp PartnerImport) error {
 			}
 			step()
 		}
+		if err := w.derived.Flush(ctx); err != nil {
+			return err
+		}
 		err = tx.Audit(ctx, audit.ActionImport, "partner_import", imp.File, audit.Changes{
 			"created":      {After: len(imp.Creates)},
 			"updated":      {After: len(imp.Updates)},

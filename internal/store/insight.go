@@ -14,6 +14,7 @@ import (
 	"pactum/internal/insight"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
 
@@ -34,7 +35,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 	scope := newInsightScope(f, false)
 	weight := scope.weigh("1.0")
 	// What was pledged comes from the report cells.
-	table, where, args := cubeOf(f)
+	table, where, args := derived.CubeOf(f)
 	pledged := "SELECT c.year, SUM(c.value) FROM " + table + " WHERE c.year >= ? AND c.year <= ?" + where +
 		" GROUP BY c.year HAVING ABS(SUM(c.n)) > 0.000001"
 	err := sqldb.EachRowOf(ctx, db, pledged, append([]any{from, to}, args...), func(scan func(...any) error) error {
@@ -86,7 +87,7 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 	}
 	var query string
 	var args []any
-	mask, inActivity := activityMask(from, to)
+	mask, inActivity := derived.ActivityMask(from, to)
 	cell := filterCell(f)
 	switch {
 	case cell != nil:
@@ -170,8 +171,8 @@ func filterCell(f insight.Filter) []any {
 		filter          insight.Filter
 		dimension, code string
 	}{
-		{insight.Filter{PartnerType: f.PartnerType}, filterPartnerType, f.PartnerType},
-		{insight.Filter{Region: f.Region}, filterRegion, f.Region},
+		{insight.Filter{PartnerType: f.PartnerType}, derived.FilterPartnerType, f.PartnerType},
+		{insight.Filter{Region: f.Region}, derived.FilterRegion, f.Region},
 	} {
 		if alone.code != "" && f == alone.filter {
 			return []any{alone.dimension, alone.code}
@@ -288,7 +289,7 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 // agreements selected (tens of thousands for an action area over four years of a million), where
 // joining the agreements, their regions and parties read many more rows. Cells by action area,
 // agreement type and office as well would make imports a third slower (docs/performance.md).
-func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p reportPart, weight float64)) error {
+func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p derived.ReportPart, weight float64)) error {
 	selection := agreement.Filter{AllConfidential: true}
 	for year := from; year <= to; year++ {
 		selection.Years = append(selection.Years, strconv.Itoa(year))
@@ -307,44 +308,25 @@ func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filt
 			return err
 		}
 		// The index found the agreement by its tokens; its part says what it counts for.
-		p, ok := parseReportPart(cells)
-		if !ok || p.year < from || p.year > to {
+		p, ok := derived.ParseReportPart(cells)
+		if !ok || p.Year < from || p.Year > to {
 			return nil
 		}
-		if weight := p.weightUnder(f); weight > 0 {
+		if weight := p.WeightUnder(f); weight > 0 {
 			fn(p, weight)
 		}
 		return nil
 	})
 }
 
-// weightUnder is what the agreement of a part counts for under a filter: 0 when the filter
-// does not select it, else its share of the filtered region, or 1.
-func (p reportPart) weightUnder(f insight.Filter) float64 {
-	if f.ActionArea != "" && p.area != f.ActionArea || f.Type != "" && p.agreementType != f.Type ||
-		f.Office != "" && p.office != f.Office || f.PartnerType != "" && !slices.Contains(p.partyTypes, f.PartnerType) {
-		return 0
-	}
-	if f.Region == "" {
-		return 1
-	}
-	weight := 0.0
-	for _, r := range p.regions {
-		if r.Region == f.Region {
-			weight += r.Share
-		}
-	}
-	return weight
-}
-
 // partnersByTypeOfParts counts the distinct partners of each type that are parties to the
 // agreements a filter selects (eachFilteredPart), in the order of the types.
 func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	typeOf := map[int64]string{}
-	err := db.eachFilteredPart(ctx, from, to, f, func(p reportPart, _ float64) {
-		for i, id := range p.partyIDs {
-			if i < len(p.partyTypes) {
-				typeOf[id] = p.partyTypes[i]
+	err := db.eachFilteredPart(ctx, from, to, f, func(p derived.ReportPart, _ float64) {
+		for i, id := range p.PartyIDs {
+			if i < len(p.PartyTypes) {
+				typeOf[id] = p.PartyTypes[i]
 			}
 		}
 	})
@@ -373,15 +355,15 @@ func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight
 func (db *DB) topPartnersOfParts(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	type sum struct{ n, value float64 }
 	sums := map[int64]*sum{}
-	err := db.eachFilteredPart(ctx, from, to, f, func(p reportPart, weight float64) {
-		for _, id := range p.partyIDs {
+	err := db.eachFilteredPart(ctx, from, to, f, func(p derived.ReportPart, weight float64) {
+		for _, id := range p.PartyIDs {
 			s := sums[id]
 			if s == nil {
 				s = &sum{}
 				sums[id] = s
 			}
 			s.n += weight
-			s.value += weight * float64(p.value)
+			s.value += weight * float64(p.Value)
 		}
 	})
 	if err != nil {

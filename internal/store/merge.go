@@ -165,13 +165,17 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 			return err
 		}
 		defer w.close()
-		if err := w.writeDetails(ctx, &merged, true); err != nil {
+		if err := w.writeDetails(ctx, &merged); err != nil {
+			return err
+		}
+		if err := w.derived.Partner(ctx, keep, &merged); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE partners SET version = version + 1, updated_at = ? WHERE id = ?", time.Now().UTC(), keep.ID); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
-		if err := refreshPartnerStats(ctx, tx, []int64{keep.ID}); err != nil {
+		w.derived.PartnerFigures(keep.ID)
+		if err := w.derived.Flush(ctx); err != nil {
 			return err
 		}
 		changes := audit.Diff(before, auditPartner(&merged))

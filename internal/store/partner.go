@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"pactum/internal/apperr"
@@ -14,54 +13,20 @@ import (
 	"pactum/internal/money"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
-	"pactum/internal/search"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
-
-// partnerSearchVersion is the version of the partner search document. Raise it when the document
-// or internal/search changes, and every partner is indexed again at the next start.
-const partnerSearchVersion = 4
-
-// partnerDocument is what the search index holds of a partner: its key and, in every language,
-// its names, acronyms, mandate and strategy; then a token for each facet code it has, so that
-// the index also answers the list's filters (see facetToken).
-func partnerDocument(p *partner.Partner, dueDiligence string) string {
-	texts := []string{strings.ReplaceAll(p.Key, "-", " ")}
-	for _, lang := range reference.Languages {
-		t := p.Texts[lang]
-		texts = append(texts, t.Name, t.Acronym, t.Mandate, t.Strategy)
-	}
-	tokens := []string{search.Document(texts...)}
-	add := func(facet string, codes ...string) {
-		for _, c := range codes {
-			tokens = append(tokens, facetToken(facet, c))
-		}
-	}
-	add(partner.FacetType, p.Type)
-	add(partner.FacetMembership, p.Membership)
-	add(partner.FacetStatus, p.Status)
-	add(partner.FacetCountry, p.Country)
-	add(partner.FacetRegion, p.Regions...)
-	add(partner.FacetActionArea, p.ActionAreas...)
-	add(partner.FacetFinancingType, p.FinancingTypes...)
-	if dueDiligence == "" {
-		dueDiligence = partner.DDNone
-	}
-	add(partner.FacetDueDiligence, dueDiligence)
-	return strings.Join(tokens, " ")
-}
 
 // partnerWriter writes partners inside one transaction with prepared statements, so that
 // loading a hundred thousand partners costs one parse per statement.
 type partnerWriter struct {
 	tx                                                 *sqldb.Tx
 	partner, text, area, region, country, fin, tag, ct *sql.Stmt
-	unindex, index, unsort, sort, codes                *sql.Stmt
+	derived                                            *derived.Writer
 }
 
 func newPartnerWriter(ctx context.Context, tx *sqldb.Tx) (*partnerWriter, error) {
-	w := &partnerWriter{tx: tx}
-	indexSQL := tx.Dialect().IndexDocument("partner_search", "partner_id")
+	w := &partnerWriter{tx: tx, derived: derived.NewWriter(tx, agreementsByIDs)}
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
@@ -77,11 +42,6 @@ func newPartnerWriter(ctx context.Context, tx *sqldb.Tx) (*partnerWriter, error)
 		{&w.tag, "INSERT INTO partner_tags (partner_id, tag) VALUES (?, ?)"},
 		{&w.ct, `INSERT INTO contacts (partner_id, name, title, email, phone, language, is_primary, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.unindex, indexSQL[0]},
-		{&w.index, indexSQL[1]},
-		{&w.unsort, "DELETE FROM partner_sort WHERE partner_id = ?"},
-		{&w.sort, "INSERT INTO partner_sort (partner_id, lang, sort_name) VALUES (?, ?, ?)"},
-		{&w.codes, tx.Dialect().UpsertPartnerCodes()},
 	}
 	for _, s := range statements {
 		stmt, err := tx.Prepare(ctx, s.query)
@@ -95,11 +55,12 @@ func newPartnerWriter(ctx context.Context, tx *sqldb.Tx) (*partnerWriter, error)
 }
 
 func (w *partnerWriter) close() {
-	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct, w.unindex, w.index, w.unsort, w.sort, w.codes} {
+	for _, s := range []*sql.Stmt{w.partner, w.text, w.area, w.region, w.country, w.fin, w.tag, w.ct} {
 		if s != nil {
 			s.Close()
 		}
 	}
+	w.derived.Close()
 }
 
 // insert stores p and its lists and sets p.ID, p.Version and the timestamps.
@@ -107,7 +68,7 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 	en := p.Texts["en"]
 	err := w.partner.QueryRowContext(ctx, p.Key, en.Name, en.Acronym, p.Type, p.Membership, sqldb.NullString(p.Country), p.Website,
 		en.Mandate, en.Strategy, p.FinancingMechanisms, p.Status, sqldb.NullID(p.ParentID), sqldb.NullID(p.OwnerID), p.Notes,
-		partnerSearchVersion, now, now).Scan(&p.ID)
+		derived.PartnerSearchVersion, now, now).Scan(&p.ID)
 	if err != nil {
 		if sqldb.IsUniqueViolation(err) {
 			return &apperr.Error{Code: apperr.Conflict, Message: apperr.Msg("partner.error.key_taken", "key", p.Key),
@@ -116,7 +77,10 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 		return fmt.Errorf("insert partner %s: %w", p.Key, err)
 	}
 	p.Version, p.CreatedAt, p.UpdatedAt = 1, now, now
-	if err := w.writeDetails(ctx, p, false); err != nil {
+	if err := w.writeDetails(ctx, p); err != nil {
+		return err
+	}
+	if err := w.derived.Partner(ctx, nil, p); err != nil {
 		return err
 	}
 	for i := range p.Contacts {
@@ -128,9 +92,9 @@ func (w *partnerWriter) insert(ctx context.Context, p *partner.Partner, now time
 	return nil
 }
 
-// writeDetails writes a partner's translations, lists and search document; for an update
-// (replace), the caller has cleared the translations and lists first.
-func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner, replace bool) error {
+// writeDetails writes a partner's translations and lists; for an update the caller has cleared
+// them first.
+func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner) error {
 	for _, lang := range reference.Languages {
 		t := p.Texts[lang]
 		if lang == "en" || t == (partner.Text{}) {
@@ -152,39 +116,6 @@ func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner, re
 				return fmt.Errorf("partner %s list value %s: %w", p.Key, v, err)
 			}
 		}
-	}
-	return w.indexDocument(ctx, p, replace)
-}
-
-// IndexDocument writes p's search document, with its due-diligence status as stored; replace
-// removes the one it had first. (Removing leaves a tombstone in SQLite's index that every search
-// must skip, so a new partner, which has nothing to replace, does not.)
-func (w *partnerWriter) indexDocument(ctx context.Context, p *partner.Partner, replace bool) error {
-	var dd string
-	err := w.tx.QueryRow(ctx, "SELECT status FROM due_diligence WHERE partner_id = ?", p.ID).Scan(&dd)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("index partner %s: %w", p.Key, err)
-	}
-	if replace {
-		if _, err := w.unindex.ExecContext(ctx, p.ID); err != nil {
-			return fmt.Errorf("index partner %s: %w", p.Key, err)
-		}
-	}
-	if _, err := w.index.ExecContext(ctx, p.ID, partnerDocument(p, dd)); err != nil {
-		return fmt.Errorf("index partner %s: %w", p.Key, err)
-	}
-	if replace {
-		if _, err := w.unsort.ExecContext(ctx, p.ID); err != nil {
-			return fmt.Errorf("index partner %s: %w", p.Key, err)
-		}
-	}
-	for _, lang := range reference.Languages {
-		if _, err := w.sort.ExecContext(ctx, p.ID, lang, search.Fold(p.Name(lang))); err != nil {
-			return fmt.Errorf("index partner %s: %w", p.Key, err)
-		}
-	}
-	if _, err := w.codes.ExecContext(ctx, p.ID, partnerCodes(p, dd)); err != nil {
-		return fmt.Errorf("index partner %s: %w", p.Key, err)
 	}
 	return nil
 }
@@ -254,6 +185,9 @@ func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
 		if err != nil {
 			return err
 		}
+		if err := w.derived.Flush(ctx); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, audit.ActionUpdate, "partner", p.Key, audit.Diff(auditPartner(before), auditPartner(p)))
 	})
 }
@@ -280,7 +214,7 @@ func updatePartner(ctx context.Context, tx *sqldb.Tx, w *partnerWriter, p *partn
 		website = ?, mandate = ?, strategy = ?, financing_mechanisms = ?, status = ?, parent_id = ?, owner_id = ?, notes = ?,
 		search_version = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 		en.Name, en.Acronym, p.Type, p.Membership, sqldb.NullString(p.Country), p.Website, en.Mandate, en.Strategy,
-		p.FinancingMechanisms, p.Status, sqldb.NullID(p.ParentID), sqldb.NullID(p.OwnerID), p.Notes, partnerSearchVersion, now, p.ID)
+		p.FinancingMechanisms, p.Status, sqldb.NullID(p.ParentID), sqldb.NullID(p.OwnerID), p.Notes, derived.PartnerSearchVersion, now, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("update partner %s: %w", p.Key, err)
 	}
@@ -290,40 +224,14 @@ func updatePartner(ctx context.Context, tx *sqldb.Tx, w *partnerWriter, p *partn
 			return nil, fmt.Errorf("update partner %s: %w", p.Key, err)
 		}
 	}
-	if err := w.writeDetails(ctx, p, true); err != nil {
+	if err := w.writeDetails(ctx, p); err != nil {
 		return nil, err
 	}
-	if namesOrTypeChanged(before, p) {
-		if err := reindexAgreementsOf(ctx, tx, p.ID); err != nil {
-			return nil, err
-		}
+	if err := w.derived.Partner(ctx, before, p); err != nil {
+		return nil, err
 	}
 	p.Version, p.UpdatedAt = before.Version+1, now
 	return before, nil
-}
-
-// namesOrTypeChanged reports whether a change of a partner shows in its agreements' search
-// documents and facets: a name or acronym in some language, or the type.
-func namesOrTypeChanged(before, after *partner.Partner) bool {
-	if before.Type != after.Type {
-		return true
-	}
-	for _, lang := range reference.Languages {
-		b, a := before.Texts[lang], after.Texts[lang]
-		if b.Name != a.Name || b.Acronym != a.Acronym {
-			return true
-		}
-	}
-	return false
-}
-
-// reindexAgreementsOf indexes again the agreements a partner is a party to.
-func reindexAgreementsOf(ctx context.Context, tx *sqldb.Tx, partnerID int64) error {
-	ids, err := sqldb.QueryIDs(ctx, tx, "SELECT agreement_id FROM agreement_parties WHERE partner_id = ? ORDER BY agreement_id", partnerID)
-	if err != nil {
-		return fmt.Errorf("agreements of partner %d: %w", partnerID, err)
-	}
-	return reindexAgreements(ctx, tx, ids)
 }
 
 // checkParent refuses a parent that does not exist or that would make a cycle.
@@ -350,7 +258,7 @@ func checkParent(ctx context.Context, tx *sqldb.Tx, id, parentID int64) error {
 func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", partnerSearchVersion)
+		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", derived.PartnerSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex partners: %w", err)
 		}
@@ -371,11 +279,11 @@ func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
 			}
 			defer w.close()
 			for _, p := range batch {
-				if err := w.indexDocument(ctx, p, true); err != nil {
+				if err := w.derived.Partner(ctx, p, p); err != nil {
 					return err
 				}
 			}
-			args := []any{partnerSearchVersion}
+			args := []any{derived.PartnerSearchVersion}
 			for _, id := range ids {
 				args = append(args, id)
 			}
@@ -483,37 +391,6 @@ func (db *DB) CountPartners(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count partners: %w", err)
 	}
 	return n, nil
-}
-
-// partnerFigures are the agreement figures kept with a partner, as aggregates over its rows of
-// agreement_parties ap joined to agreements a, with the amendment type as their one argument:
-// how many signed agreements (amendments not counted), their value in USD with the amendments'
-// added value, and the last signing date.
-const partnerFigures = `CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL AND a.type_code <> ? THEN 1 ELSE 0 END), 0) AS BIGINT),
-	CAST(COALESCE(SUM(CASE WHEN a.signed_on IS NOT NULL THEN a.value_usd_cents ELSE 0 END), 0) AS BIGINT),
-	MAX(a.signed_on)`
-
-// refreshPartnerStats recomputes the agreement figures kept with each of the partners: how many
-// signed agreements (amendments not counted) they are a party to, their value in USD with the
-// amendments' added value, and the last signing date. One pass over each partner's agreements
-// gives the three, which matters after an import that touches thousands of partners.
-func refreshPartnerStats(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		args := make([]any, 0, len(chunk)+2)
-		args = append(args, reference.AgreementTypeAmendment)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		_, err := tx.Exec(ctx, `UPDATE partners SET (agreement_count, value_usd_cents, last_signed_on) = (SELECT `+partnerFigures+`
-				FROM agreement_parties ap JOIN agreements a ON a.id = ap.agreement_id
-				WHERE ap.partner_id = partners.id AND a.deleted_at IS NULL)
-			WHERE id IN (`+sqldb.Placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return fmt.Errorf("refresh partner figures: %w", err)
-		}
-	}
-	return nil
 }
 
 // strings runs a query that returns one text column on the read pool.

@@ -12,60 +12,9 @@ import (
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 	"pactum/internal/search"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
-
-// facetLetters give each facet a letter for its tokens in the search document.
-var facetLetters = map[string]string{
-	partner.FacetType: "t", partner.FacetMembership: "m", partner.FacetRegion: "r", partner.FacetActionArea: "a",
-	partner.FacetFinancingType: "f", partner.FacetStatus: "s", partner.FacetCountry: "c", partner.FacetDueDiligence: "d",
-}
-
-// facetToken is the word the search document of a partner holds for a facet code: "0tprivate"
-// for the type private. The filters of the list are then terms of the full-text query, so one
-// index lookup answers a search word and any facets together. Codes are ASCII letters, digits and
-// underscores; the leading digit keeps the tokens apart from words people type.
-func facetToken(facet, code string) string { return codeToken(facetLetters[facet], code) }
-
-// codeToken is the token of a code under a letter: "0" + letter + the code in lower case without
-// underscores; an empty code is "none".
-func codeToken(letter, code string) string {
-	if code == "" {
-		code = "none"
-	}
-	return "0" + letter + strings.ToLower(strings.ReplaceAll(code, "_", ""))
-}
-
-// partnerCodes writes a partner's facet codes as one row of partner_codes: the codes of each
-// facet of partner.Facets in order, separated by "|", several codes of a list facet by ",".
-// "private|sector_member|AFR,ARB|infrastructure|grant|active|ZA|none".
-func partnerCodes(p *partner.Partner, dueDiligence string) string {
-	if dueDiligence == "" {
-		dueDiligence = partner.DDNone
-	}
-	fields := make([]string, len(partner.Facets))
-	for i, facet := range partner.Facets {
-		switch facet {
-		case partner.FacetType:
-			fields[i] = p.Type
-		case partner.FacetMembership:
-			fields[i] = p.Membership
-		case partner.FacetRegion:
-			fields[i] = strings.Join(sqldb.Dedupe(p.Regions), ",")
-		case partner.FacetActionArea:
-			fields[i] = strings.Join(sqldb.Dedupe(p.ActionAreas), ",")
-		case partner.FacetFinancingType:
-			fields[i] = strings.Join(sqldb.Dedupe(p.FinancingTypes), ",")
-		case partner.FacetStatus:
-			fields[i] = p.Status
-		case partner.FacetCountry:
-			fields[i] = p.Country
-		case partner.FacetDueDiligence:
-			fields[i] = dueDiligence
-		}
-	}
-	return strings.Join(fields, "|")
-}
 
 // facetColumns are the facets held in a column of partners (or of its due-diligence record).
 var facetColumns = map[string]string{
@@ -94,7 +43,7 @@ func matchTerms(f *partner.Filter, words []search.Term, except string) []search.
 		}
 		var any []string
 		for _, c := range codes {
-			any = append(any, facetToken(facet, c))
+			any = append(any, derived.FacetToken(facet, c))
 		}
 		terms = append(terms, search.Term{Any: any})
 	}
@@ -251,7 +200,7 @@ func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words [
 	}
 	terms := onePassTerms(words, chosen, func(except string) []search.Term { return matchTerms(f, nil, except) })
 	choice := newFacetChoice(chosen, f.Values, func(facet string) int { return slices.Index(partner.Facets, facet) },
-		func(facet string) bool { _, list := facetTables[facet]; return list }, facetToken)
+		func(facet string) bool { _, list := facetTables[facet]; return list }, derived.FacetToken)
 	return db.facetCounts(ctx, terms, partner.Facets, choice)
 }
 
@@ -310,7 +259,7 @@ func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []str
 				continue
 			}
 			if _, list := facetTables[facets[i]]; list {
-				for _, c := range splitList(fields[pos]) {
+				for _, c := range derived.SplitList(fields[pos]) {
 					tally[i][c]++
 				}
 				continue

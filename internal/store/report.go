@@ -12,6 +12,7 @@ import (
 	"pactum/internal/insight"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/store/derived"
 )
 
 // reportSources gives, for each dimension, the SQL for the key, the weight of an agreement in it
@@ -146,7 +147,7 @@ var cellOrders = map[insight.Dimension]struct{ join, order string }{
 // the dimensions it holds, agreement_shares for partner type and country (which take no filter).
 func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	amendment := reference.AgreementTypeAmendment
-	table, where, args := cubeOf(f)
+	table, where, args := derived.CubeOf(f)
 	var inner string
 	var innerArgs []any
 	if column := cubeKeys[by]; column != "" {

@@ -1,4 +1,4 @@
-package store
+package derived
 
 import (
 	"slices"
@@ -8,17 +8,17 @@ import (
 )
 
 // Every facet of the registry has one field in a row of agreement_codes and its own letter in the
-// search document; a facet missing from codeFields would be searched but never counted.
+// search document; a facet missing from CodeFields would be searched but never counted.
 func TestEveryAgreementFacetHasACodeFieldAndALetter(t *testing.T) {
-	if len(codeFields) != len(agreement.Facets)+1 || slices.Index(codeFields, codeOfficer) != officerField {
-		t.Errorf("codeFields %v: want every facet of %v and the officer", codeFields, agreement.Facets)
+	if len(CodeFields) != len(agreement.Facets)+1 || slices.Index(CodeFields, codeOfficer) != OfficerField {
+		t.Errorf("codeFields %v: want every facet of %v and the officer", CodeFields, agreement.Facets)
 	}
 	letters := map[string]string{}
 	for _, facet := range agreement.Facets {
-		if codeField(facet) < 0 {
+		if CodeField(facet) < 0 {
 			t.Errorf("facet %s has no field in agreement_codes", facet)
 		}
-		letter := agreementLetters[facet]
+		letter := AgreementLetters[facet]
 		if other, taken := letters[letter]; letter == "" || taken {
 			t.Errorf("facet %s has letter %q (also %q's)", facet, letter, other)
 		}
@@ -30,10 +30,10 @@ func TestEveryAgreementFacetHasACodeFieldAndALetter(t *testing.T) {
 	for i, facet := range agreement.Facets {
 		facets[i] = []string{facet + "-a", facet + "-b"}
 	}
-	if got := splitCodes(joinCodes(facets, 42)); !slices.EqualFunc(got, facets, slices.Equal) {
+	if got := SplitCodes(joinCodes(facets, 42)); !slices.EqualFunc(got, facets, slices.Equal) {
 		t.Errorf("a row of agreement_codes reads back as %v, want %v", got, facets)
 	}
-	old := splitCodes("mou|signed|2016|AFR|SN|infrastructure|7|government|50k_250k|no|42")
+	old := SplitCodes("mou|signed|2016|AFR|SN|infrastructure|7|government|50k_250k|no|42")
 	if office := old[slices.Index(agreement.Facets, agreement.FacetOffice)]; office != nil {
 		t.Errorf("a version 4 row has office %v, want none", office)
 	}

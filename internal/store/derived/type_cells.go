@@ -1,4 +1,4 @@
-package store
+package derived
 
 import (
 	"cmp"
@@ -20,8 +20,8 @@ type typeCubeKey struct {
 
 // Dimensions of partner_filter_cells (migration 0012).
 const (
-	filterPartnerType = "partner_type"
-	filterRegion      = "region"
+	FilterPartnerType = "partner_type"
+	FilterRegion      = "region"
 )
 
 // partnerFilterKey is a cell of partner_filter_cells: a cell of partner_cells for the
@@ -70,43 +70,43 @@ func (in *interned[T]) id(v T) uint32 {
 // its region shares; in the partners' cells for each party, in full under each of those types
 // and by its share under each region. A part kept before the tables existed (not typed) added
 // nothing to them and takes nothing out.
-func (p reportPart) addToTypeCells(cells reportCells, sign float64) {
+func (p ReportPart) addToTypeCells(cells reportCells, sign float64) {
 	if !p.typed {
 		return
 	}
 	cube := cells.typeCube
 	regions := p.cubeRegions()
-	value := float64(p.value)
-	for i, t := range p.partyTypes {
-		if slices.Contains(p.partyTypes[:i], t) {
+	value := float64(p.Value)
+	for i, t := range p.PartyTypes {
+		if slices.Contains(p.PartyTypes[:i], t) {
 			continue
 		}
 		for _, r := range regions {
-			k := typeCubeKey{t, cubeKey{p.year, p.agreementType, p.area, p.office, r.Region}}
+			k := typeCubeKey{t, cubeKey{p.Year, p.agreementType, p.area, p.office, r.Region}}
 			c := cube[k]
 			c.n += sign * r.Share
 			c.value += sign * r.Share * value
 			cube[k] = c
 		}
-		p.addToPartnerFilter(cells, filterPartnerType, t, sign)
+		p.addToPartnerFilter(cells, FilterPartnerType, t, sign)
 	}
 	for _, r := range p.regions {
-		p.addToPartnerFilter(cells, filterRegion, r.Region, sign*r.Share)
+		p.addToPartnerFilter(cells, FilterRegion, r.Region, sign*r.Share)
 	}
 }
 
 // addToPartnerFilter adds the part, times weight, to each of its parties' cells under one code
 // of a dimension of partner_filter_cells.
-func (p reportPart) addToPartnerFilter(cells reportCells, dimension, code string, weight float64) {
+func (p ReportPart) addToPartnerFilter(cells reportCells, dimension, code string, weight float64) {
 	cellCode := cells.filterCodes.id(filterCode{dimension, code})
-	for j, id := range p.partyIDs {
-		k := partnerFilterKey{cellCode, int32(p.year), id}
+	for j, id := range p.PartyIDs {
+		k := partnerFilterKey{cellCode, int32(p.Year), id}
 		c := cells.partnerFilters[k]
 		c.n += weight
-		c.value += weight * float64(p.value)
+		c.value += weight * float64(p.Value)
 		// As in partner_cells, the type the partner is added with wins.
-		if (weight > 0 || c.partnerType == 0) && j < len(p.partyTypes) {
-			c.partnerType = cells.partnerTypes.id(p.partyTypes[j])
+		if (weight > 0 || c.partnerType == 0) && j < len(p.PartyTypes) {
+			c.partnerType = cells.partnerTypes.id(p.PartyTypes[j])
 		}
 		cells.partnerFilters[k] = c
 	}
@@ -156,9 +156,9 @@ func flushTypeCube(ctx context.Context, tx *sqldb.Tx, cube map[typeCubeKey]cellS
 	return nil
 }
 
-// cubeOf returns the cells that hold a filter's figures, as a table aliased c, and the filter
+// CubeOf returns the cells that hold a filter's figures, as a table aliased c, and the filter
 // written as conditions on them: agreement_cube, or agreement_type_cube for a partner type.
-func cubeOf(f insight.Filter) (table, where string, args []any) {
+func CubeOf(f insight.Filter) (table, where string, args []any) {
 	table = "agreement_cube c"
 	if f.PartnerType != "" {
 		table = "agreement_type_cube c"

@@ -1,4 +1,4 @@
-package store
+package derived
 
 import (
 	"cmp"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"pactum/internal/agreement"
+	"pactum/internal/insight"
 	"pactum/internal/reference"
 	"pactum/internal/store/sqldb"
 )
@@ -50,34 +51,34 @@ const (
 	shareCountry     = "country"
 )
 
-// reportPart is what an agreement adds to the report cells, in the form kept with its codes:
+// ReportPart is what an agreement adds to the report cells, in the form kept with its codes:
 // the facts the cells are computed from.
-type reportPart struct {
-	year                  int
+type ReportPart struct {
+	Year                  int
 	agreementType, area   string
 	office                string
-	value                 int64
+	Value                 int64
 	regions               []agreement.RegionShare
-	countries, partyTypes []string
-	partyIDs              []int64
+	countries, PartyTypes []string
+	PartyIDs              []int64
 	// typed: the part was added to agreement_type_cube too (parts kept before it were not).
 	typed bool
 }
 
 // reportPartOf returns what a signed agreement adds to the report cells; ok is false for an
 // agreement not signed yet, which no report counts.
-func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPart, bool) {
+func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (ReportPart, bool) {
 	if a.SignedOn.IsZero() {
-		return reportPart{}, false
+		return ReportPart{}, false
 	}
-	p := reportPart{year: a.SignedOn.Year, agreementType: a.Type, area: a.PrimaryActionArea, office: a.Office,
-		value: int64(a.ValueUSD), regions: a.Regions, countries: sqldb.Dedupe(a.Countries), typed: true}
+	p := ReportPart{Year: a.SignedOn.Year, agreementType: a.Type, area: a.PrimaryActionArea, office: a.Office,
+		Value: int64(a.ValueUSD), regions: a.Regions, countries: sqldb.Dedupe(a.Countries), typed: true}
 	seen := map[int64]bool{}
 	for _, party := range a.Parties {
 		if !seen[party.PartnerID] {
 			seen[party.PartnerID] = true
-			p.partyTypes = append(p.partyTypes, parties[party.PartnerID].partnerType)
-			p.partyIDs = append(p.partyIDs, party.PartnerID)
+			p.PartyTypes = append(p.PartyTypes, parties[party.PartnerID].partnerType)
+			p.PartyIDs = append(p.PartyIDs, party.PartnerID)
 		}
 	}
 	return p, true
@@ -85,62 +86,62 @@ func reportPartOf(a *agreement.Agreement, parties map[int64]partyInfo) (reportPa
 
 // String writes the part as it is kept:
 // Year|type|area|office|value|region:share,…|countries|party types|party ids|t (for typed).
-func (p reportPart) String() string {
+func (p ReportPart) String() string {
 	regions := make([]string, len(p.regions))
 	for i, r := range p.regions {
 		regions[i] = r.Region + ":" + strconv.FormatFloat(r.Share, 'g', -1, 64)
 	}
-	ids := make([]string, len(p.partyIDs))
-	for i, id := range p.partyIDs {
+	ids := make([]string, len(p.PartyIDs))
+	for i, id := range p.PartyIDs {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
-	fields := []string{strconv.Itoa(p.year), p.agreementType, p.area, p.office, strconv.FormatInt(p.value, 10),
-		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.partyTypes, ","), strings.Join(ids, ",")}
+	fields := []string{strconv.Itoa(p.Year), p.agreementType, p.area, p.office, strconv.FormatInt(p.Value, 10),
+		strings.Join(regions, ","), strings.Join(p.countries, ","), strings.Join(p.PartyTypes, ","), strings.Join(ids, ",")}
 	if p.typed {
 		fields = append(fields, "t")
 	}
 	return strings.Join(fields, "|")
 }
 
-// parseReportPart reads a part back; ok is false for an empty or unreadable one (an agreement
+// ParseReportPart reads a part back; ok is false for an empty or unreadable one (an agreement
 // indexed before the cells existed, which added nothing).
-func parseReportPart(s string) (reportPart, bool) {
+func ParseReportPart(s string) (ReportPart, bool) {
 	f := strings.Split(s, "|")
 	// Parts kept before partner_cells existed have no party ids: they added none; those kept
 	// before agreement_type_cube existed have no tenth field.
 	if len(f) < 8 || len(f) > 10 || (len(f) == 10 && f[9] != "t") {
-		return reportPart{}, false
+		return ReportPart{}, false
 	}
 	year, err1 := strconv.Atoi(f[0])
 	value, err2 := strconv.ParseInt(f[4], 10, 64)
 	if err1 != nil || err2 != nil {
-		return reportPart{}, false
+		return ReportPart{}, false
 	}
-	p := reportPart{year: year, agreementType: f[1], area: f[2], office: f[3], value: value, countries: splitList(f[6]),
-		partyTypes: splitList(f[7]), typed: len(f) == 10}
+	p := ReportPart{Year: year, agreementType: f[1], area: f[2], office: f[3], Value: value, countries: SplitList(f[6]),
+		PartyTypes: SplitList(f[7]), typed: len(f) == 10}
 	var ids string
 	if len(f) > 8 {
 		ids = f[8]
 	}
-	for _, id := range splitList(ids) {
+	for _, id := range SplitList(ids) {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			return reportPart{}, false
+			return ReportPart{}, false
 		}
-		p.partyIDs = append(p.partyIDs, n)
+		p.PartyIDs = append(p.PartyIDs, n)
 	}
-	for _, r := range splitList(f[5]) {
+	for _, r := range SplitList(f[5]) {
 		code, share, _ := strings.Cut(r, ":")
 		weight, err := strconv.ParseFloat(share, 64)
 		if err != nil {
-			return reportPart{}, false
+			return ReportPart{}, false
 		}
 		p.regions = append(p.regions, agreement.RegionShare{Region: code, Share: weight})
 	}
 	return p, true
 }
 
-func splitList(s string) []string {
+func SplitList(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -177,7 +178,7 @@ func (cells reportCells) pending() int {
 
 // cubeRegions are the part's region shares as the cubes hold them: region ” in full for an
 // agreement without one.
-func (p reportPart) cubeRegions() []agreement.RegionShare {
+func (p ReportPart) cubeRegions() []agreement.RegionShare {
 	if len(p.regions) == 0 {
 		return []agreement.RegionShare{{Region: "", Share: 1}}
 	}
@@ -185,11 +186,11 @@ func (p reportPart) cubeRegions() []agreement.RegionShare {
 }
 
 // addTo adds the part, times sign (1 or -1), to the pending changes of the cells.
-func (p reportPart) addTo(cells reportCells, sign float64) {
+func (p ReportPart) addTo(cells reportCells, sign float64) {
 	cube, shares := cells.cube, cells.shares
-	value := float64(p.value)
+	value := float64(p.Value)
 	for _, r := range p.cubeRegions() {
-		k := cubeKey{p.year, p.agreementType, p.area, p.office, r.Region}
+		k := cubeKey{p.Year, p.agreementType, p.area, p.office, r.Region}
 		c := cube[k]
 		c.n += sign * r.Share
 		c.value += sign * r.Share * value
@@ -200,7 +201,7 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 	split := func(dimension string, codes []string) {
 		for _, code := range codes {
 			weight := sign / float64(len(codes))
-			k := shareKey{dimension, p.year, code}
+			k := shareKey{dimension, p.Year, code}
 			c := shares[k]
 			if amendment {
 				c.amendments += weight
@@ -211,16 +212,16 @@ func (p reportPart) addTo(cells reportCells, sign float64) {
 			shares[k] = c
 		}
 	}
-	split(sharePartnerType, p.partyTypes)
+	split(sharePartnerType, p.PartyTypes)
 	split(shareCountry, p.countries)
-	for i, id := range p.partyIDs {
-		k := partnerKey{p.year, id}
+	for i, id := range p.PartyIDs {
+		k := partnerKey{p.Year, id}
 		c := cells.partners[k]
 		c.n += sign
 		c.value += sign * value
 		// The type the partner is added with wins over the one it is taken out with.
-		if (sign > 0 || c.partnerType == "") && i < len(p.partyTypes) {
-			c.partnerType = p.partyTypes[i]
+		if (sign > 0 || c.partnerType == "") && i < len(p.PartyTypes) {
+			c.partnerType = p.PartyTypes[i]
 		}
 		cells.partners[k] = c
 	}
@@ -371,9 +372,9 @@ func activityBit(year int) (bit int64, ok bool) {
 	return 1 << (year - activityFirstYear), true
 }
 
-// activityMask is the bits of the years from to to, or ok false when partner_activity cannot
+// ActivityMask is the bits of the years from to to, or ok false when partner_activity cannot
 // answer for them all.
-func activityMask(from, to int) (mask int64, ok bool) {
+func ActivityMask(from, to int) (mask int64, ok bool) {
 	for year := from; year <= to; year++ {
 		bit, ok := activityBit(year)
 		if !ok {
@@ -403,4 +404,23 @@ func flushActivity(ctx context.Context, tx *sqldb.Tx, activity map[int64]*yearsC
 		}
 	}
 	return nil
+}
+
+// WeightUnder is what the agreement of a part counts for under a filter: 0 when the filter
+// does not select it, else its share of the filtered region, or 1.
+func (p ReportPart) WeightUnder(f insight.Filter) float64 {
+	if f.ActionArea != "" && p.area != f.ActionArea || f.Type != "" && p.agreementType != f.Type ||
+		f.Office != "" && p.office != f.Office || f.PartnerType != "" && !slices.Contains(p.PartyTypes, f.PartnerType) {
+		return 0
+	}
+	if f.Region == "" {
+		return 1
+	}
+	weight := 0.0
+	for _, r := range p.regions {
+		if r.Region == f.Region {
+			weight += r.Share
+		}
+	}
+	return weight
 }
