@@ -83,7 +83,7 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 	if !reference.IsLanguage(f.Lang) {
 		f.Lang = "en"
 	}
-	words, err := db.exactWords(ctx, "agreement_search", search.Parse(f.Query))
+	words, err := derived.ExactWords(ctx, db.DB, "agreement_search", search.Parse(f.Query))
 	if err != nil {
 		return nil, fmt.Errorf("list agreements: %w", err)
 	}
@@ -240,7 +240,7 @@ func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int,
 // agreementFacetCountsOfList counts every facet of the registry as partnerFacetCounts counts
 // the partner list's: in one pass over the agreements that at most one chosen facet refuses.
 func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filter, words []search.Term) (map[string][]agreement.Count, error) {
-	chosen, unchosen := splitFacets(agreement.Facets, f.Values)
+	chosen, unchosen := derived.SplitFacets(agreement.Facets, f.Values)
 	switch {
 	case len(chosen) == 0:
 		return db.agreementFacetCounts(ctx, f, words, agreement.Facets, nil)
@@ -253,8 +253,8 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 		maps.Copy(counts, others)
 		return counts, err
 	}
-	terms := onePassTerms(words, chosen, func(except string) []search.Term { return agreementTerms(f, nil, except) })
-	choice := newFacetChoice(chosen, f.Values, derived.CodeField, func(string) bool { return true },
+	terms := derived.OnePassTerms(words, chosen, func(except string) []search.Term { return agreementTerms(f, nil, except) })
+	choice := derived.NewFacetChoice(chosen, f.Values, derived.CodeField, func(string) bool { return true },
 		func(facet, code string) string { return derived.CodeToken(derived.AgreementLetters[facet], code) })
 	return db.agreementFacetCounts(ctx, f, terms, agreement.Facets, choice)
 }
@@ -265,7 +265,7 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 // whole registry's counts are read from agreement_facet_counts.
 // With a choice, an agreement that one chosen facet refuses counts in that facet only, and one
 // that several refuse in none.
-func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *facetChoice) (map[string][]agreement.Count, error) {
+func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *derived.FacetChoice) (map[string][]agreement.Count, error) {
 	positions := make([]int, len(facets))
 	for i, facet := range facets {
 		positions[i] = derived.CodeField(facet)
@@ -284,21 +284,21 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 		var fields []string
 		choice := choice
 		if choice != nil {
-			choice = choice.forAnotherReader()
+			choice = choice.ForAnotherReader()
 		}
 		return func(scan func(...any) error) error {
 			var codes string
 			if err := scan(&codes); err != nil {
 				return err
 			}
-			fields = appendFields(fields[:0], codes)
+			fields = derived.AppendFields(fields[:0], codes)
 			if !f.AllConfidential && fields[confidential] == "yes" && (len(fields) <= derived.OfficerField || fields[derived.OfficerField] != reader) {
 				return nil // a confidential agreement of another officer
 			}
 			var refusing string
 			if choice != nil {
 				var several bool
-				if refusing, several = choice.refusing(fields); several {
+				if refusing, several = choice.Refusing(fields); several {
 					return nil
 				}
 			}
@@ -318,7 +318,8 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	if len(terms) == 0 {
 		counted, err = true, db.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
 	} else {
-		counted, err = db.countMatchesInMemo(ctx, f, terms, facets, choice, tally)
+		match, args := db.agreementMatches(terms, false)
+		counted, err = db.codes.CountMatches(ctx, f, match, args, facets, choice, tally)
 	}
 	if err == nil && !counted {
 		lower, upper := newTally(), newTally()

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -152,21 +151,7 @@ func (db *DB) CountFromTable(t testing.TB) {
 
 // AgreementCodesInMemory tells whether a copy of agreement_codes is in memory and current.
 func (db *DB) AgreementCodesInMemory(ctx context.Context) (bool, error) {
-	if db.codes == nil {
-		return false, nil
-	}
-	tx, err := db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	generation, err := codesGeneration(ctx, tx)
-	if err != nil {
-		return false, err
-	}
-	db.codes.mu.Lock()
-	defer db.codes.mu.Unlock()
-	return db.codes.table != nil && db.codes.table.generation == generation, nil
+	return db.codes.Current(ctx)
 }
 
 // ExecForTest runs a statement on the write connection, for tests that damage a database on purpose.

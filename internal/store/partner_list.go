@@ -185,7 +185,7 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 // all of them are counted in one pass over the partners that at most one chosen facet refuses,
 // except when nothing but one facet is chosen, where that facet's counts are the whole list's.
 func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words []search.Term) (map[string][]partner.Count, error) {
-	chosen, unchosen := splitFacets(partner.Facets, f.Values)
+	chosen, unchosen := derived.SplitFacets(partner.Facets, f.Values)
 	switch {
 	case len(chosen) == 0:
 		return db.facetCounts(ctx, words, partner.Facets, nil)
@@ -198,30 +198,17 @@ func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words [
 		maps.Copy(counts, others)
 		return counts, err
 	}
-	terms := onePassTerms(words, chosen, func(except string) []search.Term { return matchTerms(f, nil, except) })
-	choice := newFacetChoice(chosen, f.Values, func(facet string) int { return slices.Index(partner.Facets, facet) },
+	terms := derived.OnePassTerms(words, chosen, func(except string) []search.Term { return matchTerms(f, nil, except) })
+	choice := derived.NewFacetChoice(chosen, f.Values, func(facet string) int { return slices.Index(partner.Facets, facet) },
 		func(facet string) bool { _, list := facetTables[facet]; return list }, derived.FacetToken)
 	return db.facetCounts(ctx, terms, partner.Facets, choice)
-}
-
-// appendFields appends the "|"-separated fields of a partner_codes row to fields, which the
-// caller reuses from row to row: counting reads tens of thousands of rows a page.
-func appendFields(fields []string, codes string) []string {
-	for {
-		field, rest, more := strings.Cut(codes, "|")
-		fields = append(fields, field)
-		if !more {
-			return fields
-		}
-		codes = rest
-	}
 }
 
 // facetCounts counts the codes of facets among the partners terms select: the selection is
 // computed once by the index, and each selected partner's codes are read from the narrow
 // partner_codes table and counted here. With a choice, a partner that one chosen facet refuses
 // counts in that facet only, and one that several refuse in none.
-func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string, choice *facetChoice) (map[string][]partner.Count, error) {
+func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string, choice *derived.FacetChoice) (map[string][]partner.Count, error) {
 	if len(terms) == 0 {
 		return db.facetCountsOfAll(ctx, facets)
 	}
@@ -246,11 +233,11 @@ func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []str
 		if err := rows.Scan(&codes); err != nil {
 			return nil, fmt.Errorf("count partners by %v: %w", facets, err)
 		}
-		fields = appendFields(fields[:0], codes)
+		fields = derived.AppendFields(fields[:0], codes)
 		var refusing string
 		if choice != nil {
 			var several bool
-			if refusing, several = choice.refusing(fields); several {
+			if refusing, several = choice.Refusing(fields); several {
 				continue
 			}
 		}

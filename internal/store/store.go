@@ -9,6 +9,7 @@ import (
 	"context"
 	"sync"
 
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
 
@@ -27,7 +28,7 @@ type Migration = sqldb.Migration
 // DB is an open Pactum database with every room of the store.
 type DB struct {
 	*sqldb.DB
-	codes *codesMemo // where the dialect memoizes codes
+	codes *derived.CodesMemo // where the dialect memoizes codes
 	// touching holds the sessions and API tokens whose last use is being written, and touches the
 	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
 	touching sync.Map
@@ -48,7 +49,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	}
 	db := &DB{DB: core}
 	if core.Dialect().MemoizesCodes() {
-		db.codes = newCodesMemo(db)
+		db.codes = derived.NewCodesMemo(core)
 	}
 	return db, nil
 }
@@ -58,7 +59,16 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 func (db *DB) Close() error {
 	db.touches.Wait()
 	if db.codes != nil {
-		db.codes.close()
+		db.codes.Close()
 	}
 	return db.DB.Close()
 }
+
+// CopyAgreementCodesInBackground starts copying the registry's facet codes into memory, where
+// the database keeps such a copy (SQLite), so that the first searches of a server that starts
+// need not read them from the table.
+func (db *DB) CopyAgreementCodesInBackground() { db.codes.CopyInBackground() }
+
+// LoadAgreementCodes copies the registry's facet codes into memory now, where the database keeps
+// such a copy (SQLite), so that the first searches need not wait for it; otherwise it does nothing.
+func (db *DB) LoadAgreementCodes(ctx context.Context) error { return db.codes.Load(ctx) }

@@ -1,4 +1,4 @@
-package store
+package derived
 
 import (
 	"context"
@@ -17,13 +17,13 @@ const shortestExpandedPrefix = 4
 // searched as those words; a prefix of more keeps FTS5's own expansion.
 const mostExpandedWords = 8
 
-// exactWords replaces each word that terms search as a prefix by the words of the table's index
+// ExactWords replaces each word that terms search as a prefix by the words of the table's index
 // that begin with it, when there are few. FTS5 answers a prefix by merging the lists of all its
 // words into a new one at every query that names it, and ranks by reading them all again: for a
 // word of a fifth of the registry ("digital", with "digitales") that is a third of the search.
 // An OR of the words reads their lists as they are stored, skipping what the other terms rule
 // out. A prefix that no word begins with stays as it is and matches nothing.
-func (db *DB) exactWords(ctx context.Context, table string, terms []search.Term) ([]search.Term, error) {
+func ExactWords(ctx context.Context, db *sqldb.DB, table string, terms []search.Term) ([]search.Term, error) {
 	query := db.Dialect().WordsStartingWith(table)
 	if query == "" {
 		return terms, nil

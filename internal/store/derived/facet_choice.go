@@ -1,15 +1,16 @@
-package store
+package derived
 
 import (
+	"strings"
+
 	"pactum/internal/search"
-	"pactum/internal/store/derived"
 )
 
-// facetChoice tells, for a row of codes (partner_codes, agreement_codes), which chosen facets
+// FacetChoice tells, for a row of codes (partner_codes, agreement_codes), which chosen facets
 // refuse it. The lists count every facet in one pass over the rows that at most one chosen
 // facet refuses: a row no chosen facet refuses counts in every facet, a row one refuses only in
 // that one, which is counted over what the other chosen facets admit.
-type facetChoice struct {
+type FacetChoice struct {
 	facets    []string
 	positions []int                 // of each facet in a row of codes
 	lists     []bool                // whether a facet's field holds several codes, separated by ","
@@ -18,12 +19,12 @@ type facetChoice struct {
 	token     func(facet, code string) string
 }
 
-// newFacetChoice describes the chosen facets: their codes (values), where each is in a row
+// NewFacetChoice describes the chosen facets: their codes (values), where each is in a row
 // (position), whether its field is a list, and the search token of a code, by which codes are
 // compared as the search index compares them.
-func newFacetChoice(chosen []string, values func(facet string) []string, position func(facet string) int,
-	list func(facet string) bool, token func(facet, code string) string) *facetChoice {
-	c := &facetChoice{facets: chosen, token: token}
+func NewFacetChoice(chosen []string, values func(facet string) []string, position func(facet string) int,
+	list func(facet string) bool, token func(facet, code string) string) *FacetChoice {
+	c := &FacetChoice{facets: chosen, token: token}
 	for _, facet := range chosen {
 		c.positions = append(c.positions, position(facet))
 		c.lists = append(c.lists, list(facet))
@@ -37,15 +38,15 @@ func newFacetChoice(chosen []string, values func(facet string) []string, positio
 	return c
 }
 
-// refusing returns the one chosen facet that refuses a row with these fields ("" when none
+// Refusing returns the one chosen facet that refuses a row with these fields ("" when none
 // does), and whether more than one does. A facet admits a row with any of its chosen codes.
-func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
+func (c *FacetChoice) Refusing(fields []string) (facet string, several bool) {
 	for i, pos := range c.positions {
 		admitted := false
 		if pos >= 0 && pos < len(fields) {
 			codes := []string{fields[pos]}
 			if c.lists[i] {
-				codes = derived.SplitList(fields[pos])
+				codes = SplitList(fields[pos])
 			}
 			for _, code := range codes {
 				if c.admitsCode(i, code) {
@@ -64,9 +65,9 @@ func (c *facetChoice) refusing(fields []string) (facet string, several bool) {
 	return facet, false
 }
 
-// forAnotherReader returns the choice with a memo of verdicts of its own, for counting rows on
+// ForAnotherReader returns the choice with a memo of verdicts of its own, for counting rows on
 // another goroutine.
-func (c *facetChoice) forAnotherReader() *facetChoice {
+func (c *FacetChoice) ForAnotherReader() *FacetChoice {
 	d := *c
 	d.admits = make([]map[string]bool, len(c.admits))
 	for i := range d.admits {
@@ -76,7 +77,7 @@ func (c *facetChoice) forAnotherReader() *facetChoice {
 }
 
 // admitsCode tells whether the chosen codes of the i-th facet hold code.
-func (c *facetChoice) admitsCode(i int, code string) bool {
+func (c *FacetChoice) admitsCode(i int, code string) bool {
 	admits, known := c.admits[i][code]
 	if !known {
 		_, admits = c.tokens[i][c.token(c.facets[i], code)]
@@ -85,8 +86,8 @@ func (c *facetChoice) admitsCode(i int, code string) bool {
 	return admits
 }
 
-// splitFacets returns the facets with codes chosen and the others, in the order of facets.
-func splitFacets(facets []string, values func(facet string) []string) (chosen, unchosen []string) {
+// SplitFacets returns the facets with codes chosen and the others, in the order of facets.
+func SplitFacets(facets []string, values func(facet string) []string) (chosen, unchosen []string) {
 	for _, facet := range facets {
 		if len(values(facet)) > 0 {
 			chosen = append(chosen, facet)
@@ -97,11 +98,11 @@ func splitFacets(facets []string, values func(facet string) []string) (chosen, u
 	return chosen, unchosen
 }
 
-// onePassTerms are the terms of the one pass that counts every facet: the search words and,
+// OnePassTerms are the terms of the one pass that counts every facet: the search words and,
 // with several facets chosen, a term admitting what at most one of them refuses (all the terms
 // of the chosen facets but one, for each one). others returns the terms of the chosen facets
 // other than one.
-func onePassTerms(words []search.Term, chosen []string, others func(except string) []search.Term) []search.Term {
+func OnePassTerms(words []search.Term, chosen []string, others func(except string) []search.Term) []search.Term {
 	terms := append([]search.Term{}, words...)
 	if len(chosen) > 1 {
 		either := make([][]search.Term, len(chosen))
@@ -111,4 +112,17 @@ func onePassTerms(words []search.Term, chosen []string, others func(except strin
 		terms = append(terms, search.Term{Either: either})
 	}
 	return terms
+}
+
+// AppendFields appends the "|"-separated fields of a partner_codes row to fields, which the
+// caller reuses from row to row: counting reads tens of thousands of rows a page.
+func AppendFields(fields []string, codes string) []string {
+	for {
+		field, rest, more := strings.Cut(codes, "|")
+		fields = append(fields, field)
+		if !more {
+			return fields
+		}
+		codes = rest
+	}
 }

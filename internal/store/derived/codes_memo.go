@@ -1,4 +1,4 @@
-package store
+package derived
 
 import (
 	"context"
@@ -12,11 +12,10 @@ import (
 	"sync"
 
 	"pactum/internal/agreement"
-	"pactum/internal/search"
-	"pactum/internal/store/derived"
+	"pactum/internal/store/sqldb"
 )
 
-// codesMemo is a server's copy of agreement_codes in memory, for counting the facets of a
+// CodesMemo is a server's copy of agreement_codes in memory, for counting the facets of a
 // registry search. Read from the table, the codes of the tens of thousands of agreements a common
 // word selects take a b-tree seek each, a microsecond, and most of a search's time; here they are
 // an index into a slice. The copy is of one generation of the table (agreement_codes_generation,
@@ -24,8 +23,8 @@ import (
 // same generation in its own snapshot; otherwise the search reads the table, and the copy is
 // made again beside it. So the copy never answers for a table that has changed, and a server
 // keeps no state that another could miss.
-type codesMemo struct {
-	db      *DB
+type CodesMemo struct {
+	db      *sqldb.DB
 	ctx     context.Context // ends when the database closes, and with it a load
 	stop    context.CancelFunc
 	loader  sync.WaitGroup
@@ -34,20 +33,22 @@ type codesMemo struct {
 	loading bool
 }
 
-func newCodesMemo(db *DB) *codesMemo {
+// NewCodesMemo returns an empty memo of the database.
+func NewCodesMemo(db *sqldb.DB) *CodesMemo {
 	ctx, stop := context.WithCancel(context.Background())
-	return &codesMemo{db: db, ctx: ctx, stop: stop}
+	return &CodesMemo{db: db, ctx: ctx, stop: stop}
 }
 
 // close stops a load under way and waits for it.
-func (m *codesMemo) close() {
+// Close stops the copying in the background.
+func (m *CodesMemo) Close() {
 	m.stop()
 	m.loader.Wait()
 }
 
 // tableOf returns the copy if it is of generation, or else nil, having started a new copy if
 // none is being made.
-func (m *codesMemo) tableOf(generation int64) *codesTable {
+func (m *CodesMemo) tableOf(generation int64) *codesTable {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.table != nil && m.table.generation == generation {
@@ -60,7 +61,7 @@ func (m *codesMemo) tableOf(generation int64) *codesTable {
 }
 
 // startLoad starts making a new copy unless one is being made; the caller holds mu.
-func (m *codesMemo) startLoad() {
+func (m *CodesMemo) startLoad() {
 	if !m.loading {
 		m.loading = true
 		m.loader.Go(func() {
@@ -79,14 +80,14 @@ func (m *codesMemo) startLoad() {
 }
 
 // copyInBackground starts making a new copy unless one is being made.
-func (m *codesMemo) copyInBackground() {
+func (m *CodesMemo) copyInBackground() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.startLoad()
 }
 
 // load makes the copy now and waits for it (a benchmark, a test).
-func (m *codesMemo) load(ctx context.Context) error {
+func (m *CodesMemo) load(ctx context.Context) error {
 	table, err := loadCodesTable(ctx, m.db)
 	if err != nil {
 		return err
@@ -98,7 +99,7 @@ func (m *codesMemo) load(ctx context.Context) error {
 }
 
 // keep makes table the copy unless the copy is of a later generation; the caller holds mu.
-func (m *codesMemo) keep(table *codesTable) {
+func (m *CodesMemo) keep(table *codesTable) {
 	if m.table == nil || table.generation > m.table.generation {
 		m.table = table
 	}
@@ -114,7 +115,7 @@ func codesGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // codesTable is agreement_codes as of one generation: for each agreement id, a row of width
-// numbers, one per field of derived.CodeFields, each the place of the field's text in values[field].
+// numbers, one per field of CodeFields, each the place of the field's text in values[field].
 // Place 0 stands for no such field (a row written before the field existed), and a row whose
 // first number is 0 for an id without a row.
 type codesTable struct {
@@ -147,7 +148,7 @@ func (t *codesTable) place(field int, text string) uint32 {
 }
 
 // loadCodesTable reads agreement_codes and its generation in one snapshot.
-func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
+func loadCodesTable(ctx context.Context, db *sqldb.DB) (*codesTable, error) {
 	tx, err := db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -161,8 +162,8 @@ func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(agreement_id), 0) FROM agreement_codes").Scan(&last); err != nil {
 		return nil, fmt.Errorf("read last agreement: %w", err)
 	}
-	t := &codesTable{generation: generation, width: len(derived.CodeFields), rows: make([]uint32, (last+1)*int64(len(derived.CodeFields))),
-		values: make([][]string, len(derived.CodeFields))}
+	t := &codesTable{generation: generation, width: len(CodeFields), rows: make([]uint32, (last+1)*int64(len(CodeFields))),
+		values: make([][]string, len(CodeFields))}
 	places := make([]map[string]uint32, t.width)
 	for i := range places {
 		places[i] = map[string]uint32{}
@@ -183,7 +184,7 @@ func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
 		if id < 0 || id > last {
 			return nil, fmt.Errorf("agreement id %d outside 0 to %d", id, last)
 		}
-		fields = appendFields(fields[:0], codes)
+		fields = AppendFields(fields[:0], codes)
 		row := t.rows[int(id)*t.width : int(id+1)*t.width]
 		for i, text := range fields[:min(len(fields), t.width)] {
 			place, ok := places[i][text]
@@ -202,36 +203,37 @@ func loadCodesTable(ctx context.Context, db *DB) (*codesTable, error) {
 	return t, nil
 }
 
-// CopyAgreementCodesInBackground starts copying the registry's facet codes into memory, where
-// the database keeps such a copy (SQLite), so that the first searches of a server that starts
-// need not read them from the table.
-func (db *DB) CopyAgreementCodesInBackground() {
-	if db.codes != nil {
-		db.codes.copyInBackground()
+// CopyInBackground starts copying the registry's facet codes into memory, so that the first
+// searches of a server that starts need not read them from the table. A nil memo (the database
+// keeps no copy: PostgreSQL) does nothing.
+func (m *CodesMemo) CopyInBackground() {
+	if m != nil {
+		m.copyInBackground()
 	}
 }
 
-// LoadAgreementCodes copies the registry's facet codes into memory now, where the database keeps
-// such a copy (SQLite), so that the first searches need not wait for it; otherwise it does nothing.
-func (db *DB) LoadAgreementCodes(ctx context.Context) error {
-	if db.codes == nil {
+// Load copies the registry's facet codes into memory now, so that the first searches need not
+// wait for it. A nil memo does nothing.
+func (m *CodesMemo) Load(ctx context.Context) error {
+	if m == nil {
 		return nil
 	}
-	if err := db.codes.load(ctx); err != nil {
+	if err := m.load(ctx); err != nil {
 		return fmt.Errorf("copy agreement codes into memory: %w", err)
 	}
 	return nil
 }
 
-// countMatchesInMemo adds to tally the codes of facets among the agreements terms select, as
-// agreementFacetCounts counts rows of agreement_codes, from the copy in memory; it tells whether
-// it could (the copy is of the generation the search reads).
-func (db *DB) countMatchesInMemo(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string,
-	choice *facetChoice, tally []map[string]int) (bool, error) {
-	if db.codes == nil {
+// CountMatches adds to tally the codes of facets among the agreements the query match (taking
+// args, selecting an id column) selects, as the registry counts rows of agreement_codes, from the
+// copy in memory; it tells whether it could (the copy is of the generation the search reads). A
+// nil memo cannot.
+func (m *CodesMemo) CountMatches(ctx context.Context, f *agreement.Filter, match string, args []any, facets []string,
+	choice *FacetChoice, tally []map[string]int) (bool, error) {
+	if m == nil {
 		return false, nil
 	}
-	tx, err := db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := m.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return false, err
 	}
@@ -240,13 +242,12 @@ func (db *DB) countMatchesInMemo(ctx context.Context, f *agreement.Filter, terms
 	if err != nil {
 		return false, err
 	}
-	table := db.codes.tableOf(generation)
+	table := m.tableOf(generation)
 	if table == nil {
 		return false, nil
 	}
 	// The ids come as one text, "1,5,9": tens of thousands of rows through database/sql would
 	// take longer than the search itself.
-	match, args := db.agreementMatches(terms, false)
 	var ids sql.NullString
 	if err := tx.QueryRowContext(ctx, "SELECT group_concat(id) FROM ("+match+") m", args...).Scan(&ids); err != nil {
 		return false, err
@@ -277,19 +278,19 @@ type memoCounter struct {
 	// agreement, or none is), and of the reader among the officers (0 for none)
 	yes, reader  uint32
 	confidential int
-	choice       *facetChoice
+	choice       *FacetChoice
 	verdicts     [][]int8 // for each chosen facet, by place: 0 not known yet, 1 admitted, -1 refused
 	countedIn    []int    // for each counted facet, its place among the chosen ones, or -1
 }
 
-func newMemoCounter(t *codesTable, f *agreement.Filter, facets []string, choice *facetChoice) *memoCounter {
-	c := &memoCounter{table: t, confidential: derived.CodeField(agreement.FacetConfidential), choice: choice}
+func newMemoCounter(t *codesTable, f *agreement.Filter, facets []string, choice *FacetChoice) *memoCounter {
+	c := &memoCounter{table: t, confidential: CodeField(agreement.FacetConfidential), choice: choice}
 	if !f.AllConfidential {
 		c.yes = t.place(c.confidential, "yes")
-		c.reader = t.place(derived.OfficerField, strconv.FormatInt(f.ReaderID, 10))
+		c.reader = t.place(OfficerField, strconv.FormatInt(f.ReaderID, 10))
 	}
 	for _, facet := range facets {
-		pos := derived.CodeField(facet)
+		pos := CodeField(facet)
 		c.positions = append(c.positions, pos)
 		n := 0
 		if pos >= 0 && pos < t.width {
@@ -317,7 +318,7 @@ func newMemoCounter(t *codesTable, f *agreement.Filter, facets []string, choice 
 // count counts one row: not at all if it is a confidential agreement the reader does not see or
 // several chosen facets refuse it, only in the refusing facet if one does, else in every facet.
 func (c *memoCounter) count(row []uint32) {
-	if c.yes != 0 && row[c.confidential] == c.yes && (row[derived.OfficerField] == 0 || row[derived.OfficerField] != c.reader) {
+	if c.yes != 0 && row[c.confidential] == c.yes && (row[OfficerField] == 0 || row[OfficerField] != c.reader) {
 		return
 	}
 	refusing := -1
@@ -349,7 +350,7 @@ func (c *memoCounter) admits(i, pos int, row []uint32) bool {
 		c.verdicts[i][place] = -1
 		codes := []string{c.table.values[pos][place]}
 		if c.choice.lists[i] {
-			codes = derived.SplitList(codes[0])
+			codes = SplitList(codes[0])
 		}
 		for _, code := range codes {
 			if c.choice.admitsCode(i, code) {
@@ -366,10 +367,30 @@ func (c *memoCounter) addTo(tally []map[string]int) {
 	for i, pos := range c.positions {
 		for place, n := range c.counts[i] {
 			if n > 0 {
-				for _, code := range derived.SplitList(c.table.values[pos][place]) {
+				for _, code := range SplitList(c.table.values[pos][place]) {
 					tally[i][code] += n
 				}
 			}
 		}
 	}
+}
+
+// Current tells whether the copy is in memory and of the generation the database holds: what a
+// search would count from. A nil memo has none.
+func (m *CodesMemo) Current(ctx context.Context) (bool, error) {
+	if m == nil {
+		return false, nil
+	}
+	tx, err := m.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	generation, err := codesGeneration(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.table != nil && m.table.generation == generation, nil
 }
