@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"time"
 
@@ -147,4 +148,23 @@ type Filter struct {
 	From, To  civil.Date
 	Offset    int
 	Limit     int
+}
+
+// ListedKeys is how many keys of the records an import created and updated its audit entry
+// lists; the counts say how many there were in all.
+const ListedKeys = 1000
+
+// Set is a list as a record shows it: without repeats and sorted, so that a list given in
+// another order records no change.
+func Set(values []string) []string {
+	seen := make(map[string]bool, len(values))
+	var out []string
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

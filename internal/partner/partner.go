@@ -266,3 +266,9 @@ func CanEdit(u *user.User, p *Partner, regionOf func(country string) string) boo
 	}
 	return false
 }
+
+// MergeCounts says what a merge moves from the duplicate to the partner that is kept, for the
+// preview that asks before merging.
+type MergeCounts struct {
+	Agreements, Contacts, Interactions, Recognitions, Offices int
+}

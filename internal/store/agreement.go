@@ -160,8 +160,8 @@ func auditAgreement(a *agreement.Agreement) audit.Record {
 	r := audit.Record{
 		"type": a.Type, "status": a.Status, "signed_on": a.SignedOn.String(), "start_on": a.StartOn.String(),
 		"end_on": a.EndOn.String(), "amount": a.Amount.String(), "currency": a.Currency, "value_usd": a.ValueUSD.String(),
-		"in_kind_usd": a.InKindUSD.String(), "action_area": a.PrimaryActionArea, "other_action_areas": sorted(a.OtherActionAreas),
-		"parties": sorted(parties), "regions": sorted(regions), "countries": sorted(a.Countries), "amends_id": a.AmendsID,
+		"in_kind_usd": a.InKindUSD.String(), "action_area": a.PrimaryActionArea, "other_action_areas": audit.Set(a.OtherActionAreas),
+		"parties": audit.Set(parties), "regions": audit.Set(regions), "countries": audit.Set(a.Countries), "amends_id": a.AmendsID,
 		"amendment_kind": a.AmendmentKind, "framework_id": a.FrameworkID, "initiative": a.Initiative, "officer_id": a.OfficerID,
 		"office": a.Office, "confidential": a.Confidential, "notes": a.Notes,
 	}

@@ -222,12 +222,12 @@ func (imp *AgreementImport) WriteAgreements(ctx context.Context, creates, update
 		}
 	}
 	for _, a := range creates {
-		if len(s.CreatedRefs) < auditedKeys {
+		if len(s.CreatedRefs) < audit.ListedKeys {
 			s.CreatedRefs = append(s.CreatedRefs, a.Reference)
 		}
 	}
 	for _, a := range updates {
-		if len(s.UpdatedRefs) < auditedKeys {
+		if len(s.UpdatedRefs) < audit.ListedKeys {
 			s.UpdatedRefs = append(s.UpdatedRefs, a.Reference)
 		}
 	}

@@ -47,6 +47,13 @@ func visibleSQL(f *agreement.Filter) (string, []any) {
 
 // agreementSorts whitelists the orders of the registry: the column of agreements a (or the
 // search's rank m), with the direction the index is read in; the id breaks ties the same way.
+// sortKey is how the registry orders agreements: a column, its direction, and the table it needs
+// (a: the agreements, "": only the search's rank). Every order ends with the id, so pages never
+// overlap.
+type sortKey struct {
+	column, direction, needs string
+}
+
 var agreementSorts = map[string]sortKey{
 	agreement.SortSigned:    {"a.signed_on", " DESC", "a"},
 	agreement.SortRelevance: {"m.rank", "", ""},

@@ -88,5 +88,5 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 
 // AuditEntities lists the kinds of record that appear in the trail, for the page's filter.
 func (db *DB) AuditEntities(ctx context.Context) ([]string, error) {
-	return db.strings(ctx, "SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+	return sqldb.QueryStrings(ctx, db, "SELECT DISTINCT entity FROM audit_log ORDER BY entity")
 }

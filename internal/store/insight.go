@@ -184,7 +184,7 @@ func filterCell(f insight.Filter) []any {
 // yearOf reads a year that the database returns as an integer or as text.
 func yearOf(v any) int {
 	var year int
-	fmt.Sscan(keyString(v), &year)
+	fmt.Sscan(sqldb.KeyString(v), &year)
 	return year
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strconv"
 
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
@@ -13,6 +12,7 @@ import (
 	"pactum/internal/money"
 	"pactum/internal/reference"
 	"pactum/internal/store/derived"
+	"pactum/internal/store/sqldb"
 )
 
 // reportSources gives, for each dimension, the SQL for the key, the weight of an agreement in it
@@ -122,7 +122,7 @@ func scanReportRows(rows *sql.Rows) ([]insight.Row, error) {
 		if err := rows.Scan(&k, &r.New, &r.Amendments, &value); err != nil {
 			return nil, err
 		}
-		r.Key = keyString(k)
+		r.Key = sqldb.KeyString(k)
 		r.New, r.Amendments, r.ValueUSD = roundCount(r.New), roundCount(r.Amendments), money.Amount(math.Round(value))
 		out = append(out, r)
 	}
@@ -263,20 +263,4 @@ func (s insightScope) args(selectArgs []any, period []any) []any {
 	out := append(selectArgs, s.joinArgs...)
 	out = append(out, period...)
 	return append(out, s.whereArgs...)
-}
-
-// keyString turns a grouping key (a year comes back as an integer) into its text form.
-func keyString(k any) string {
-	switch v := k.(type) {
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case int32:
-		return strconv.FormatInt(int64(v), 10)
-	case []byte:
-		return string(v)
-	case string:
-		return v
-	default:
-		return fmt.Sprint(v)
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"pactum/internal/store/derived"
+	"pactum/internal/store/partners"
 	"pactum/internal/store/sqldb"
 )
 
@@ -28,6 +29,7 @@ type Migration = sqldb.Migration
 // DB is an open Pactum database with every room of the store.
 type DB struct {
 	*sqldb.DB
+	*partners.Partners
 	codes *derived.CodesMemo // where the dialect memoizes codes
 	// touching holds the sessions and API tokens whose last use is being written, and touches the
 	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
@@ -47,7 +49,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{DB: core}
+	db := &DB{DB: core, Partners: partners.New(core, agreementsByIDs)}
 	if core.Dialect().MemoizesCodes() {
 		db.codes = derived.NewCodesMemo(core)
 	}

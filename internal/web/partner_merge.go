@@ -6,7 +6,6 @@ import (
 
 	"pactum/internal/apperr"
 	"pactum/internal/partner"
-	"pactum/internal/store"
 )
 
 type mergeView struct {
@@ -14,7 +13,7 @@ type mergeView struct {
 	Key, Name     string
 	Duplicate     string
 	DuplicateName string
-	Counts        *store.MergeCounts
+	Counts        *partner.MergeCounts
 	Errors        formErrors
 }
 

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strconv"
 )
 
 // Querier is what reads need: the read pool, or a transaction.
@@ -94,4 +96,20 @@ func EachRow(rows *sql.Rows, fn func(scan func(...any) error) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// KeyString turns a grouping key (a year comes back as an integer) into its text form.
+func KeyString(k any) string {
+	switch v := k.(type) {
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int32:
+		return strconv.FormatInt(int64(v), 10)
+	case []byte:
+		return string(v)
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
 }

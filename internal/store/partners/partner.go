@@ -1,11 +1,10 @@
-package store
+package partners
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"pactum/internal/apperr"
@@ -25,8 +24,8 @@ type partnerWriter struct {
 	derived                                            *derived.Writer
 }
 
-func newPartnerWriter(ctx context.Context, tx *sqldb.Tx) (*partnerWriter, error) {
-	w := &partnerWriter{tx: tx, derived: derived.NewWriter(tx, agreementsByIDs)}
+func newPartnerWriter(ctx context.Context, tx *sqldb.Tx, load derived.Loader) (*partnerWriter, error) {
+	w := &partnerWriter{tx: tx, derived: derived.NewWriter(tx, load)}
 	statements := []struct {
 		stmt  **sql.Stmt
 		query string
@@ -123,10 +122,10 @@ func (w *partnerWriter) writeDetails(ctx context.Context, p *partner.Partner) er
 // CreatePartners stores new partners in one transaction: all of them or none. Each partner's
 // ParentID must name a stored partner or one earlier in the list (by its ID once stored). A
 // single partner created by a person is recorded in the audit trail; bulk loads record one entry.
-func (db *DB) CreatePartners(ctx context.Context, partners []*partner.Partner) error {
+func (s *Partners) CreatePartners(ctx context.Context, partners []*partner.Partner) error {
 	now := time.Now().UTC()
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		w, err := newPartnerWriter(ctx, tx)
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		w, err := newPartnerWriter(ctx, tx, s.load)
 		if err != nil {
 			return err
 		}
@@ -150,8 +149,8 @@ func auditPartner(p *partner.Partner) audit.Record {
 	r := audit.Record{
 		"type": p.Type, "membership": p.Membership, "country": p.Country, "website": p.Website, "status": p.Status,
 		"parent_id": p.ParentID, "owner_id": p.OwnerID, "notes": p.Notes, "financing_mechanisms": p.FinancingMechanisms,
-		"action_areas": sorted(p.ActionAreas), "regions": sorted(p.Regions), "countries": sorted(p.Countries),
-		"financing_types": sorted(p.FinancingTypes), "tags": sorted(p.Tags),
+		"action_areas": audit.Set(p.ActionAreas), "regions": audit.Set(p.Regions), "countries": audit.Set(p.Countries),
+		"financing_types": audit.Set(p.FinancingTypes), "tags": audit.Set(p.Tags),
 	}
 	for _, lang := range reference.Languages {
 		t := p.Texts[lang]
@@ -165,18 +164,12 @@ func auditPartner(p *partner.Partner) audit.Record {
 	return r
 }
 
-func sorted(values []string) []string {
-	out := slices.Clone(sqldb.Dedupe(values))
-	slices.Sort(out)
-	return out
-}
-
 // UpdatePartner saves a partner's profile: texts, codes, lists, parent and owner (not its
 // contacts, which are saved one by one). It is refused with Conflict when the partner changed
 // since p.Version was read.
-func (db *DB) UpdatePartner(ctx context.Context, p *partner.Partner) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		w, err := newPartnerWriter(ctx, tx)
+func (s *Partners) UpdatePartner(ctx context.Context, p *partner.Partner) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		w, err := newPartnerWriter(ctx, tx, s.load)
 		if err != nil {
 			return err
 		}
@@ -255,25 +248,25 @@ func checkParent(ctx context.Context, tx *sqldb.Tx, id, parentID int64) error {
 
 // ReindexPartners writes the search document of every partner indexed with an older version of
 // it (or never), in batches, and returns how many it indexed.
-func (db *DB) ReindexPartners(ctx context.Context) (int, error) {
+func (s *Partners) ReindexPartners(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", derived.PartnerSearchVersion)
+		ids, err := sqldb.QueryIDs(ctx, s.db, "SELECT id FROM partners WHERE search_version < ? ORDER BY id LIMIT 2000", derived.PartnerSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex partners: %w", err)
 		}
 		if len(ids) == 0 {
 			if total > 0 {
-				return total, db.OptimizeSearch(ctx)
+				return total, s.OptimizeSearch(ctx)
 			}
 			return total, nil
 		}
-		batch, err := db.partnersByIDs(ctx, ids)
+		batch, err := s.partnersByIDs(ctx, ids)
 		if err != nil {
 			return total, err
 		}
-		err = db.InTx(ctx, func(tx *sqldb.Tx) error {
-			w, err := newPartnerWriter(ctx, tx)
+		err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			w, err := newPartnerWriter(ctx, tx, s.load)
 			if err != nil {
 				return err
 			}
@@ -302,21 +295,21 @@ const partnerColumns = `id, key, name, acronym, type_code, membership_code, coun
 	version, created_at, updated_at`
 
 // PartnerByKey returns the partner with key, with its texts, lists and contacts.
-func (db *DB) PartnerByKey(ctx context.Context, key string) (*partner.Partner, error) {
-	return partnerByKey(ctx, db, key)
+func (s *Partners) PartnerByKey(ctx context.Context, key string) (*partner.Partner, error) {
+	return partnerByKey(ctx, s.db, key)
 }
 
 // PartnerByID returns the partner with id.
-func (db *DB) PartnerByID(ctx context.Context, id int64) (*partner.Partner, error) {
+func (s *Partners) PartnerByID(ctx context.Context, id int64) (*partner.Partner, error) {
 	var key string
-	err := db.QueryRow(ctx, "SELECT key FROM partners WHERE id = ?", id).Scan(&key)
+	err := s.db.QueryRow(ctx, "SELECT key FROM partners WHERE id = ?", id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "partner.error.not_found", "key", fmt.Sprint(id))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("partner %d: %w", id, err)
 	}
-	return db.PartnerByKey(ctx, key)
+	return s.PartnerByKey(ctx, key)
 }
 
 func partnerByKey(ctx context.Context, q sqldb.Querier, key string) (*partner.Partner, error) {
@@ -385,23 +378,23 @@ func partnerByKey(ctx context.Context, q sqldb.Querier, key string) (*partner.Pa
 }
 
 // CountPartners returns how many partners are stored.
-func (db *DB) CountPartners(ctx context.Context) (int, error) {
+func (s *Partners) CountPartners(ctx context.Context) (int, error) {
 	var n int
-	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM partners").Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM partners").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count partners: %w", err)
 	}
 	return n, nil
 }
 
 // strings runs a query that returns one text column on the read pool.
-func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	return sqldb.QueryStrings(ctx, db, query, args...)
+func (s *Partners) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	return sqldb.QueryStrings(ctx, s.db, query, args...)
 }
 
 // MergedInto returns the key of the partner that a merged partner's key now leads to, or "".
-func (db *DB) MergedInto(ctx context.Context, key string) (string, error) {
+func (s *Partners) MergedInto(ctx context.Context, key string) (string, error) {
 	var into string
-	err := db.QueryRow(ctx, `SELECT p.key FROM partner_merges m JOIN partners p ON p.id = m.into_partner_id
+	err := s.db.QueryRow(ctx, `SELECT p.key FROM partner_merges m JOIN partners p ON p.id = m.into_partner_id
 		WHERE m.from_key = ? ORDER BY m.merged_at DESC LIMIT 1`, key).Scan(&into)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -413,11 +406,11 @@ func (db *DB) MergedInto(ctx context.Context, key string) (string, error) {
 }
 
 // AddContact adds a contact person to a partner. A new primary contact takes over from the old one.
-func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Contact) error {
+func (s *Partners) AddContact(ctx context.Context, partnerKey string, c *partner.Contact) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -443,8 +436,8 @@ func (db *DB) AddContact(ctx context.Context, partnerKey string, c *partner.Cont
 }
 
 // DeleteContact removes a contact person of a partner.
-func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID int64) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Partners) DeleteContact(ctx context.Context, partnerKey string, contactID int64) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var c partner.Contact
 		err := tx.QueryRow(ctx, `SELECT c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c
 			JOIN partners p ON p.id = c.partner_id WHERE c.id = ? AND p.key = ?`, contactID, partnerKey).
@@ -465,13 +458,13 @@ func (db *DB) DeleteContact(ctx context.Context, partnerKey string, contactID in
 
 // OptimizeSearch compacts the search indexes after many partners or agreements were written or
 // rewritten: it merges their segments and drops the tombstones of replaced documents.
-func (db *DB) OptimizeSearch(ctx context.Context) error {
+func (s *Partners) OptimizeSearch(ctx context.Context) error {
 	for _, table := range []string{"partner_search", "agreement_search"} {
-		stmt := db.Dialect().OptimizeSearch(table)
+		stmt := s.db.Dialect().OptimizeSearch(table)
 		if stmt == "" {
 			return nil
 		}
-		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("optimize search index %s: %w", table, err)
 			}
@@ -486,11 +479,11 @@ func (db *DB) OptimizeSearch(ctx context.Context) error {
 
 // UpdateContact saves a contact person of a partner. Making a contact primary takes it from the
 // partner's other contacts.
-func (db *DB) UpdateContact(ctx context.Context, partnerKey string, c *partner.Contact) error {
+func (s *Partners) UpdateContact(ctx context.Context, partnerKey string, c *partner.Contact) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var before partner.Contact
 		var partnerID int64
 		err := tx.QueryRow(ctx, `SELECT c.partner_id, c.name, c.title, c.email, c.phone, c.language, c.is_primary FROM contacts c

@@ -1,4 +1,4 @@
-package store
+package partners
 
 import (
 	"context"
@@ -10,28 +10,24 @@ import (
 	"pactum/internal/document"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
+	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
 
-// MergeCounts says what a merge moves from the duplicate to the partner that is kept.
-type MergeCounts struct {
-	Agreements, Contacts, Interactions, Recognitions, Offices int
-}
-
 // MergePreview counts what merging the duplicate into keep would move.
-func (db *DB) MergePreview(ctx context.Context, keepKey, duplicateKey string) (*MergeCounts, error) {
-	keep, err := db.PartnerByKey(ctx, keepKey)
+func (s *Partners) MergePreview(ctx context.Context, keepKey, duplicateKey string) (*partner.MergeCounts, error) {
+	keep, err := s.PartnerByKey(ctx, keepKey)
 	if err != nil {
 		return nil, err
 	}
-	dup, err := db.PartnerByKey(ctx, duplicateKey)
+	dup, err := s.PartnerByKey(ctx, duplicateKey)
 	if err != nil {
 		return nil, err
 	}
 	if keep.ID == dup.ID {
 		return nil, apperr.FieldErrors{"duplicate": apperr.Msg("partner.merge.error.same")}.Err()
 	}
-	c := &MergeCounts{Contacts: len(dup.Contacts)}
+	c := &partner.MergeCounts{Contacts: len(dup.Contacts)}
 	counts := []struct {
 		dst   *int
 		query string
@@ -42,7 +38,7 @@ func (db *DB) MergePreview(ctx context.Context, keepKey, duplicateKey string) (*
 		{&c.Offices, "SELECT COUNT(*) FROM partners WHERE parent_id = ?"},
 	}
 	for _, q := range counts {
-		if err := db.QueryRow(ctx, q.query, dup.ID).Scan(q.dst); err != nil {
+		if err := s.db.QueryRow(ctx, q.query, dup.ID).Scan(q.dst); err != nil {
 			return nil, fmt.Errorf("merge preview: %w", err)
 		}
 	}
@@ -54,8 +50,8 @@ func (db *DB) MergePreview(ctx context.Context, keepKey, duplicateKey string) (*
 // languages keep lacks all pass to keep; the duplicate is then deleted, its key and name recorded
 // in partner_merges so that old links and searches still lead to keep. The audit history of both
 // stays under both keys.
-func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Partners) MergePartners(ctx context.Context, keepKey, duplicateKey string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		keep, err := partnerByKey(ctx, tx, keepKey)
 		if err != nil {
 			return err
@@ -105,7 +101,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 				return fmt.Errorf("merge: %w", err)
 			}
 		}
-		if err := reindexAgreements(ctx, tx, moved); err != nil {
+		if err := s.rederive(ctx, tx, moved); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND EXISTS (SELECT 1 FROM contacts WHERE partner_id = ? AND is_primary = ?)",
@@ -160,7 +156,7 @@ func (db *DB) MergePartners(ctx context.Context, keepKey, duplicateKey string) e
 				return fmt.Errorf("merge: %w", err)
 			}
 		}
-		w, err := newPartnerWriter(ctx, tx)
+		w, err := newPartnerWriter(ctx, tx, s.load)
 		if err != nil {
 			return err
 		}
@@ -212,4 +208,15 @@ func union(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// rederive derives the agreements ids again as stored, in tx: after a merge, the duplicate's
+// agreements show keep's name and type.
+func (s *Partners) rederive(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
+	w := derived.NewWriter(tx, s.load)
+	defer w.Close()
+	if err := w.Agreements(ctx, ids); err != nil {
+		return err
+	}
+	return w.Flush(ctx)
 }

@@ -1,4 +1,4 @@
-package store
+package partners
 
 import (
 	"context"
@@ -52,15 +52,15 @@ func matchTerms(f *partner.Filter, words []search.Term, except string) []search.
 
 // matches returns SQL selecting the ids (as id, with rank when ranked) of the partners that
 // terms select, and its argument; with no terms, every partner.
-func (db *DB) matches(terms []search.Term, ranked bool) (string, []any) {
+func (s *Partners) matches(terms []search.Term, ranked bool) (string, []any) {
 	if len(terms) == 0 {
 		return "SELECT id, 0 AS rank FROM partners", nil
 	}
-	query := db.Dialect().SearchIDs("partner_search", "partner_id")
+	query := s.db.Dialect().SearchIDs("partner_search", "partner_id")
 	if !ranked {
-		query = db.Dialect().SearchIDsUnranked("partner_search", "partner_id")
+		query = s.db.Dialect().SearchIDsUnranked("partner_search", "partner_id")
 	}
-	return query, []any{db.Dialect().SearchArg(terms)}
+	return query, []any{s.db.Dialect().SearchArg(terms)}
 }
 
 // sortKey is how the list orders partners: a column, its direction, and the table it needs
@@ -95,7 +95,7 @@ func sortOf(f *partner.Filter, words []search.Term) string {
 // facet. A facet with codes chosen is counted over what the other facets select, so a reader sees
 // how changing the choice would change the list; the facets without a choice are counted
 // together over the selection itself.
-func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page, error) {
+func (s *Partners) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page, error) {
 	if !reference.IsLanguage(f.Lang) {
 		f.Lang = "en"
 	}
@@ -107,10 +107,10 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 	page := &partner.Page{}
 	err := sqldb.SideBySide(
 		func() (err error) {
-			page.Items, page.Total, err = db.partnerItems(ctx, &f, words, sortOf(&f, words), limit)
+			page.Items, page.Total, err = s.partnerItems(ctx, &f, words, sortOf(&f, words), limit)
 			return err
 		},
-		func() (err error) { page.Facets, err = db.partnerFacetCounts(ctx, &f, words); return err })
+		func() (err error) { page.Facets, err = s.partnerFacetCounts(ctx, &f, words); return err })
 	if err != nil {
 		return nil, err
 	}
@@ -119,21 +119,21 @@ func (db *DB) ListPartners(ctx context.Context, f partner.Filter) (*partner.Page
 
 // partnerItems returns a page of the selection and its total. It finds the page's ids first,
 // ordering by what the sort needs alone, then reads the details of those few partners.
-func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
+func (s *Partners) partnerItems(ctx context.Context, f *partner.Filter, words []search.Term, sort string, limit int) ([]partner.Summary, int, error) {
 	terms := matchTerms(f, words, "")
 	key := partnerSorts[sort]
 	var src, id, where, total string
 	var args []any
 	switch {
 	case len(terms) > 0:
-		match, margs := db.matches(terms, sort == partner.SortRelevance)
+		match, margs := s.matches(terms, sort == partner.SortRelevance)
 		src, id, total, args = "("+match+") m", "m.id", "COUNT(*) OVER ()", margs
 		switch key.needs {
 		case "ps":
-			src += " " + db.Dialect().DrivingJoin() + " partner_sort ps ON ps.partner_id = m.id AND ps.lang = ?"
+			src += " " + s.db.Dialect().DrivingJoin() + " partner_sort ps ON ps.partner_id = m.id AND ps.lang = ?"
 			args = append(args, f.Lang)
 		case "p":
-			src += " " + db.Dialect().DrivingJoin() + " partners p ON p.id = m.id"
+			src += " " + s.db.Dialect().DrivingJoin() + " partners p ON p.id = m.id"
 		}
 	case key.needs == "ps":
 		src, id, where, total, args = "partner_sort ps", "ps.partner_id", " WHERE ps.lang = ?", "0", []any{f.Lang}
@@ -150,7 +150,7 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
 		LEFT JOIN due_diligence dd ON dd.partner_id = p.id
 		ORDER BY pg.k` + key.direction + ", pg.id"
-	rows, err := db.Query(ctx, query, append(args, f.Lang)...)
+	rows, err := s.db.Query(ctx, query, append(args, f.Lang)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list partners: %w", err)
 	}
@@ -172,8 +172,8 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 	}
 	if len(terms) == 0 || (len(items) == 0 && f.Offset > 0) {
 		// The whole list, or past the last page: count apart.
-		match, margs := db.matches(terms, false)
-		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&count); err != nil {
+		match, margs := s.matches(terms, false)
+		if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m", margs...).Scan(&count); err != nil {
 			return nil, 0, fmt.Errorf("count partners: %w", err)
 		}
 	}
@@ -184,36 +184,36 @@ func (db *DB) partnerItems(ctx context.Context, f *partner.Filter, words []searc
 // counted over the partners that every other chosen facet admits, the others over the selection:
 // all of them are counted in one pass over the partners that at most one chosen facet refuses,
 // except when nothing but one facet is chosen, where that facet's counts are the whole list's.
-func (db *DB) partnerFacetCounts(ctx context.Context, f *partner.Filter, words []search.Term) (map[string][]partner.Count, error) {
+func (s *Partners) partnerFacetCounts(ctx context.Context, f *partner.Filter, words []search.Term) (map[string][]partner.Count, error) {
 	chosen, unchosen := derived.SplitFacets(partner.Facets, f.Values)
 	switch {
 	case len(chosen) == 0:
-		return db.facetCounts(ctx, words, partner.Facets, nil)
+		return s.facetCounts(ctx, words, partner.Facets, nil)
 	case len(chosen) == 1 && len(words) == 0:
-		counts, err := db.facetCountsOfAll(ctx, chosen)
+		counts, err := s.facetCountsOfAll(ctx, chosen)
 		if err != nil {
 			return nil, err
 		}
-		others, err := db.facetCounts(ctx, matchTerms(f, words, ""), unchosen, nil)
+		others, err := s.facetCounts(ctx, matchTerms(f, words, ""), unchosen, nil)
 		maps.Copy(counts, others)
 		return counts, err
 	}
 	terms := derived.OnePassTerms(words, chosen, func(except string) []search.Term { return matchTerms(f, nil, except) })
 	choice := derived.NewFacetChoice(chosen, f.Values, func(facet string) int { return slices.Index(partner.Facets, facet) },
 		func(facet string) bool { _, list := facetTables[facet]; return list }, derived.FacetToken)
-	return db.facetCounts(ctx, terms, partner.Facets, choice)
+	return s.facetCounts(ctx, terms, partner.Facets, choice)
 }
 
 // facetCounts counts the codes of facets among the partners terms select: the selection is
 // computed once by the index, and each selected partner's codes are read from the narrow
 // partner_codes table and counted here. With a choice, a partner that one chosen facet refuses
 // counts in that facet only, and one that several refuse in none.
-func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []string, choice *derived.FacetChoice) (map[string][]partner.Count, error) {
+func (s *Partners) facetCounts(ctx context.Context, terms []search.Term, facets []string, choice *derived.FacetChoice) (map[string][]partner.Count, error) {
 	if len(terms) == 0 {
-		return db.facetCountsOfAll(ctx, facets)
+		return s.facetCountsOfAll(ctx, facets)
 	}
-	match, args := db.matches(terms, false)
-	rows, err := db.Query(ctx, "SELECT pc.codes FROM ("+match+") m "+db.Dialect().DrivingJoin()+
+	match, args := s.matches(terms, false)
+	rows, err := s.db.Query(ctx, "SELECT pc.codes FROM ("+match+") m "+s.db.Dialect().DrivingJoin()+
 		" partner_codes pc ON pc.partner_id = m.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("count partners by %v: %w", facets, err)
@@ -276,7 +276,7 @@ func (db *DB) facetCounts(ctx context.Context, terms []search.Term, facets []str
 
 // facetCountsOfAll counts the codes of facets over every partner, straight from the tables'
 // indexes: the list as it first opens, with no search and no filter.
-func (db *DB) facetCountsOfAll(ctx context.Context, facets []string) (map[string][]partner.Count, error) {
+func (s *Partners) facetCountsOfAll(ctx context.Context, facets []string) (map[string][]partner.Count, error) {
 	var parts []string
 	for _, facet := range facets {
 		switch {
@@ -290,7 +290,7 @@ func (db *DB) facetCountsOfAll(ctx context.Context, facets []string) (map[string
 			parts = append(parts, "SELECT '"+facet+"', "+t[1]+", COUNT(*) FROM "+t[0]+" GROUP BY "+t[1])
 		}
 	}
-	rows, err := db.Query(ctx, strings.Join(parts, " UNION ALL "))
+	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "))
 	if err != nil {
 		return nil, fmt.Errorf("count all partners by %v: %w", facets, err)
 	}
@@ -323,21 +323,21 @@ func (db *DB) facetCountsOfAll(ctx context.Context, facets []string) (map[string
 // ForEachPartner calls fn with every partner f selects, in the list's order, loading them in
 // batches so that exporting a hundred thousand partners needs neither one query per partner nor
 // all of them in memory. Contacts are not loaded.
-func (db *DB) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*partner.Partner) error) error {
+func (s *Partners) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*partner.Partner) error) error {
 	if !reference.IsLanguage(f.Lang) {
 		f.Lang = "en"
 	}
 	words := search.Parse(f.Query)
 	sort := sortOf(&f, words)
-	match, args := db.matches(matchTerms(&f, words, ""), sort == partner.SortRelevance)
+	match, args := s.matches(matchTerms(&f, words, ""), sort == partner.SortRelevance)
 	key := partnerSorts[sort]
-	ids, err := sqldb.QueryIDs(ctx, db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
+	ids, err := sqldb.QueryIDs(ctx, s.db, "SELECT p.id FROM ("+match+") m JOIN partners p ON p.id = m.id "+
 		"LEFT JOIN partner_sort ps ON ps.partner_id = p.id AND ps.lang = ? ORDER BY "+key.column+key.direction+", p.id", append(args, f.Lang)...)
 	if err != nil {
 		return fmt.Errorf("export partners: %w", err)
 	}
 	for start := 0; start < len(ids); start += 500 {
-		batch, err := db.partnersByIDs(ctx, ids[start:min(start+500, len(ids))])
+		batch, err := s.partnersByIDs(ctx, ids[start:min(start+500, len(ids))])
 		if err != nil {
 			return err
 		}
@@ -351,14 +351,14 @@ func (db *DB) ForEachPartner(ctx context.Context, f partner.Filter, fn func(*par
 }
 
 // partnersByIDs loads partners with their texts and lists, in the order of ids.
-func (db *DB) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partner, error) {
+func (s *Partners) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partner, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
 	in := "(" + sqldb.Placeholders(len(ids)) + ")"
 	byID := make(map[int64]*partner.Partner, len(ids))
-	rows, err := db.Query(ctx, "SELECT "+partnerColumns+" FROM partners WHERE id IN "+in, args...)
+	rows, err := s.db.Query(ctx, "SELECT "+partnerColumns+" FROM partners WHERE id IN "+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load partners: %w", err)
 	}
@@ -383,7 +383,7 @@ func (db *DB) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partne
 	if err != nil {
 		return nil, fmt.Errorf("load partners: %w", err)
 	}
-	trows, err := db.Query(ctx, "SELECT partner_id, lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id IN "+in, args...)
+	trows, err := s.db.Query(ctx, "SELECT partner_id, lang, name, acronym, mandate, strategy FROM partner_translations WHERE partner_id IN "+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load partner texts: %w", err)
 	}
@@ -413,7 +413,7 @@ func (db *DB) partnersByIDs(ctx context.Context, ids []int64) ([]*partner.Partne
 		{"partner_tags", "tag", func(p *partner.Partner) *[]string { return &p.Tags }},
 	}
 	for _, l := range lists {
-		lrows, err := db.Query(ctx, "SELECT partner_id, "+l.column+" FROM "+l.table+" WHERE partner_id IN "+in+" ORDER BY "+l.column, args...)
+		lrows, err := s.db.Query(ctx, "SELECT partner_id, "+l.column+" FROM "+l.table+" WHERE partner_id IN "+in+" ORDER BY "+l.column, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load partner lists: %w", err)
 		}
@@ -448,11 +448,11 @@ const duplicateThreshold = 0.6
 // SimilarPartners returns stored partners that are likely the same organisation as one with
 // these names and acronyms (in any language): a name alike in its words, or the same acronym.
 // The partner excludeID (0 for none) is left out.
-func (db *DB) SimilarPartners(ctx context.Context, names, acronyms []string, excludeID int64) ([]partner.Summary, error) {
+func (s *Partners) SimilarPartners(ctx context.Context, names, acronyms []string, excludeID int64) ([]partner.Summary, error) {
 	candidates := map[int64]bool{}
 	var order []int64
 	addIDs := func(query string, args ...any) error {
-		rows, err := db.Query(ctx, query, args...)
+		rows, err := s.db.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -480,8 +480,8 @@ func (db *DB) SimilarPartners(ctx context.Context, names, acronyms []string, exc
 		for i := range terms {
 			terms[i].Prefix = false
 		}
-		if err := addIDs("SELECT id FROM ("+db.Dialect().SearchIDs("partner_search", "partner_id")+") s ORDER BY rank LIMIT 20",
-			db.Dialect().SearchArg(terms)); err != nil {
+		if err := addIDs("SELECT id FROM ("+s.db.Dialect().SearchIDs("partner_search", "partner_id")+") s ORDER BY rank LIMIT 20",
+			s.db.Dialect().SearchArg(terms)); err != nil {
 			return nil, fmt.Errorf("similar partners: %w", err)
 		}
 	}
@@ -498,7 +498,7 @@ func (db *DB) SimilarPartners(ctx context.Context, names, acronyms []string, exc
 	if len(order) == 0 {
 		return nil, nil
 	}
-	loaded, err := db.partnersByIDs(ctx, order)
+	loaded, err := s.partnersByIDs(ctx, order)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package store
+package partners
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 )
 
 // DueDiligenceOf returns the due-diligence record of a partner, or nil when it has none.
-func (db *DB) DueDiligenceOf(ctx context.Context, partnerID int64) (*partner.DueDiligence, error) {
-	return dueDiligenceOf(ctx, db, partnerID)
+func (s *Partners) DueDiligenceOf(ctx context.Context, partnerID int64) (*partner.DueDiligence, error) {
+	return dueDiligenceOf(ctx, s.db, partnerID)
 }
 
 func dueDiligenceOf(ctx context.Context, q sqldb.Querier, partnerID int64) (*partner.DueDiligence, error) {
@@ -45,11 +45,11 @@ func auditDueDiligence(d *partner.DueDiligence) audit.Record {
 
 // SaveDueDiligence creates or updates a partner's due-diligence record. Version 0 means a new
 // record; otherwise it must match the stored one.
-func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partner.DueDiligence) error {
+func (s *Partners) SaveDueDiligence(ctx context.Context, partnerKey string, d *partner.DueDiligence) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, "SELECT id FROM partners WHERE key = ?", partnerKey).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -86,7 +86,7 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 		if err != nil {
 			return err
 		}
-		w, err := newPartnerWriter(ctx, tx)
+		w, err := newPartnerWriter(ctx, tx, s.load)
 		if err != nil {
 			return err
 		}
@@ -103,8 +103,8 @@ func (db *DB) SaveDueDiligence(ctx context.Context, partnerKey string, d *partne
 }
 
 // AddDocument stores a file as the next version of its name under its owner.
-func (db *DB) AddDocument(ctx context.Context, doc *document.Document, auditEntity, auditKey string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Partners) AddDocument(ctx context.Context, doc *document.Document, auditEntity, auditKey string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE owner_type = ? AND owner_id = ? AND filename = ?",
 			doc.OwnerType, doc.OwnerID, doc.Filename).Scan(&doc.Version)
 		if err != nil {
@@ -124,8 +124,8 @@ func (db *DB) AddDocument(ctx context.Context, doc *document.Document, auditEnti
 }
 
 // Documents lists the files of an owner without their contents, newest version first per name.
-func (db *DB) Documents(ctx context.Context, ownerType string, ownerID int64) ([]document.Document, error) {
-	rows, err := db.Query(ctx, `SELECT d.id, d.filename, d.content_type, d.size, d.sha256, d.version, COALESCE(d.uploaded_by, 0),
+func (s *Partners) Documents(ctx context.Context, ownerType string, ownerID int64) ([]document.Document, error) {
+	rows, err := s.db.Query(ctx, `SELECT d.id, d.filename, d.content_type, d.size, d.sha256, d.version, COALESCE(d.uploaded_by, 0),
 		COALESCE(u.username, ''), d.uploaded_at FROM documents d LEFT JOIN users u ON u.id = d.uploaded_by
 		WHERE d.owner_type = ? AND d.owner_id = ? ORDER BY d.filename, d.version DESC`, ownerType, ownerID)
 	if err != nil {
@@ -144,9 +144,9 @@ func (db *DB) Documents(ctx context.Context, ownerType string, ownerID int64) ([
 }
 
 // DocumentByID returns a file with its contents.
-func (db *DB) DocumentByID(ctx context.Context, id int64) (*document.Document, error) {
+func (s *Partners) DocumentByID(ctx context.Context, id int64) (*document.Document, error) {
 	d := &document.Document{ID: id}
-	err := db.QueryRow(ctx, `SELECT owner_type, owner_id, filename, content_type, size, sha256, version, data, uploaded_at
+	err := s.db.QueryRow(ctx, `SELECT owner_type, owner_id, filename, content_type, size, sha256, version, data, uploaded_at
 		FROM documents WHERE id = ?`, id).
 		Scan(&d.OwnerType, &d.OwnerID, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.Version, &d.Data, &d.UploadedAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,4 +1,4 @@
-package store
+package partners
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 
 // PartnerFamily returns the ids of a partner and of every partner below it (its country offices,
 // their offices …), the partner first.
-func (db *DB) PartnerFamily(ctx context.Context, id int64) ([]int64, error) {
+func (s *Partners) PartnerFamily(ctx context.Context, id int64) ([]int64, error) {
 	family := []int64{id}
 	seen := map[int64]bool{id: true}
 	for i := 0; i < len(family) && len(family) < 10_000; i++ {
-		rows, err := db.Query(ctx, "SELECT id FROM partners WHERE parent_id = ? ORDER BY id", family[i])
+		rows, err := s.db.Query(ctx, "SELECT id FROM partners WHERE parent_id = ? ORDER BY id", family[i])
 		if err != nil {
 			return nil, fmt.Errorf("partner family: %w", err)
 		}
@@ -44,7 +44,7 @@ func (db *DB) PartnerFamily(ctx context.Context, id int64) ([]int64, error) {
 // Involvement sums the signed agreements that any of the partners ids is a party to (each
 // agreement once), in total and by year, primary action area and region (region shares
 // weighted), with the latest ones listed.
-func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent int) (*partner.Involvement, error) {
+func (s *Partners) Involvement(ctx context.Context, ids []int64, lang string, recent int) (*partner.Involvement, error) {
 	inv := &partner.Involvement{}
 	if len(ids) == 0 {
 		return inv, nil
@@ -59,7 +59,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 	amendment := reference.AgreementTypeAmendment
 
 	var value int64
-	err := db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN type_code <> ? THEN 1 ELSE 0 END), 0),
+	err := s.db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN type_code <> ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN type_code = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(value_usd_cents), 0)
 		FROM agreements WHERE signed_on IS NOT NULL AND deleted_at IS NULL AND id IN (`+signed+`)`, append([]any{amendment, amendment}, args...)...).
 		Scan(&inv.Agreements, &inv.Amendments, &value)
@@ -72,7 +72,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 		dst   *[]partner.Share
 		query string
 	}{
-		{&inv.ByYear, `SELECT ` + db.Dialect().Year("a.signed_on") + ` AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
+		{&inv.ByYear, `SELECT ` + s.db.Dialect().Year("a.signed_on") + ` AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
 			SUM(a.value_usd_cents * 1.0) FROM agreements a WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY k`},
 		{&inv.ByArea, `SELECT a.primary_action_area_code AS k, SUM(CASE WHEN a.type_code <> ? THEN 1.0 ELSE 0 END),
 			SUM(a.value_usd_cents * 1.0) FROM agreements a JOIN action_areas o ON o.code = a.primary_action_area_code
@@ -83,7 +83,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 			WHERE a.signed_on IS NOT NULL AND a.deleted_at IS NULL AND a.id IN (` + signed + `) GROUP BY k ORDER BY MIN(o.sort_order)`},
 	}
 	for _, sh := range shares {
-		rows, err := db.Query(ctx, sh.query, append([]any{amendment}, args...)...)
+		rows, err := s.db.Query(ctx, sh.query, append([]any{amendment}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("involvement: %w", err)
 		}
@@ -95,7 +95,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 				rows.Close()
 				return nil, fmt.Errorf("involvement: %w", err)
 			}
-			s.Key, s.ValueUSD = keyString(k), money.Amount(math.Round(v))
+			s.Key, s.ValueUSD = sqldb.KeyString(k), money.Amount(math.Round(v))
 			*sh.dst = append(*sh.dst, s)
 		}
 		err = rows.Err()
@@ -105,7 +105,7 @@ func (db *DB) Involvement(ctx context.Context, ids []int64, lang string, recent 
 		}
 	}
 
-	rows, err := db.Query(ctx, `SELECT a.reference, COALESCE(t.title, a.title), a.type_code, a.status, a.signed_on, a.value_usd_cents,
+	rows, err := s.db.Query(ctx, `SELECT a.reference, COALESCE(t.title, a.title), a.type_code, a.status, a.signed_on, a.value_usd_cents,
 		p.partner_id, p.role, a.confidential, COALESCE(a.officer_id, 0)
 		FROM agreements a
 		JOIN (SELECT agreement_id, MIN(partner_id) AS partner_id, MIN(role) AS role FROM agreement_parties
