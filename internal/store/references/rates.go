@@ -96,3 +96,29 @@ func (s *References) SaveRate(ctx context.Context, r reference.Rate) error {
 			audit.Diff(before, audit.Record{"usd_per_unit": r.USDPerUnit}))
 	})
 }
+
+// WriteRateImport writes a checked rates file inside tx: new rates, and rates that replace the
+// stored rate of their currency and date. It records one audit entry for the file (action import,
+// entity currency_rate_import) with its counts, instead of one per rate. It is exported for
+// store.DB.ImportRates, whose transaction also marks the file's import job done, and the import
+// jobs are not this room's.
+func WriteRateImport(ctx context.Context, tx *sqldb.Tx, file string, creates, updates []reference.Rate, unchanged int) error {
+	stmt, err := tx.Prepare(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
+		ON CONFLICT (currency_code, valid_from) DO UPDATE SET usd_per_unit = excluded.usd_per_unit`)
+	if err != nil {
+		return fmt.Errorf("import rates: %w", err)
+	}
+	defer stmt.Close()
+	for _, list := range [][]reference.Rate{creates, updates} {
+		for _, r := range list {
+			if _, err := stmt.ExecContext(ctx, r.Currency, r.ValidFrom, r.USDPerUnit); err != nil {
+				return fmt.Errorf("import rate %s %s: %w", r.Currency, r.ValidFrom, err)
+			}
+		}
+	}
+	return tx.Audit(ctx, audit.ActionImport, "currency_rate_import", file, audit.Changes{
+		"created":   {After: len(creates)},
+		"updated":   {After: len(updates)},
+		"unchanged": {After: unchanged},
+	})
+}
