@@ -2,14 +2,14 @@ package store
 
 import (
 	"context"
-	"fmt"
 
-	"pactum/internal/audit"
 	"pactum/internal/reference"
+	"pactum/internal/store/references"
 	"pactum/internal/store/sqldb"
 )
 
-// RateImport is a checked rates file, ready to be written (internal/importer plans it).
+// RateImport is a checked rates file, ready to be written (internal/importer plans it). It is not
+// a domain shape: it names the claimed import job, which package store keeps.
 type RateImport struct {
 	// File names the file; it is the key of the import's audit entry.
 	File string
@@ -25,27 +25,11 @@ type RateImport struct {
 // ImportRates writes a checked rates file in one transaction: new rates, and rates that replace
 // the stored rate of their currency and date. It records one audit entry for the file (action
 // import, entity currency_rate_import) with its counts, instead of one per rate. Agreements
-// already stored keep the US dollar value they were saved with.
+// already stored keep the US dollar value they were saved with. The room references writes the
+// rates; this marks the import job done in the same transaction.
 func (db *DB) ImportRates(ctx context.Context, imp RateImport) error {
 	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		stmt, err := tx.Prepare(ctx, `INSERT INTO currency_rates (currency_code, valid_from, usd_per_unit) VALUES (?, ?, ?)
-			ON CONFLICT (currency_code, valid_from) DO UPDATE SET usd_per_unit = excluded.usd_per_unit`)
-		if err != nil {
-			return fmt.Errorf("import rates: %w", err)
-		}
-		defer stmt.Close()
-		for _, list := range [][]reference.Rate{imp.Creates, imp.Updates} {
-			for _, r := range list {
-				if _, err := stmt.ExecContext(ctx, r.Currency, r.ValidFrom, r.USDPerUnit); err != nil {
-					return fmt.Errorf("import rate %s %s: %w", r.Currency, r.ValidFrom, err)
-				}
-			}
-		}
-		err = tx.Audit(ctx, audit.ActionImport, "currency_rate_import", imp.File, audit.Changes{
-			"created":   {After: len(imp.Creates)},
-			"updated":   {After: len(imp.Updates)},
-			"unchanged": {After: imp.Unchanged},
-		})
+		err := references.WriteRateImport(ctx, tx, imp.File, imp.Creates, imp.Updates, imp.Unchanged)
 		if err != nil || imp.Job == nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"pactum/internal/store/derived"
 	"pactum/internal/store/partners"
+	"pactum/internal/store/references"
 	"pactum/internal/store/sqldb"
 )
 
@@ -30,6 +31,7 @@ type Migration = sqldb.Migration
 type DB struct {
 	*sqldb.DB
 	*partners.Partners
+	*references.References
 	codes *derived.CodesMemo // where the dialect memoizes codes
 	// touching holds the sessions and API tokens whose last use is being written, and touches the
 	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
@@ -49,7 +51,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{DB: core, Partners: partners.New(core, agreementsByIDs)}
+	db := &DB{DB: core, Partners: partners.New(core, agreementsByIDs), References: references.New(core)}
 	if core.Dialect().MemoizesCodes() {
 		db.codes = derived.NewCodesMemo(core)
 	}
