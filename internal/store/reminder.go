@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"pactum/internal/civil"
 	"pactum/internal/interaction"
@@ -60,19 +59,4 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 		return nil
 	})
 	return sent, err
-}
-
-// ClaimDailyJob reports whether this server should run job today: the first to ask gets it.
-func (db *DB) ClaimDailyJob(ctx context.Context, job string, today civil.Date) (bool, error) {
-	claimed := false
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, "INSERT INTO job_runs (job, run_on, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", job, today, time.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("claim job %s: %w", job, err)
-		}
-		n, _ := res.RowsAffected()
-		claimed = n == 1
-		return nil
-	})
-	return claimed, err
 }
