@@ -210,18 +210,8 @@ func interactionByID(ctx context.Context, q sqldb.Querier, id int64) (*interacti
 	return i, err
 }
 
-// InteractionLine is an interaction as a partner's profile and timeline show it.
-type InteractionLine struct {
-	ID         int64
-	Type       string
-	OccurredOn civil.Date
-	Subject    string
-	Outcome    string
-	OpenFollow int // open follow-ups
-}
-
 // PartnerInteractions returns the latest interactions with any of the partners ids, newest first.
-func (db *DB) PartnerInteractions(ctx context.Context, ids []int64, limit int) ([]InteractionLine, error) {
+func (db *DB) PartnerInteractions(ctx context.Context, ids []int64, limit int) ([]interaction.Line, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -239,9 +229,9 @@ func (db *DB) PartnerInteractions(ctx context.Context, ids []int64, limit int) (
 		return nil, fmt.Errorf("partner interactions: %w", err)
 	}
 	defer rows.Close()
-	var list []InteractionLine
+	var list []interaction.Line
 	for rows.Next() {
-		var l InteractionLine
+		var l interaction.Line
 		if err := rows.Scan(&l.ID, &l.Type, &l.OccurredOn, &l.Subject, &l.Outcome, &l.OpenFollow); err != nil {
 			return nil, fmt.Errorf("partner interactions: %w", err)
 		}
@@ -463,13 +453,6 @@ func (db *DB) AddRecognitions(ctx context.Context, list []partner.Recognition) e
 	})
 }
 
-// AddressMatch is a partner recognised from e-mail addresses, with the contacts whose address
-// appeared.
-type AddressMatch struct {
-	PartnerKey string
-	ContactIDs []int64
-}
-
 // webmailDomains are shared by too many people to tell an organisation.
 var webmailDomains = map[string]bool{
 	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true, "live.com": true, "yahoo.com": true,
@@ -479,13 +462,13 @@ var webmailDomains = map[string]bool{
 
 // PartnersByAddresses recognises partners from e-mail addresses: by their contacts' addresses
 // first, then by the domain of their website (not for webmail domains).
-func (db *DB) PartnersByAddresses(ctx context.Context, emails []string) ([]AddressMatch, error) {
+func (db *DB) PartnersByAddresses(ctx context.Context, emails []string) ([]interaction.AddressMatch, error) {
 	var order []string
-	byKey := map[string]*AddressMatch{}
+	byKey := map[string]*interaction.AddressMatch{}
 	add := func(key string, contact int64) {
 		m, ok := byKey[key]
 		if !ok {
-			m = &AddressMatch{PartnerKey: key}
+			m = &interaction.AddressMatch{PartnerKey: key}
 			byKey[key] = m
 			order = append(order, key)
 		}
@@ -534,7 +517,7 @@ func (db *DB) PartnersByAddresses(ctx context.Context, emails []string) ([]Addre
 			add(k, 0)
 		}
 	}
-	out := make([]AddressMatch, 0, len(order))
+	out := make([]interaction.AddressMatch, 0, len(order))
 	for _, k := range order {
 		out = append(out, *byKey[k])
 	}

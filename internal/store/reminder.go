@@ -10,17 +10,11 @@ import (
 	"pactum/internal/store/sqldb"
 )
 
-// Reminder is what a daily reminder tells one assignee.
-type Reminder struct {
-	UserID    int64
-	FollowUps []interaction.FollowUp
-}
-
 // DueReminders returns, per assignee, the open follow-ups due by today that have not been
 // reminded of today, and marks them reminded; it runs in the transaction that queues the e-mails
 // so that a reminder is neither lost nor sent twice. Assignees without an e-mail address or
 // inactive are left out.
-func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(Reminder) (*mail.Message, error)) (int, error) {
+func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(interaction.Reminder) (*mail.Message, error)) (int, error) {
 	sent := 0
 	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		list, err := followUpsWhere(ctx, tx, `f.status = ? AND f.due_on <= ? AND (f.last_reminded_on IS NULL OR f.last_reminded_on < ?)
@@ -37,7 +31,7 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 			byUser[f.AssigneeID] = append(byUser[f.AssigneeID], f)
 		}
 		for _, uid := range order {
-			m, err := compose(Reminder{UserID: uid, FollowUps: byUser[uid]})
+			m, err := compose(interaction.Reminder{UserID: uid, FollowUps: byUser[uid]})
 			if err != nil {
 				return err
 			}
