@@ -9,6 +9,7 @@ import (
 	"context"
 	"sync"
 
+	"pactum/internal/store/relations"
 	"pactum/internal/store/sqldb"
 )
 
@@ -27,6 +28,7 @@ type Migration = sqldb.Migration
 // DB is an open Pactum database with every room of the store.
 type DB struct {
 	*sqldb.DB
+	*relations.Relations
 	codes *codesMemo // where the dialect memoizes codes
 	// touching holds the sessions and API tokens whose last use is being written, and touches the
 	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
@@ -47,6 +49,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 		return nil, err
 	}
 	db := &DB{DB: core}
+	db.Relations = relations.New(core)
 	if core.Dialect().MemoizesCodes() {
 		db.codes = newCodesMemo(db)
 	}

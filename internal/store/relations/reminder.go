@@ -1,4 +1,4 @@
-package store
+package relations
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 // reminded of today, and marks them reminded; it runs in the transaction that queues the e-mails
 // so that a reminder is neither lost nor sent twice. Assignees without an e-mail address or
 // inactive are left out.
-func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(interaction.Reminder) (*mail.Message, error)) (int, error) {
+func (s *Relations) DueReminders(ctx context.Context, today civil.Date, compose func(interaction.Reminder) (*mail.Message, error)) (int, error) {
 	sent := 0
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		list, err := followUpsWhere(ctx, tx, `f.status = ? AND f.due_on <= ? AND (f.last_reminded_on IS NULL OR f.last_reminded_on < ?)
 			AND u.active = ? AND u.email <> ''`, []any{interaction.StatusOpen, today, today, true}, "f.assignee_id, f.due_on, f.id", 0)
 		if err != nil {
