@@ -88,6 +88,16 @@ func (i *Interaction) Validate() error {
 	return errs.Err()
 }
 
+// Line is an interaction as a partner's profile and timeline show it.
+type Line struct {
+	ID         int64
+	Type       string
+	OccurredOn civil.Date
+	Subject    string
+	Outcome    string
+	OpenFollow int // open follow-ups
+}
+
 // CanEdit reports whether u may record or change an interaction with the partners partnerIDs,
 // and its follow-ups: administrators and partnership officers always; regional officers when one
 // of its partners is theirs to edit (mayEditPartner, which asks partner.CanEdit), the rule of the
@@ -153,4 +163,17 @@ func (f *FollowUp) Validate() error {
 		errs.Add("followup_status", "error.choose")
 	}
 	return errs.Err()
+}
+
+// Reminder is what a daily reminder tells one assignee.
+type Reminder struct {
+	UserID    int64
+	FollowUps []FollowUp
+}
+
+// AddressMatch is a partner recognised from e-mail addresses, with the contacts whose address
+// appeared.
+type AddressMatch struct {
+	PartnerKey string
+	ContactIDs []int64
 }

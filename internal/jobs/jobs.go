@@ -15,6 +15,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/civil"
 	"pactum/internal/i18n"
+	"pactum/internal/interaction"
 	"pactum/internal/mail"
 	"pactum/internal/store"
 )
@@ -114,7 +115,7 @@ func (r *Runner) agreementReminderMail(rem store.AgreementReminder) (*mail.Messa
 
 // reminderMail writes the reminder to one assignee, in their language, listing their follow-ups
 // due today or overdue.
-func (r *Runner) reminderMail(rem store.Reminder) (*mail.Message, error) {
+func (r *Runner) reminderMail(rem interaction.Reminder) (*mail.Message, error) {
 	u, err := r.DB.UserByID(context.Background(), rem.UserID)
 	if err != nil {
 		return nil, err

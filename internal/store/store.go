@@ -12,6 +12,7 @@ import (
 	"pactum/internal/store/derived"
 	"pactum/internal/store/partners"
 	"pactum/internal/store/references"
+	"pactum/internal/store/relations"
 	"pactum/internal/store/sqldb"
 )
 
@@ -32,6 +33,7 @@ type DB struct {
 	*sqldb.DB
 	*partners.Partners
 	*references.References
+	*relations.Relations
 	codes *derived.CodesMemo // where the dialect memoizes codes
 	// touching holds the sessions and API tokens whose last use is being written, and touches the
 	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
@@ -51,7 +53,8 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{DB: core, Partners: partners.New(core, agreementsByIDs), References: references.New(core)}
+	db := &DB{DB: core, Partners: partners.New(core, agreementsByIDs), References: references.New(core),
+		Relations: relations.New(core)}
 	if core.Dialect().MemoizesCodes() {
 		db.codes = derived.NewCodesMemo(core)
 	}

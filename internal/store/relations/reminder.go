@@ -1,9 +1,8 @@
-package store
+package relations
 
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"pactum/internal/civil"
 	"pactum/internal/interaction"
@@ -11,19 +10,13 @@ import (
 	"pactum/internal/store/sqldb"
 )
 
-// Reminder is what a daily reminder tells one assignee.
-type Reminder struct {
-	UserID    int64
-	FollowUps []interaction.FollowUp
-}
-
 // DueReminders returns, per assignee, the open follow-ups due by today that have not been
 // reminded of today, and marks them reminded; it runs in the transaction that queues the e-mails
 // so that a reminder is neither lost nor sent twice. Assignees without an e-mail address or
 // inactive are left out.
-func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(Reminder) (*mail.Message, error)) (int, error) {
+func (s *Relations) DueReminders(ctx context.Context, today civil.Date, compose func(interaction.Reminder) (*mail.Message, error)) (int, error) {
 	sent := 0
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		list, err := followUpsWhere(ctx, tx, `f.status = ? AND f.due_on <= ? AND (f.last_reminded_on IS NULL OR f.last_reminded_on < ?)
 			AND u.active = ? AND u.email <> ''`, []any{interaction.StatusOpen, today, today, true}, "f.assignee_id, f.due_on, f.id", 0)
 		if err != nil {
@@ -38,7 +31,7 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 			byUser[f.AssigneeID] = append(byUser[f.AssigneeID], f)
 		}
 		for _, uid := range order {
-			m, err := compose(Reminder{UserID: uid, FollowUps: byUser[uid]})
+			m, err := compose(interaction.Reminder{UserID: uid, FollowUps: byUser[uid]})
 			if err != nil {
 				return err
 			}
@@ -60,19 +53,4 @@ func (db *DB) DueReminders(ctx context.Context, today civil.Date, compose func(R
 		return nil
 	})
 	return sent, err
-}
-
-// ClaimDailyJob reports whether this server should run job today: the first to ask gets it.
-func (db *DB) ClaimDailyJob(ctx context.Context, job string, today civil.Date) (bool, error) {
-	claimed := false
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, "INSERT INTO job_runs (job, run_on, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", job, today, time.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("claim job %s: %w", job, err)
-		}
-		n, _ := res.RowsAffected()
-		claimed = n == 1
-		return nil
-	})
-	return claimed, err
 }
