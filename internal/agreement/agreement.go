@@ -294,3 +294,18 @@ func CanEdit(u *user.User, a *Agreement) bool {
 	}
 	return false
 }
+
+// PaymentPlan is the payment schedule and the obligations of one agreement, for loading many at once.
+type PaymentPlan struct {
+	AgreementID int64
+	Instalments []Instalment
+	Obligations []Obligation
+}
+
+// Reminder is what one officer is told in a day's e-mail: reports that became overdue
+// (or were last reminded of a week ago) and agreements that came within EndingWithin days of
+// their end.
+type Reminder struct {
+	UserID int64
+	Alerts []Alert
+}

@@ -17,6 +17,7 @@ import (
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
 	"pactum/internal/store"
+	"pactum/internal/store/agreements"
 )
 
 // importKinds are what pactum import reads, with what each file holds.
@@ -151,7 +152,7 @@ func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.R
 		return nil
 	}
 	var res *importer.AgreementResult
-	summary, err := db.ImportAgreements(ctx, filepath.Base(file.Name()), nil, func(ctx context.Context, imp *store.AgreementImport) error {
+	summary, err := db.ImportAgreements(ctx, filepath.Base(file.Name()), nil, func(ctx context.Context, imp *agreements.AgreementImport) error {
 		var err error
 		if res, err = importer.ImportAgreements(ctx, in, opts, imp); err != nil {
 			return err

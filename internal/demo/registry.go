@@ -66,12 +66,12 @@ func storeSchedules(ctx context.Context, db *store.DB, list []*planned, today ci
 		}
 		return i
 	}
-	var schedules []store.Schedule
+	var schedules []agreement.PaymentPlan
 	for _, pl := range list {
 		if !scheduled(pl) {
 			continue
 		}
-		s := store.Schedule{AgreementID: pl.ID}
+		s := agreement.PaymentPlan{AgreementID: pl.ID}
 		years := max(1, int(pl.EndOn.Time().Sub(pl.StartOn.Time()).Hours()/24/365+0.5))
 		share := pl.Amount / money.Amount(years)
 		for y := range years {

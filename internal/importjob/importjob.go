@@ -27,6 +27,7 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/importer"
 	"pactum/internal/store"
+	"pactum/internal/store/agreements"
 	"pactum/internal/user"
 )
 
@@ -271,7 +272,7 @@ func (r *Runner) importAgreements(ctx context.Context, job *store.ImportJob, u *
 		return err
 	}
 	opts.Progress = func(n int) { rows.Store(int64(n)) }
-	_, err = r.DB.ImportAgreements(ctx, file, job, func(ctx context.Context, imp *store.AgreementImport) error {
+	_, err = r.DB.ImportAgreements(ctx, file, job, func(ctx context.Context, imp *agreements.AgreementImport) error {
 		written, err := importer.ImportAgreements(ctx, bytes.NewReader(data), opts, imp)
 		switch {
 		case err != nil:

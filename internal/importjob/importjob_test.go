@@ -20,6 +20,7 @@ import (
 	"pactum/internal/importjob"
 	"pactum/internal/partner"
 	"pactum/internal/store"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -313,7 +314,7 @@ func importAs(t *testing.T, db *store.DB, u *user.User, file string) *importer.A
 		t.Fatal(err)
 	}
 	var res *importer.AgreementResult
-	_, err = db.ImportAgreements(t.Context(), "agreements.csv", nil, func(ctx context.Context, imp *store.AgreementImport) error {
+	_, err = db.ImportAgreements(t.Context(), "agreements.csv", nil, func(ctx context.Context, imp *agreements.AgreementImport) error {
 		var err error
 		if res, err = importer.ImportAgreements(ctx, strings.NewReader(file), opts, imp); err == nil && !res.OK() {
 			err = errProblems

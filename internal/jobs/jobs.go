@@ -91,7 +91,7 @@ func (r *Runner) RunDue(ctx context.Context) error {
 
 // agreementReminderMail writes the reminder to an agreement officer, in their language: reports
 // owed to funders that are overdue, and agreements ending within 90 days.
-func (r *Runner) agreementReminderMail(rem store.AgreementReminder) (*mail.Message, error) {
+func (r *Runner) agreementReminderMail(rem agreement.Reminder) (*mail.Message, error) {
 	u, err := r.DB.UserByID(context.Background(), rem.UserID)
 	if err != nil {
 		return nil, err

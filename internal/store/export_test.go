@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pactum/internal/reference"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
@@ -47,18 +48,18 @@ func (db *DB) SetShippedLabels(ctx context.Context, list, code string, labels re
 	})
 }
 
-// WriteInBulkAfter makes agreement imports write in bulk (bulkIndexesAfter) once they have
+// WriteInBulkAfter makes agreement imports write in bulk (agreements.BulkIndexesAfter) once they have
 // written n agreements and more than were stored, until the test ends.
 func WriteInBulkAfter(t testing.TB, n int) {
-	before := bulkIndexesAfter
-	bulkIndexesAfter = n
-	t.Cleanup(func() { bulkIndexesAfter = before })
+	before := agreements.BulkIndexesAfter
+	agreements.BulkIndexesAfter = n
+	t.Cleanup(func() { agreements.BulkIndexesAfter = before })
 }
 
 // IndexAgreementsAsVersion4 makes the database hold what a database of agreement search version 4
 // (before the office facet) held (see derived.IndexAgreementsAsVersion4).
 func (db *DB) IndexAgreementsAsVersion4(ctx context.Context) error {
-	return derived.IndexAgreementsAsVersion4(ctx, db.DB, agreementsByIDs)
+	return derived.IndexAgreementsAsVersion4(ctx, db.DB, agreements.Load)
 }
 
 // FlushCellsAbove makes agreement imports on SQLite write the report cells whenever more than n

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"pactum/internal/partner"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/sqldb"
 )
 
@@ -37,4 +38,20 @@ func (db *DB) ApplyPartnerImport(ctx context.Context, imp PartnerImport) error {
 		}
 		return finishImportJob(ctx, tx, imp.Job, len(imp.Creates), len(imp.Updates), imp.Unchanged)
 	})
+}
+
+// ImportAgreements runs write in one transaction with an AgreementImport to write through (see
+// agreements.WriteImport). job, nil outside an import job, is the claimed job this is: the import
+// marks it done in its own transaction.
+func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob,
+	write func(ctx context.Context, imp *agreements.AgreementImport) error) (agreements.AgreementImportSummary, error) {
+	var summary agreements.AgreementImportSummary
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if summary, err = db.Agreements.WriteImport(ctx, tx, file, write); err != nil || job == nil {
+			return err
+		}
+		return finishImportJob(ctx, tx, job, summary.Created, summary.Updated, summary.Unchanged)
+	})
+	return summary, err
 }

@@ -9,7 +9,9 @@ import (
 	"context"
 	"sync"
 
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
+	"pactum/internal/store/insights"
 	"pactum/internal/store/partners"
 	"pactum/internal/store/references"
 	"pactum/internal/store/relations"
@@ -32,6 +34,8 @@ type Migration = sqldb.Migration
 type DB struct {
 	*sqldb.DB
 	*partners.Partners
+	*agreements.Agreements
+	*insights.Insights
 	*references.References
 	*relations.Relations
 	codes *derived.CodesMemo // where the dialect memoizes codes
@@ -53,11 +57,13 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{DB: core, Partners: partners.New(core, agreementsByIDs), References: references.New(core),
-		Relations: relations.New(core)}
+	var codes *derived.CodesMemo
 	if core.Dialect().MemoizesCodes() {
-		db.codes = derived.NewCodesMemo(core)
+		codes = derived.NewCodesMemo(core)
 	}
+	registry, lists := agreements.New(core, codes), references.New(core)
+	db := &DB{DB: core, codes: codes, Partners: partners.New(core, agreements.Load), Agreements: registry,
+		Insights: insights.New(core, registry, lists), References: lists, Relations: relations.New(core)}
 	return db, nil
 }
 
@@ -79,3 +85,6 @@ func (db *DB) CopyAgreementCodesInBackground() { db.codes.CopyInBackground() }
 // LoadAgreementCodes copies the registry's facet codes into memory now, where the database keeps
 // such a copy (SQLite), so that the first searches need not wait for it; otherwise it does nothing.
 func (db *DB) LoadAgreementCodes(ctx context.Context) error { return db.codes.Load(ctx) }
+
+// OptimizeSearch compacts the search indexes after many changes (see derived.OptimizeSearch).
+func (db *DB) OptimizeSearch(ctx context.Context) error { return derived.OptimizeSearch(ctx, db.DB) }

@@ -16,6 +16,7 @@ import (
 	"pactum/internal/civil"
 	"pactum/internal/importer"
 	"pactum/internal/store"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -33,7 +34,7 @@ func importSetup(t *testing.T, db *store.DB) {
 
 // importAgreementFile imports file into db as the command and the page do, and returns the check's
 // result and what was written.
-func importAgreementFile(t *testing.T, db *store.DB, file string) (*importer.AgreementResult, store.AgreementImportSummary, error) {
+func importAgreementFile(t *testing.T, db *store.DB, file string) (*importer.AgreementResult, agreements.AgreementImportSummary, error) {
 	t.Helper()
 	ctx := t.Context()
 	rs, err := importer.LoadResolver(ctx, db)
@@ -46,7 +47,7 @@ func importAgreementFile(t *testing.T, db *store.DB, file string) (*importer.Agr
 	}
 	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: db}
 	var res *importer.AgreementResult
-	summary, err := db.ImportAgreements(ctx, "agreements.csv", nil, func(ctx context.Context, imp *store.AgreementImport) error {
+	summary, err := db.ImportAgreements(ctx, "agreements.csv", nil, func(ctx context.Context, imp *agreements.AgreementImport) error {
 		var err error
 		if res, err = importer.ImportAgreements(ctx, strings.NewReader(file), opts, imp); err != nil {
 			return err

@@ -440,8 +440,8 @@ func TestContributionsObligationsAndReminders(t *testing.T) {
 			equal(t, fmt.Sprintf("alerts of %+v", c.scope), got, c.want)
 		}
 
-		var sent []store.AgreementReminder
-		compose := func(rem store.AgreementReminder) (*mail.Message, error) {
+		var sent []agreement.Reminder
+		compose := func(rem agreement.Reminder) (*mail.Message, error) {
 			sent = append(sent, rem)
 			return &mail.Message{To: "samir@example.org", Subject: "reminder", Text: "see Pactum"}, nil
 		}

@@ -15,6 +15,7 @@ import (
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 	"pactum/internal/store"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -264,7 +265,7 @@ func TestRateAndAgreementImportsFinishTheirJob(t *testing.T) {
 
 		mustEnqueueJob(t, db, amina, mustUpload(t, db, amina, "agreements.csv"), 5)
 		job = mustClaimJob(t, db, "server-a")
-		summary, err := db.ImportAgreements(ctx, "agreements.csv", job, func(context.Context, *store.AgreementImport) error { return nil })
+		summary, err := db.ImportAgreements(ctx, "agreements.csv", job, func(context.Context, *agreements.AgreementImport) error { return nil })
 		if err != nil {
 			t.Fatal(err)
 		}

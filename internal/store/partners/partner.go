@@ -257,7 +257,7 @@ func (s *Partners) ReindexPartners(ctx context.Context) (int, error) {
 		}
 		if len(ids) == 0 {
 			if total > 0 {
-				return total, s.OptimizeSearch(ctx)
+				return total, derived.OptimizeSearch(ctx, s.db)
 			}
 			return total, nil
 		}
@@ -454,27 +454,6 @@ func (s *Partners) DeleteContact(ctx context.Context, partnerKey string, contact
 		return tx.Audit(ctx, audit.ActionDelete, "contact", partnerKey, audit.Diff(audit.Record{
 			"name": c.Name, "title": c.Title, "email": c.Email, "phone": c.Phone, "language": c.Language, "primary": c.Primary}, nil))
 	})
-}
-
-// OptimizeSearch compacts the search indexes after many partners or agreements were written or
-// rewritten: it merges their segments and drops the tombstones of replaced documents.
-func (s *Partners) OptimizeSearch(ctx context.Context) error {
-	for _, table := range []string{"partner_search", "agreement_search"} {
-		stmt := s.db.Dialect().OptimizeSearch(table)
-		if stmt == "" {
-			return nil
-		}
-		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			if _, err := tx.Exec(ctx, stmt); err != nil {
-				return fmt.Errorf("optimize search index %s: %w", table, err)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // UpdateContact saves a contact person of a partner. Making a contact primary takes it from the

@@ -1,4 +1,4 @@
-package store
+package agreements
 
 import (
 	"context"
@@ -125,9 +125,9 @@ func (w *agreementWriter) writeDetails(ctx context.Context, a *agreement.Agreeme
 // CreateAgreements stores new agreements in one transaction: all of them or none. An amendment's
 // AmendsID and an agreement's FrameworkID must name a stored agreement or one earlier in the list.
 // A single agreement created by a person is recorded in the audit trail.
-func (db *DB) CreateAgreements(ctx context.Context, agreements []*agreement.Agreement) error {
+func (s *Agreements) CreateAgreements(ctx context.Context, agreements []*agreement.Agreement) error {
 	now := time.Now().UTC()
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		w, err := newAgreementWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -178,8 +178,8 @@ func auditAgreement(a *agreement.Agreement) audit.Record {
 
 // UpdateAgreement saves an agreement read at a.Version. It is refused with Conflict when someone
 // saved it since (the caller shows both versions), and with NotFound when it was deleted.
-func (db *DB) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Agreements) UpdateAgreement(ctx context.Context, a *agreement.Agreement) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		before, err := agreementByReference(ctx, tx, a.Reference)
 		if err != nil {
 			return err
@@ -252,8 +252,8 @@ func partyIDs(agreements ...*agreement.Agreement) []int64 {
 // DeleteAgreement deletes an agreement read at version, keeping it restorable: it leaves the
 // registry, searches, reports and partners' figures, but nothing of it is erased. An agreement
 // with live amendments is refused; they are deleted first.
-func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Agreements) DeleteAgreement(ctx context.Context, reference string, version int) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		a, err := agreementByReference(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -292,8 +292,8 @@ func (db *DB) DeleteAgreement(ctx context.Context, reference string, version int
 }
 
 // RestoreAgreement brings a deleted agreement back as it was.
-func (db *DB) RestoreAgreement(ctx context.Context, reference string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Agreements) RestoreAgreement(ctx context.Context, reference string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		a, err := agreementByReference(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -341,20 +341,20 @@ func reindexAgreements(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 
 // ReindexAgreements indexes every agreement indexed with an older version of its search document
 // (or never), in batches, and returns how many it indexed.
-func (db *DB) ReindexAgreements(ctx context.Context) (int, error) {
+func (s *Agreements) ReindexAgreements(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", derived.AgreementSearchVersion)
+		ids, err := sqldb.QueryIDs(ctx, s.db, "SELECT id FROM agreements WHERE search_version < ? ORDER BY id LIMIT 5000", derived.AgreementSearchVersion)
 		if err != nil {
 			return total, fmt.Errorf("reindex agreements: %w", err)
 		}
 		if len(ids) == 0 {
 			if total > 0 {
-				return total, db.OptimizeSearch(ctx)
+				return total, derived.OptimizeSearch(ctx, s.db)
 			}
 			return total, nil
 		}
-		if err := db.InTx(ctx, func(tx *sqldb.Tx) error { return reindexAgreements(ctx, tx, ids) }); err != nil {
+		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return reindexAgreements(ctx, tx, ids) }); err != nil {
 			return total, err
 		}
 		total += len(ids)
@@ -388,8 +388,8 @@ func scanAgreement(scan func(...any) error) (*agreement.Agreement, error) {
 
 // AgreementByReference returns the agreement with reference, deleted or not, with everything
 // that belongs to it.
-func (db *DB) AgreementByReference(ctx context.Context, reference string) (*agreement.Agreement, error) {
-	return agreementByReference(ctx, db, reference)
+func (s *Agreements) AgreementByReference(ctx context.Context, reference string) (*agreement.Agreement, error) {
+	return agreementByReference(ctx, s.db, reference)
 }
 
 func agreementByReference(ctx context.Context, q sqldb.Querier, reference string) (*agreement.Agreement, error) {
@@ -495,8 +495,8 @@ func agreementsByIDs(ctx context.Context, q sqldb.Querier, ids []int64) ([]*agre
 }
 
 // Amendments returns the live amendments of an agreement in the order they were signed.
-func (db *DB) Amendments(ctx context.Context, agreementID int64) ([]*agreement.Agreement, error) {
-	ids, err := sqldb.QueryIDs(ctx, db, `SELECT id FROM agreements WHERE amends_id = ? AND deleted_at IS NULL
+func (s *Agreements) Amendments(ctx context.Context, agreementID int64) ([]*agreement.Agreement, error) {
+	ids, err := sqldb.QueryIDs(ctx, s.db, `SELECT id FROM agreements WHERE amends_id = ? AND deleted_at IS NULL
 		ORDER BY signed_on IS NULL, signed_on, id`, agreementID)
 	if err != nil {
 		return nil, fmt.Errorf("amendments of %d: %w", agreementID, err)
@@ -504,13 +504,13 @@ func (db *DB) Amendments(ctx context.Context, agreementID int64) ([]*agreement.A
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return agreementsByIDs(ctx, db, ids)
+	return agreementsByIDs(ctx, s.db, ids)
 }
 
 // UnderFramework returns the references and English titles of the live agreements signed under a
 // framework agreement (a memorandum of understanding), oldest first.
-func (db *DB) UnderFramework(ctx context.Context, frameworkID int64) ([]*agreement.Agreement, error) {
-	ids, err := sqldb.QueryIDs(ctx, db, `SELECT id FROM agreements WHERE framework_id = ? AND deleted_at IS NULL
+func (s *Agreements) UnderFramework(ctx context.Context, frameworkID int64) ([]*agreement.Agreement, error) {
+	ids, err := sqldb.QueryIDs(ctx, s.db, `SELECT id FROM agreements WHERE framework_id = ? AND deleted_at IS NULL
 		ORDER BY signed_on IS NULL, signed_on, id`, frameworkID)
 	if err != nil {
 		return nil, fmt.Errorf("agreements under %d: %w", frameworkID, err)
@@ -518,35 +518,35 @@ func (db *DB) UnderFramework(ctx context.Context, frameworkID int64) ([]*agreeme
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return agreementsByIDs(ctx, db, ids)
+	return agreementsByIDs(ctx, s.db, ids)
 }
 
 // DeletedAgreements returns the deleted agreements, most recently deleted first, for an
 // administrator to restore.
-func (db *DB) DeletedAgreements(ctx context.Context) ([]*agreement.Agreement, error) {
-	ids, err := sqldb.QueryIDs(ctx, db, "SELECT id FROM agreements WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT 500")
+func (s *Agreements) DeletedAgreements(ctx context.Context) ([]*agreement.Agreement, error) {
+	ids, err := sqldb.QueryIDs(ctx, s.db, "SELECT id FROM agreements WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT 500")
 	if err != nil {
 		return nil, fmt.Errorf("deleted agreements: %w", err)
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return agreementsByIDs(ctx, db, ids)
+	return agreementsByIDs(ctx, s.db, ids)
 }
 
 // CountAgreements returns how many live agreements (amendments included) are stored.
-func (db *DB) CountAgreements(ctx context.Context) (int, error) {
+func (s *Agreements) CountAgreements(ctx context.Context) (int, error) {
 	var n int
-	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE deleted_at IS NULL").Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE deleted_at IS NULL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count agreements: %w", err)
 	}
 	return n, nil
 }
 
 // AgreementReferenceOf returns the reference of the agreement with id.
-func (db *DB) AgreementReferenceOf(ctx context.Context, id int64) (string, error) {
+func (s *Agreements) AgreementReferenceOf(ctx context.Context, id int64) (string, error) {
 	var ref string
-	err := db.QueryRow(ctx, "SELECT reference FROM agreements WHERE id = ?", id).Scan(&ref)
+	err := s.db.QueryRow(ctx, "SELECT reference FROM agreements WHERE id = ?", id).Scan(&ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.New(apperr.NotFound, "agreement.error.not_found", "reference", strconv.FormatInt(id, 10))
 	}

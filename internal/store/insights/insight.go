@@ -1,4 +1,4 @@
-package store
+package insights
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ import (
 	"pactum/internal/insight"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
@@ -21,7 +22,7 @@ import (
 // MoneyByYear gives, for each year from to to, the USD value of the agreements signed in it and
 // what funders paid in it (instalments received that year, in USD at their agreement's rate),
 // over the agreements the filter selects. Years with neither are left out.
-func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) ([]insight.YearMoney, error) {
+func (s *Insights) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) ([]insight.YearMoney, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
@@ -32,13 +33,13 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 		}
 		return byYear[year]
 	}
-	scope := newInsightScope(f, false)
-	weight := scope.weigh("1.0")
+	scope := agreements.NewScope(f, false)
+	weight := scope.Weigh("1.0")
 	// What was pledged comes from the report cells.
 	table, where, args := derived.CubeOf(f)
 	pledged := "SELECT c.year, SUM(c.value) FROM " + table + " WHERE c.year >= ? AND c.year <= ?" + where +
 		" GROUP BY c.year HAVING ABS(SUM(c.n)) > 0.000001"
-	err := sqldb.EachRowOf(ctx, db, pledged, append([]any{from, to}, args...), func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, s.db, pledged, append([]any{from, to}, args...), func(scan func(...any) error) error {
 		var year any
 		var value float64
 		if err := scan(&year, &value); err != nil {
@@ -54,8 +55,8 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 			THEN 1.0 * i.received_cents * a.value_usd_cents / a.amount_cents ELSE 0 END * %s)
 		FROM instalments i JOIN agreements a ON a.id = i.agreement_id %s
 		WHERE i.received_on >= ? AND i.received_on <= ? AND a.deleted_at IS NULL %s GROUP BY 1`,
-		db.Dialect().Year("i.received_on"), weight, scope.join, scope.where)
-	err = sqldb.EachRowOf(ctx, db, received, scope.args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
+		s.db.Dialect().Year("i.received_on"), weight, scope.Join, scope.Where)
+	err = sqldb.EachRowOf(ctx, s.db, received, scope.Args(nil, yearSpan(from, to)), func(scan func(...any) error) error {
 		var year any
 		var value float64
 		if err := scan(&year, &value); err != nil {
@@ -81,7 +82,7 @@ func (db *DB) MoneyByYear(ctx context.Context, from, to int, f insight.Filter) (
 // Without a filter it reads the partners' years (partner_activity), or the report cells for a
 // period partner_activity cannot hold; with a partner type or a region alone, partner_filter_cells;
 // with any other filter, the report parts of the agreements it selects.
-func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
+func (s *Insights) PartnersByType(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
@@ -107,10 +108,10 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 			JOIN partner_types t ON t.code = c.partner_type ORDER BY t.sort_order`
 		args = []any{from, to}
 	default:
-		return db.partnersByTypeOfParts(ctx, from, to, f)
+		return s.partnersByTypeOfParts(ctx, from, to, f)
 	}
 	var out []insight.TypeCount
-	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 		var c insight.TypeCount
 		if err := scan(&c.Type, &c.Partners); err != nil {
 			return err
@@ -129,16 +130,16 @@ func (db *DB) PartnersByType(ctx context.Context, from, to int, f insight.Filter
 // party to it (by its share with a region). Without a filter, or with a partner type or a region
 // alone, it reads the report cells; with any other filter, the report parts of the agreements
 // it selects.
-func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
+func (s *Insights) TopPartners(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	if err := insight.Period(from, to); err != nil {
 		return nil, err
 	}
 	if f.IsZero() {
-		return db.topPartnersFromCells(ctx, from, to, limit)
+		return s.topPartnersFromCells(ctx, from, to, limit)
 	}
 	cell := filterCell(f)
 	if cell == nil {
-		return db.topPartnersOfParts(ctx, from, to, f, limit)
+		return s.topPartnersOfParts(ctx, from, to, f, limit)
 	}
 	query := `SELECT p.id, p.key, p.name, t.n, t.value FROM (
 			SELECT partner_id AS id, SUM(n) AS n, SUM(value) AS value FROM partner_filter_cells
@@ -147,7 +148,7 @@ func (db *DB) TopPartners(ctx context.Context, from, to int, f insight.Filter, l
 		JOIN partners p ON p.id = t.id ORDER BY t.value DESC, p.id`
 	args := append(cell, from, to, limit)
 	var out []insight.TopPartner
-	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 		var p insight.TopPartner
 		var value float64
 		if err := scan(&p.ID, &p.Key, &p.Name, &p.Agreements, &value); err != nil {
@@ -196,7 +197,7 @@ func yearOf(v any) int {
 // when its last is worth more than any partner outside the lists can be (the sum of each
 // Year's k-th value); else look deeper. The lists are read and the candidates chosen in one
 // query, so that only those few come out of the database.
-func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]insight.TopPartner, error) {
+func (s *Insights) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]insight.TopPartner, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -220,7 +221,7 @@ func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]
 		args = append(args, k, limit-1)
 		var threshold float64
 		var ids []any
-		err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+		err := sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 			var id int64
 			if err := scan(&threshold, &id); err != nil {
 				return err
@@ -231,7 +232,7 @@ func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]
 		if err != nil {
 			return nil, fmt.Errorf("top partners: %w", err)
 		}
-		ranked, err := db.partnerSums(ctx, from, to, ids)
+		ranked, err := s.partnerSums(ctx, from, to, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -243,20 +244,20 @@ func (db *DB) topPartnersFromCells(ctx context.Context, from, to, limit int) ([]
 		})
 		ranked = ranked[:min(limit, len(ranked))]
 		if threshold == 0 || (len(ranked) == limit && float64(ranked[limit-1].ValueUSD) > threshold) {
-			return ranked, db.namePartners(ctx, ranked)
+			return ranked, s.namePartners(ctx, ranked)
 		}
 	}
 }
 
 // partnerSums adds up the cells of the partners ids over the years from to to, year by year
 // through the primary key.
-func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insight.TopPartner, error) {
+func (s *Insights) partnerSums(ctx context.Context, from, to int, ids []any) ([]insight.TopPartner, error) {
 	type sum struct{ n, value float64 }
 	sums := map[int64]*sum{}
 	for year := from; year <= to; year++ {
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
-			err := sqldb.EachRowOf(ctx, db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
+			err := sqldb.EachRowOf(ctx, s.db, `SELECT partner_id, n, value FROM partner_cells WHERE year = ? AND partner_id IN (`+
 				sqldb.Placeholders(len(chunk))+")", append([]any{year}, chunk...), func(scan func(...any) error) error {
 				var id int64
 				var n, value float64
@@ -289,7 +290,7 @@ func (db *DB) partnerSums(ctx context.Context, from, to int, ids []any) ([]insig
 // agreements selected (tens of thousands for an action area over four years of a million), where
 // joining the agreements, their regions and parties read many more rows. Cells by action area,
 // agreement type and office as well would make imports a third slower (docs/performance.md).
-func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p derived.ReportPart, weight float64)) error {
+func (s *Insights) eachFilteredPart(ctx context.Context, from, to int, f insight.Filter, fn func(p derived.ReportPart, weight float64)) error {
 	selection := agreement.Filter{AllConfidential: true}
 	for year := from; year <= to; year++ {
 		selection.Years = append(selection.Years, strconv.Itoa(year))
@@ -300,9 +301,9 @@ func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filt
 			selection.Set(c.facet, []string{c.code})
 		}
 	}
-	match, args := db.agreementMatches(agreementTerms(&selection, nil, ""), false)
-	query := "SELECT ac.cells FROM (" + match + ") m " + db.Dialect().DrivingJoin() + " agreement_codes ac ON ac.agreement_id = m.id"
-	return sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	match, args := s.registry.Matches(agreements.Terms(&selection, nil, ""), false)
+	query := "SELECT ac.cells FROM (" + match + ") m " + s.db.Dialect().DrivingJoin() + " agreement_codes ac ON ac.agreement_id = m.id"
+	return sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 		var cells string
 		if err := scan(&cells); err != nil {
 			return err
@@ -321,9 +322,9 @@ func (db *DB) eachFilteredPart(ctx context.Context, from, to int, f insight.Filt
 
 // partnersByTypeOfParts counts the distinct partners of each type that are parties to the
 // agreements a filter selects (eachFilteredPart), in the order of the types.
-func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
+func (s *Insights) partnersByTypeOfParts(ctx context.Context, from, to int, f insight.Filter) ([]insight.TypeCount, error) {
 	typeOf := map[int64]string{}
-	err := db.eachFilteredPart(ctx, from, to, f, func(p derived.ReportPart, _ float64) {
+	err := s.eachFilteredPart(ctx, from, to, f, func(p derived.ReportPart, _ float64) {
 		for i, id := range p.PartyIDs {
 			if i < len(p.PartyTypes) {
 				typeOf[id] = p.PartyTypes[i]
@@ -337,7 +338,7 @@ func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight
 	for _, t := range typeOf {
 		partners[t]++
 	}
-	types, err := db.ReferenceCodes(ctx, reference.ListPartnerType)
+	types, err := s.lists.ReferenceCodes(ctx, reference.ListPartnerType)
 	if err != nil {
 		return nil, fmt.Errorf("partners by type: %w", err)
 	}
@@ -352,10 +353,10 @@ func (db *DB) partnersByTypeOfParts(ctx context.Context, from, to int, f insight
 
 // topPartnersOfParts ranks the partners of the agreements a filter selects
 // (eachFilteredPart): each agreement counts for every party to it, by its weight.
-func (db *DB) topPartnersOfParts(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
+func (s *Insights) topPartnersOfParts(ctx context.Context, from, to int, f insight.Filter, limit int) ([]insight.TopPartner, error) {
 	type sum struct{ n, value float64 }
 	sums := map[int64]*sum{}
-	err := db.eachFilteredPart(ctx, from, to, f, func(p derived.ReportPart, weight float64) {
+	err := s.eachFilteredPart(ctx, from, to, f, func(p derived.ReportPart, weight float64) {
 		for _, id := range p.PartyIDs {
 			s := sums[id]
 			if s == nil {
@@ -377,14 +378,14 @@ func (db *DB) topPartnersOfParts(ctx context.Context, from, to int, f insight.Fi
 	for _, id := range shown {
 		ranked = append(ranked, insight.TopPartner{ID: id, Agreements: sums[id].n, ValueUSD: money.Amount(math.Round(sums[id].value))})
 	}
-	if err := db.namePartners(ctx, ranked); err != nil {
+	if err := s.namePartners(ctx, ranked); err != nil {
 		return nil, err
 	}
 	return ranked, nil
 }
 
 // namePartners fills in the key and English name of ranked partners.
-func (db *DB) namePartners(ctx context.Context, ranked []insight.TopPartner) error {
+func (s *Insights) namePartners(ctx context.Context, ranked []insight.TopPartner) error {
 	if len(ranked) == 0 {
 		return nil
 	}
@@ -393,7 +394,7 @@ func (db *DB) namePartners(ctx context.Context, ranked []insight.TopPartner) err
 	for i, p := range ranked {
 		at[p.ID], ids[i] = i, p.ID
 	}
-	err := sqldb.EachRowOf(ctx, db, "SELECT id, key, name FROM partners WHERE id IN ("+sqldb.Placeholders(len(ids))+")", ids,
+	err := sqldb.EachRowOf(ctx, s.db, "SELECT id, key, name FROM partners WHERE id IN ("+sqldb.Placeholders(len(ids))+")", ids,
 		func(scan func(...any) error) error {
 			var id int64
 			var key, name string

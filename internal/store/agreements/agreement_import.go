@@ -1,4 +1,4 @@
-package store
+package agreements
 
 import (
 	"context"
@@ -20,13 +20,13 @@ import (
 // more agreements than were stored: the final merge rewrites the whole index.
 const bulkAfter = 10_000
 
-// bulkIndexesAfter is how many agreements an import writes, at least, before it drops the
+// BulkIndexesAfter is how many agreements an import writes, at least, before it drops the
 // secondary indexes of importTables and creates them again at its end, in its transaction: an
 // index is then built by one sort instead of by as many insertions at places in no order into a
 // b-tree that outgrows the page cache (docs/performance.md). It does so only once it has written
 // more agreements than were stored, since building an index reads its whole table. A variable,
 // so that a test can take this path with a small file.
-var bulkIndexesAfter = 50_000
+var BulkIndexesAfter = 50_000
 
 // importTables are the tables an import writes rows into for each agreement. None of its steps
 // reads their secondary indexes: it finds agreements by reference (a unique key) and by id, and
@@ -70,74 +70,65 @@ type AgreementImport struct {
 // droppedIndex is an index a bulk import dropped, and the statement that creates it.
 type droppedIndex struct{ name, definition string }
 
-// ImportAgreements runs write in one transaction with an AgreementImport to write through, then
-// updates the registry's facet counts and the figures of the partners concerned, and records one
-// audit entry for the import (action import, entity agreement_import, the file's name as key)
-// unless it created and updated nothing. job, nil outside an import job, is the claimed job this
-// is: the import marks it done in its own transaction.
-// Every agreement of the file is written, or none: write returning an error rolls everything back.
+// WriteImport runs write in the import's transaction tx with an AgreementImport to write
+// through, then updates the registry's derived data and the figures of the partners concerned,
+// and records one audit entry for the import (action import, entity agreement_import, the file's
+// name as key) unless it created and updated nothing. It takes the transaction so that an import
+// job is marked done in the same one. Every agreement of the file is written, or none: write
+// returning an error rolls everything back.
 //
 // On SQLite the transaction holds the write connection for its duration (about a minute for a
 // million rows, docs/performance.md), during which other writers wait.
-func (db *DB) ImportAgreements(ctx context.Context, file string, job *ImportJob, write func(ctx context.Context, imp *AgreementImport) error) (AgreementImportSummary, error) {
-	var summary AgreementImportSummary
-	err := db.InTx(ctx, func(tx *sqldb.Tx) (err error) {
-		if err := execAll(ctx, tx, tx.Dialect().ImportSettings(true)); err != nil {
-			return fmt.Errorf("import agreements: %w", err)
+func (s *Agreements) WriteImport(ctx context.Context, tx *sqldb.Tx, file string, write func(ctx context.Context, imp *AgreementImport) error) (summary AgreementImportSummary, err error) {
+	if err := execAll(ctx, tx, tx.Dialect().ImportSettings(true)); err != nil {
+		return summary, fmt.Errorf("import agreements: %w", err)
+	}
+	defer func() {
+		// The connection serves every writer after the import, whether or not it failed.
+		if reset := execAll(context.WithoutCancel(ctx), tx, tx.Dialect().ImportSettings(false)); reset != nil && err == nil {
+			err = fmt.Errorf("import agreements: %w", reset)
 		}
-		defer func() {
-			// The connection serves every writer after the import, whether or not it failed.
-			if reset := execAll(context.WithoutCancel(ctx), tx, tx.Dialect().ImportSettings(false)); reset != nil && err == nil {
-				err = fmt.Errorf("import agreements: %w", reset)
-			}
-		}()
-		imp := &AgreementImport{tx: tx, now: time.Now().UTC(), derived: derived.NewWriter(tx, agreementsByIDs), chunks: sqldb.NewChunks(tx)}
-		defer imp.close()
-		var stored int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
-			return fmt.Errorf("import agreements: %w", err)
-		}
-		imp.bulkAfter, imp.indexesAfter = max(stored, bulkAfter), max(stored, bulkIndexesAfter)
+	}()
+	imp := &AgreementImport{tx: tx, now: time.Now().UTC(), derived: derived.NewWriter(tx, agreementsByIDs), chunks: sqldb.NewChunks(tx)}
+	defer imp.close()
+	var stored int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
+		return summary, fmt.Errorf("import agreements: %w", err)
+	}
+	imp.bulkAfter, imp.indexesAfter = max(stored, bulkAfter), max(stored, BulkIndexesAfter)
 
-		if err := write(ctx, imp); err != nil {
-			return err
+	if err := write(ctx, imp); err != nil {
+		return summary, err
+	}
+	if err := imp.derived.WriteDocuments(ctx, imp.chunks); err != nil {
+		return summary, err
+	}
+	if imp.bulkWrite {
+		imp.derived.FiguresInOnePass()
+	}
+	if err := imp.derived.Flush(ctx); err != nil {
+		return summary, err
+	}
+	if err := imp.createIndexes(ctx); err != nil {
+		return summary, err
+	}
+	if imp.bulk {
+		if err := imp.searchMerges(ctx, false); err != nil {
+			return summary, err
 		}
-		if err := imp.derived.WriteDocuments(ctx, imp.chunks); err != nil {
-			return err
-		}
-		if imp.bulkWrite {
-			imp.derived.FiguresInOnePass()
-		}
-		if err := imp.derived.Flush(ctx); err != nil {
-			return err
-		}
-		if err := imp.createIndexes(ctx); err != nil {
-			return err
-		}
-		if imp.bulk {
-			if err := imp.searchMerges(ctx, false); err != nil {
-				return err
-			}
-		}
-		s := imp.summary
-		summary = s
-		if job != nil {
-			if err := finishImportJob(ctx, tx, job, s.Created, s.Updated, s.Unchanged); err != nil {
-				return err
-			}
-		}
-		if s.Created+s.Updated == 0 {
-			return nil // a file that changes nothing leaves no trace, as partner and rate imports do
-		}
-		return tx.Audit(ctx, audit.ActionImport, "agreement_import", file, audit.Changes{
-			"created":      {After: s.Created},
-			"updated":      {After: s.Updated},
-			"unchanged":    {After: s.Unchanged},
-			"created_refs": {After: s.CreatedRefs},
-			"updated_refs": {After: s.UpdatedRefs},
-		})
+	}
+	summary = imp.summary
+	sum := summary
+	if sum.Created+sum.Updated == 0 {
+		return summary, nil // a file that changes nothing leaves no trace, as partner and rate imports do
+	}
+	return summary, tx.Audit(ctx, audit.ActionImport, "agreement_import", file, audit.Changes{
+		"created":      {After: sum.Created},
+		"updated":      {After: sum.Updated},
+		"unchanged":    {After: sum.Unchanged},
+		"created_refs": {After: sum.CreatedRefs},
+		"updated_refs": {After: sum.UpdatedRefs},
 	})
-	return summary, err
 }
 
 // execAll runs statements one after the other.
@@ -438,8 +429,8 @@ func (imp *AgreementImport) insertDetails(ctx context.Context, list []*agreement
 
 // AgreementsByReferences returns the stored agreements among refs, deleted ones included, with
 // their titles and lists, by reference.
-func (db *DB) AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
-	return agreementsByReferences(ctx, db, refs)
+func (s *Agreements) AgreementsByReferences(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return agreementsByReferences(ctx, s.db, refs)
 }
 
 func agreementsByReferences(ctx context.Context, q sqldb.Querier, refs []string) (map[string]*agreement.Agreement, error) {
@@ -472,8 +463,8 @@ func agreementsByReferences(ctx context.Context, q sqldb.Querier, refs []string)
 // with their ID, reference, type, deletion, confidentiality and officer only: what following a
 // link to one (an amendment's, an interaction's, an import row's) needs of it, including whether
 // the reader may see it (agreement.CanSee), without reading its titles and lists.
-func (db *DB) AgreementHeads(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
-	return agreementHeads(ctx, db, refs)
+func (s *Agreements) AgreementHeads(ctx context.Context, refs []string) (map[string]*agreement.Agreement, error) {
+	return agreementHeads(ctx, s.db, refs)
 }
 
 func agreementHeads(ctx context.Context, q sqldb.Querier, refs []string) (map[string]*agreement.Agreement, error) {
@@ -505,8 +496,8 @@ func agreementHeads(ctx context.Context, q sqldb.Querier, refs []string) (map[st
 }
 
 // PartnerIDs returns the ids of the partners among keys, by key.
-func (db *DB) PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error) {
-	return partnerIDs(ctx, db, keys)
+func (s *Agreements) PartnerIDs(ctx context.Context, keys []string) (map[string]int64, error) {
+	return partnerIDs(ctx, s.db, keys)
 }
 
 func partnerIDs(ctx context.Context, q sqldb.Querier, keys []string) (map[string]int64, error) {
@@ -518,8 +509,8 @@ const officerRoles = "'admin', 'officer', 'regional_officer'"
 
 // OfficerIDs returns the ids of the active accounts among usernames that may be responsible for
 // an agreement (administrators, officers and regional officers), by user name.
-func (db *DB) OfficerIDs(ctx context.Context, usernames []string) (map[string]int64, error) {
-	return officerIDs(ctx, db, usernames)
+func (s *Agreements) OfficerIDs(ctx context.Context, usernames []string) (map[string]int64, error) {
+	return officerIDs(ctx, s.db, usernames)
 }
 
 func officerIDs(ctx context.Context, q sqldb.Querier, usernames []string) (map[string]int64, error) {

@@ -1,4 +1,4 @@
-package store
+package insights
 
 import (
 	"context"
@@ -11,16 +11,17 @@ import (
 	"pactum/internal/insight"
 	"pactum/internal/money"
 	"pactum/internal/reference"
+	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
 )
 
 // reportSources gives, for each dimension, the SQL for the key, the weight of an agreement in it
 // and the join that brings the key, so that the counts of every dimension add up to the total.
-func (db *DB) reportSource(by insight.Dimension) (key, weight, join, order string) {
+func (s *Insights) reportSource(by insight.Dimension) (key, weight, join, order string) {
 	switch by {
 	case insight.ByYear:
-		return db.Dialect().Year("a.signed_on"), "1.0", "", "k"
+		return s.db.Dialect().Year("a.signed_on"), "1.0", "", "k"
 	case insight.ByRegion:
 		return "r.region_code", "r.share", "JOIN agreement_regions r ON r.agreement_id = a.id " +
 			"JOIN regions o ON o.code = r.region_code", "MIN(o.sort_order)"
@@ -41,15 +42,15 @@ func (db *DB) reportSource(by insight.Dimension) (key, weight, join, order strin
 
 // AgreementReport counts and values the agreements signed in the years from to to (both
 // included), grouped by a dimension.
-func (db *DB) AgreementReport(ctx context.Context, by insight.Dimension, from, to int) (*insight.Report, error) {
-	return db.FilteredAgreementReport(ctx, by, from, to, insight.Filter{})
+func (s *Insights) AgreementReport(ctx context.Context, by insight.Dimension, from, to int) (*insight.Report, error) {
+	return s.FilteredAgreementReport(ctx, by, from, to, insight.Filter{})
 }
 
 // FilteredAgreementReport is AgreementReport over the agreements a dashboard's filter selects;
 // the total counts the same agreements. The figures come from the report cells (cube.go,
 // type_cube.go) where they hold them, and else from the agreements themselves: the dimensions
 // partner type and country with a filter.
-func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
+func (s *Insights) FilteredAgreementReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	if !by.Valid() {
 		return nil, apperr.FieldErrors{"by": apperr.Msg("error.choose")}.Err()
 	}
@@ -57,25 +58,25 @@ func (db *DB) FilteredAgreementReport(ctx context.Context, by insight.Dimension,
 		return nil, err
 	}
 	if cubeKeys[by] != "" || f.IsZero() {
-		return db.cellReport(ctx, by, from, to, f)
+		return s.cellReport(ctx, by, from, to, f)
 	}
-	return db.scanReport(ctx, by, from, to, f)
+	return s.scanReport(ctx, by, from, to, f)
 }
 
 // scanReport computes a report from the agreements signed in the period.
-func (db *DB) scanReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
+func (s *Insights) scanReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	amendment := reference.AgreementTypeAmendment
-	key, weight, join, order := db.reportSource(by)
-	scope := newInsightScope(f, by == insight.ByRegion)
+	key, weight, join, order := s.reportSource(by)
+	scope := agreements.NewScope(f, by == insight.ByRegion)
 	if by == insight.ByRegion && f.Region != "" {
-		scope.where += " AND r.region_code = ?"
-		scope.whereArgs = append(scope.whereArgs, f.Region)
+		scope.Where += " AND r.region_code = ?"
+		scope.WhereArgs = append(scope.WhereArgs, f.Region)
 	}
 	if by == insight.ByPartnerType && f.PartnerType != "" {
-		scope.where += " AND o.code = ?"
-		scope.whereArgs = append(scope.whereArgs, f.PartnerType)
+		scope.Where += " AND o.code = ?"
+		scope.WhereArgs = append(scope.WhereArgs, f.PartnerType)
 	}
-	weight = scope.weigh(weight)
+	weight = scope.Weigh(weight)
 	query := fmt.Sprintf(`SELECT %[1]s AS k,
 			SUM(CASE WHEN a.type_code = ? THEN 0 ELSE %[2]s END),
 			SUM(CASE WHEN a.type_code = ? THEN %[2]s ELSE 0 END),
@@ -83,9 +84,9 @@ func (db *DB) scanReport(ctx context.Context, by insight.Dimension, from, to int
 		FROM agreements a %[3]s %[4]s
 		WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[5]s
 		GROUP BY %[1]s
-		ORDER BY %[6]s, k`, key, weight, join, scope.join, scope.where, order)
-	args := scope.args([]any{amendment, amendment}, yearSpan(from, to))
-	rows, err := db.Query(ctx, query, args...)
+		ORDER BY %[6]s, k`, key, weight, join, scope.Join, scope.Where, order)
+	args := scope.Args([]any{amendment, amendment}, yearSpan(from, to))
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
@@ -94,15 +95,15 @@ func (db *DB) scanReport(ctx context.Context, by insight.Dimension, from, to int
 	if report.Rows, err = scanReportRows(rows); err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
-	total := newInsightScope(f, false)
-	w := total.weigh("1.0")
+	total := agreements.NewScope(f, false)
+	w := total.Weigh("1.0")
 	var totalValue float64
-	err = db.QueryRow(ctx, fmt.Sprintf(`SELECT
+	err = s.db.QueryRow(ctx, fmt.Sprintf(`SELECT
 			COALESCE(SUM(CASE WHEN a.type_code = ? THEN 0 ELSE %[1]s END), 0),
 			COALESCE(SUM(CASE WHEN a.type_code = ? THEN %[1]s ELSE 0 END), 0),
 			COALESCE(SUM(a.value_usd_cents * %[1]s), 0)
-		FROM agreements a %[2]s WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s`, w, total.join, total.where),
-		total.args([]any{amendment, amendment}, yearSpan(from, to))...).
+		FROM agreements a %[2]s WHERE a.signed_on >= ? AND a.signed_on <= ? AND a.deleted_at IS NULL %[3]s`, w, total.Join, total.Where),
+		total.Args([]any{amendment, amendment}, yearSpan(from, to))...).
 		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report total: %w", err)
@@ -145,7 +146,7 @@ var cellOrders = map[insight.Dimension]struct{ join, order string }{
 
 // cellReport reads a report from the report cells: agreement_cube (or agreement_type_cube) for
 // the dimensions it holds, agreement_shares for partner type and country (which take no filter).
-func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
+func (s *Insights) cellReport(ctx context.Context, by insight.Dimension, from, to int, f insight.Filter) (*insight.Report, error) {
 	amendment := reference.AgreementTypeAmendment
 	table, where, args := derived.CubeOf(f)
 	var inner string
@@ -170,7 +171,7 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 	}
 	query := fmt.Sprintf(`SELECT k, SUM(new_n), SUM(amendment_n), SUM(value) FROM (%s) cells %s
 		GROUP BY k HAVING ABS(SUM(new_n)) + ABS(SUM(amendment_n)) > 0.000001 ORDER BY %s, k`, inner, order.join, order.order)
-	rows, err := db.Query(ctx, query, innerArgs...)
+	rows, err := s.db.Query(ctx, query, innerArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
@@ -180,7 +181,7 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 		return nil, fmt.Errorf("agreement report by %s: %w", by, err)
 	}
 	var totalValue float64
-	err = db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN c.type_code = ? THEN 0 ELSE c.n END), 0),
+	err = s.db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN c.type_code = ? THEN 0 ELSE c.n END), 0),
 			COALESCE(SUM(CASE WHEN c.type_code = ? THEN c.n ELSE 0 END), 0), COALESCE(SUM(c.value), 0)
 		FROM `+table+` WHERE c.year >= ? AND c.year <= ?`+where, append([]any{amendment, amendment, from, to}, args...)...).
 		Scan(&report.Total.New, &report.Total.Amendments, &totalValue)
@@ -195,72 +196,4 @@ func (db *DB) cellReport(ctx context.Context, by insight.Dimension, from, to int
 // yearSpan is the first and last day of the years from to to.
 func yearSpan(from, to int) []any {
 	return []any{civil.Date{Year: from, Month: 1, Day: 1}, civil.Date{Year: to, Month: 12, Day: 31}}
-}
-
-// insightScope is the SQL that applies a dashboard's filter to agreements a: a join (the
-// filtered region, whose share weighs each agreement) and conditions, with their arguments.
-type insightScope struct {
-	join, where         string
-	joinArgs, whereArgs []any
-	shared              bool // weights multiply by the filtered region's share
-}
-
-// newInsightScope writes the filter f as SQL. regionJoined says the query joins the agreement's
-// regions already (as r), so a region filter is a condition on it and not a second join.
-func newInsightScope(f insight.Filter, regionJoined bool) insightScope {
-	var s insightScope
-	if f.Region != "" && !regionJoined {
-		s.join = "JOIN agreement_regions fr ON fr.agreement_id = a.id AND fr.region_code = ?"
-		s.joinArgs = append(s.joinArgs, f.Region)
-		s.shared = true
-	}
-	// The action area is written so that SQLite does not use its index: it would drive the query
-	// from every agreement of the area (a sixth of a million), where the period's dates, the
-	// instalments received or the agreements ending soon select far fewer.
-	for _, c := range []struct{ column, code string }{
-		{"a.primary_action_area_code || ''", f.ActionArea}, {"a.type_code", f.Type}, {"a.office_code", f.Office},
-	} {
-		if c.code != "" {
-			s.where += " AND " + c.column + " = ?"
-			s.whereArgs = append(s.whereArgs, c.code)
-		}
-	}
-	if f.PartnerType != "" {
-		// The partners of the type are a set found once, and each agreement's parties are looked
-		// up in it: SQLite's planner would otherwise try every partner of the type against each
-		// agreement (minutes on a million); the unary + keeps it from using the set to drive the
-		// index of parties.
-		s.where += ` AND EXISTS (SELECT 1 FROM agreement_parties fp WHERE fp.agreement_id = a.id
-			AND +fp.partner_id IN (SELECT fpp.id FROM partners fpp WHERE fpp.type_code = ?))`
-		s.whereArgs = append(s.whereArgs, f.PartnerType)
-	}
-	return s
-}
-
-// insightCondition writes the filter f as conditions on agreements a alone, for a query that
-// does not weigh by region shares: the region is then a condition rather than a join, from which
-// SQLite would drive the query (every agreement of the region) instead of from its own index.
-func insightCondition(f insight.Filter) (where string, args []any) {
-	s := newInsightScope(f, true)
-	if f.Region != "" {
-		s.where += " AND EXISTS (SELECT 1 FROM agreement_regions fr WHERE fr.agreement_id = a.id AND fr.region_code = ?)"
-		s.whereArgs = append(s.whereArgs, f.Region)
-	}
-	return s.where, s.whereArgs
-}
-
-// weigh multiplies a weight by the filtered region's share, if any.
-func (s insightScope) weigh(weight string) string {
-	if s.shared {
-		return "(" + weight + ") * fr.share"
-	}
-	return weight
-}
-
-// args orders a query's arguments as its text has them: those of the select list, the join,
-// the period and then the filter's conditions.
-func (s insightScope) args(selectArgs []any, period []any) []any {
-	out := append(selectArgs, s.joinArgs...)
-	out = append(out, period...)
-	return append(out, s.whereArgs...)
 }

@@ -1,4 +1,4 @@
-package store
+package agreements
 
 import (
 	"context"
@@ -19,9 +19,9 @@ import (
 )
 
 // Instalments returns an agreement's payment schedule by due date.
-func (db *DB) Instalments(ctx context.Context, agreementID int64) ([]agreement.Instalment, error) {
+func (s *Agreements) Instalments(ctx context.Context, agreementID int64) ([]agreement.Instalment, error) {
 	var list []agreement.Instalment
-	err := sqldb.EachRowOf(ctx, db, `SELECT id, due_on, amount_cents, received_on, received_cents, note FROM instalments
+	err := sqldb.EachRowOf(ctx, s.db, `SELECT id, due_on, amount_cents, received_on, received_cents, note FROM instalments
 		WHERE agreement_id = ? ORDER BY due_on, id`, []any{agreementID}, func(scan func(...any) error) error {
 		var i agreement.Instalment
 		var amount, received int64
@@ -56,11 +56,11 @@ func auditInstalment(i *agreement.Instalment) audit.Record {
 }
 
 // SaveInstalment adds an instalment to an agreement's schedule (ID 0) or saves one of it.
-func (db *DB) SaveInstalment(ctx context.Context, reference string, i *agreement.Instalment) error {
+func (s *Agreements) SaveInstalment(ctx context.Context, reference string, i *agreement.Instalment) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -103,8 +103,8 @@ func instalmentOf(ctx context.Context, tx *sqldb.Tx, agreementID, id int64) (agr
 }
 
 // DeleteInstalment removes an instalment from an agreement's schedule.
-func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalmentID int64) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Agreements) DeleteInstalment(ctx context.Context, reference string, instalmentID int64) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -122,9 +122,9 @@ func (db *DB) DeleteInstalment(ctx context.Context, reference string, instalment
 }
 
 // Obligations returns the reports an agreement owes its funder, by due date.
-func (db *DB) Obligations(ctx context.Context, agreementID int64) ([]agreement.Obligation, error) {
+func (s *Agreements) Obligations(ctx context.Context, agreementID int64) ([]agreement.Obligation, error) {
 	var list []agreement.Obligation
-	err := sqldb.EachRowOf(ctx, db, `SELECT id, kind, due_on, submitted_on, note FROM obligations WHERE agreement_id = ? ORDER BY due_on, id`,
+	err := sqldb.EachRowOf(ctx, s.db, `SELECT id, kind, due_on, submitted_on, note FROM obligations WHERE agreement_id = ? ORDER BY due_on, id`,
 		[]any{agreementID}, func(scan func(...any) error) error {
 			var o agreement.Obligation
 			if err := scan(&o.ID, &o.Kind, &o.DueOn, &o.SubmittedOn, &o.Note); err != nil {
@@ -144,11 +144,11 @@ func auditObligation(o *agreement.Obligation) audit.Record {
 }
 
 // SaveObligation adds a report owed to the funder (ID 0) or saves one, such as when it was submitted.
-func (db *DB) SaveObligation(ctx context.Context, reference string, o *agreement.Obligation) error {
+func (s *Agreements) SaveObligation(ctx context.Context, reference string, o *agreement.Obligation) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -189,8 +189,8 @@ func obligationOf(ctx context.Context, tx *sqldb.Tx, agreementID, id int64) (agr
 }
 
 // DeleteObligation removes a report from an agreement's obligations.
-func (db *DB) DeleteObligation(ctx context.Context, reference string, obligationID int64) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Agreements) DeleteObligation(ctx context.Context, reference string, obligationID int64) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := liveAgreement(ctx, tx, reference)
 		if err != nil {
 			return err
@@ -209,9 +209,9 @@ func (db *DB) DeleteObligation(ctx context.Context, reference string, obligation
 
 // Contributions sums the payment schedules of live agreements: those the partners ids fund, or
 // with no ids the whole registry (confidential agreements included: totals count them).
-func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement.Contributions, error) {
+func (s *Agreements) Contributions(ctx context.Context, partnerIDs []int64) (*agreement.Contributions, error) {
 	query := `SELECT a.currency_code, a.amount_cents, a.value_usd_cents, SUM(i.amount_cents), SUM(i.received_cents)
-		FROM instalments i ` + db.Dialect().DrivingJoin() + ` agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
+		FROM instalments i ` + s.db.Dialect().DrivingJoin() + ` agreements a ON a.id = i.agreement_id WHERE a.deleted_at IS NULL`
 	var args []any
 	if len(partnerIDs) > 0 {
 		query += " AND a.id IN (SELECT agreement_id FROM agreement_parties WHERE role = ? AND partner_id IN (" + sqldb.Placeholders(len(partnerIDs)) + "))"
@@ -223,7 +223,7 @@ func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement
 	query += " GROUP BY a.id, a.currency_code, a.amount_cents, a.value_usd_cents"
 	c := &agreement.Contributions{}
 	byCurrency := map[string]*agreement.Money{}
-	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 		var currency string
 		var amount, value, pledged, received int64
 		if err := scan(&currency, &amount, &value, &pledged, &received); err != nil {
@@ -252,16 +252,16 @@ func (db *DB) Contributions(ctx context.Context, partnerIDs []int64) (*agreement
 // AgreementAlerts lists what needs attention on day among the agreements a reader sees: reports
 // overdue, then agreements ending within agreement.EndingWithin days; of each kind at most limit,
 // the reader's own first, then by date.
-func (db *DB) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.Filter, limit int) ([]agreement.Alert, error) {
-	return db.DashboardAlerts(ctx, day, f, insight.Filter{}, limit)
+func (s *Agreements) AgreementAlerts(ctx context.Context, day civil.Date, f agreement.Filter, limit int) ([]agreement.Alert, error) {
+	return s.DashboardAlerts(ctx, day, f, insight.Filter{}, limit)
 }
 
 // DashboardAlerts is AgreementAlerts among the agreements a dashboard's filter selects.
-func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.Filter, scope insight.Filter, limit int) ([]agreement.Alert, error) {
+func (s *Agreements) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.Filter, scope insight.Filter, limit int) ([]agreement.Alert, error) {
 	cond, cargs := visibleSQL(&f)
 	// Alerts are not weighed, so the dashboard's filter is conditions only, and the query is
 	// driven from the few dates asked for.
-	where, whereArgs := insightCondition(scope)
+	where, whereArgs := Condition(scope)
 	cond += where
 	cargs = append(cargs, whereArgs...)
 	reader := f.ReaderID
@@ -296,7 +296,7 @@ func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.F
 				break
 			}
 			query := k.query + owner + " ORDER BY due, a.reference LIMIT ?"
-			err := sqldb.EachRowOf(ctx, db, query, slices.Concat(k.args, []any{reader, limit - found}), func(scan func(...any) error) error {
+			err := sqldb.EachRowOf(ctx, s.db, query, slices.Concat(k.args, []any{reader, limit - found}), func(scan func(...any) error) error {
 				al := agreement.Alert{Kind: k.kind}
 				if err := scan(&al.Reference, &al.Title, &al.OfficerID, &al.On, &al.ObligationKind); err != nil {
 					return err
@@ -313,23 +313,15 @@ func (db *DB) DashboardAlerts(ctx context.Context, day civil.Date, f agreement.F
 	return alerts, nil
 }
 
-// AgreementReminder is what one officer is told in a day's e-mail: reports that became overdue
-// (or were last reminded of a week ago) and agreements that came within EndingWithin days of
-// their end.
-type AgreementReminder struct {
-	UserID int64
-	Alerts []agreement.Alert
-}
-
 // obligationRemindEvery is how often an officer is reminded of a report still overdue.
 const obligationRemindEvery = 7
 
 // DueAgreementReminders queues, per officer, the e-mail compose writes of the alerts not yet
 // reminded of, and marks them reminded, in one transaction with the outbox. Officers without an
 // e-mail address or inactive are left out.
-func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose func(AgreementReminder) (*mail.Message, error)) (int, error) {
+func (s *Agreements) DueAgreementReminders(ctx context.Context, day civil.Date, compose func(agreement.Reminder) (*mail.Message, error)) (int, error) {
 	sent := 0
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		byUser := map[int64][]agreement.Alert{}
 		var order []int64
 		var obligationIDs, agreementIDs []any
@@ -379,7 +371,7 @@ func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose
 			return fmt.Errorf("agreements ending: %w", err)
 		}
 		for _, uid := range order {
-			m, err := compose(AgreementReminder{UserID: uid, Alerts: byUser[uid]})
+			m, err := compose(agreement.Reminder{UserID: uid, Alerts: byUser[uid]})
 			if err != nil {
 				return err
 			}
@@ -413,7 +405,7 @@ func (db *DB) DueAgreementReminders(ctx context.Context, day civil.Date, compose
 // with one of a's parties, the same primary action area, dates that overlap a's and a country in
 // common. a itself (by ID) is left out, and so are confidential agreements the reader of f does
 // not see.
-func (db *DB) Overlapping(ctx context.Context, a *agreement.Agreement, f agreement.Filter) ([]agreement.Summary, error) {
+func (s *Agreements) Overlapping(ctx context.Context, a *agreement.Agreement, f agreement.Filter) ([]agreement.Summary, error) {
 	if len(a.Parties) == 0 || len(a.Countries) == 0 {
 		return nil, nil
 	}
@@ -443,24 +435,17 @@ func (db *DB) Overlapping(ctx context.Context, a *agreement.Agreement, f agreeme
 		args = append(args, a.StartOn)
 	}
 	cond, cargs := visibleSQL(&f)
-	ids, err := sqldb.QueryIDs(ctx, db, query+cond+" ORDER BY a.id LIMIT 20", append(args, cargs...)...)
+	ids, err := sqldb.QueryIDs(ctx, s.db, query+cond+" ORDER BY a.id LIMIT 20", append(args, cargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("overlapping agreements: %w", err)
 	}
-	return db.agreementSummaries(ctx, ids, f.Lang)
-}
-
-// Schedule is the payment schedule and the obligations of one agreement, for loading many at once.
-type Schedule struct {
-	AgreementID int64
-	Instalments []agreement.Instalment
-	Obligations []agreement.Obligation
+	return s.agreementSummaries(ctx, ids, f.Lang)
 }
 
 // AddSchedules stores the instalments and obligations of many agreements in one transaction,
 // for bulk loads; people add them one by one (SaveInstalment, SaveObligation).
-func (db *DB) AddSchedules(ctx context.Context, schedules []Schedule) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Agreements) AddSchedules(ctx context.Context, schedules []agreement.PaymentPlan) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		inst, err := tx.Prepare(ctx, `INSERT INTO instalments (agreement_id, due_on, amount_cents, received_on, received_cents, note)
 			VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {

@@ -1,4 +1,4 @@
-package store
+package agreements
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 	"pactum/internal/store/sqldb"
 )
 
-// agreementTerms returns the full-text terms of a registry selection: the search words, then
+// Terms returns the full-text terms of a registry selection: the search words, then
 // one term per facet with codes chosen (any of the codes), leaving out the facet except.
-func agreementTerms(f *agreement.Filter, words []search.Term, except string) []search.Term {
+func Terms(f *agreement.Filter, words []search.Term, except string) []search.Term {
 	terms := append([]search.Term{}, words...)
 	for _, facet := range agreement.Facets {
 		codes := f.Values(facet)
@@ -76,7 +76,7 @@ func agreementSortOf(f *agreement.Filter, words []search.Term) string {
 
 // orderBy writes the ORDER BY of a sort: NULL dates last, the id as the tie-breaker in the
 // direction of the column.
-func (db *DB) orderBy(key sortKey, id string) string {
+func (s *Agreements) orderBy(key sortKey, id string) string {
 	nulls := ""
 	if key.column == "a.signed_on" || key.column == "a.end_on" {
 		nulls = " NULLS LAST"
@@ -86,11 +86,11 @@ func (db *DB) orderBy(key sortKey, id string) string {
 
 // ListAgreements returns a page of the agreements f selects, the total, and the counts of every
 // facet, counted as ListPartners counts them.
-func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreement.Page, error) {
+func (s *Agreements) ListAgreements(ctx context.Context, f agreement.Filter) (*agreement.Page, error) {
 	if !reference.IsLanguage(f.Lang) {
 		f.Lang = "en"
 	}
-	words, err := derived.ExactWords(ctx, db.DB, "agreement_search", search.Parse(f.Query))
+	words, err := derived.ExactWords(ctx, s.db, "agreement_search", search.Parse(f.Query))
 	if err != nil {
 		return nil, fmt.Errorf("list agreements: %w", err)
 	}
@@ -99,8 +99,8 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 	}
 	page := &agreement.Page{}
 	err = sqldb.SideBySide(
-		func() (err error) { page.Items, page.Total, err = db.agreementItems(ctx, &f, words); return err },
-		func() (err error) { page.Facets, err = db.agreementFacetCountsOfList(ctx, &f, words); return err })
+		func() (err error) { page.Items, page.Total, err = s.agreementItems(ctx, &f, words); return err },
+		func() (err error) { page.Facets, err = s.agreementFacetCountsOfList(ctx, &f, words); return err })
 	if err != nil {
 		return nil, err
 	}
@@ -109,28 +109,28 @@ func (db *DB) ListAgreements(ctx context.Context, f agreement.Filter) (*agreemen
 
 // agreementItems returns a page of the selection and its total: the page's ids first, by the
 // index of the search or of the sort column, then the details of those few agreements.
-func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []search.Term) ([]agreement.Summary, int, error) {
-	terms := agreementTerms(f, words, "")
+func (s *Agreements) agreementItems(ctx context.Context, f *agreement.Filter, words []search.Term) ([]agreement.Summary, int, error) {
+	terms := Terms(f, words, "")
 	sort := agreementSortOf(f, words)
 	key := agreementSorts[sort]
 	var query string
 	var args []any
 	cond, cargs := visibleSQL(f)
 	if len(terms) > 0 {
-		match, margs := db.agreementMatches(terms, sort == agreement.SortRelevance)
+		match, margs := s.Matches(terms, sort == agreement.SortRelevance)
 		src := "(" + match + ") m"
 		if key.needs == "a" || cond != "" {
-			src += " " + db.Dialect().DrivingJoin() + " agreements a ON a.id = m.id"
+			src += " " + s.db.Dialect().DrivingJoin() + " agreements a ON a.id = m.id"
 		}
-		query = "SELECT m.id, COUNT(*) OVER () FROM " + src + " WHERE 1 = 1" + cond + " ORDER BY " + db.orderBy(key, "m.id") + " LIMIT ? OFFSET ?"
+		query = "SELECT m.id, COUNT(*) OVER () FROM " + src + " WHERE 1 = 1" + cond + " ORDER BY " + s.orderBy(key, "m.id") + " LIMIT ? OFFSET ?"
 		args = append(append(margs, cargs...), f.Limit, max(f.Offset, 0))
 	} else {
-		query = "SELECT a.id, 0 FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id") + " LIMIT ? OFFSET ?"
+		query = "SELECT a.id, 0 FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + s.orderBy(key, "a.id") + " LIMIT ? OFFSET ?"
 		args = append(cargs, f.Limit, max(f.Offset, 0))
 	}
 	var ids []int64
 	total := 0
-	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 		var id int64
 		if err := scan(&id, &total); err != nil {
 			return err
@@ -142,32 +142,32 @@ func (db *DB) agreementItems(ctx context.Context, f *agreement.Filter, words []s
 		return nil, 0, fmt.Errorf("list agreements: %w", err)
 	}
 	if len(terms) == 0 {
-		if total, err = db.countAllAgreements(ctx, f); err != nil {
+		if total, err = s.countAllAgreements(ctx, f); err != nil {
 			return nil, 0, err
 		}
 	} else if len(ids) == 0 && f.Offset > 0 {
-		match, margs := db.agreementMatches(terms, false)
-		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m "+db.Dialect().DrivingJoin()+" agreements a ON a.id = m.id WHERE 1 = 1"+cond,
+		match, margs := s.Matches(terms, false)
+		if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM ("+match+") m "+s.db.Dialect().DrivingJoin()+" agreements a ON a.id = m.id WHERE 1 = 1"+cond,
 			append(margs, cargs...)...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count agreements: %w", err)
 		}
 	}
-	items, err := db.agreementSummaries(ctx, ids, f.Lang)
+	items, err := s.agreementSummaries(ctx, ids, f.Lang)
 	return items, total, err
 }
 
-// agreementMatches returns SQL selecting the ids (as id, with rank when ranked) of the
+// Matches returns SQL selecting the ids (as id, with rank when ranked) of the
 // agreements that terms select, and its argument.
-func (db *DB) agreementMatches(terms []search.Term, ranked bool) (string, []any) {
-	query := db.Dialect().SearchIDs("agreement_search", "agreement_id")
+func (s *Agreements) Matches(terms []search.Term, ranked bool) (string, []any) {
+	query := s.db.Dialect().SearchIDs("agreement_search", "agreement_id")
 	if !ranked {
-		query = db.Dialect().SearchIDsUnranked("agreement_search", "agreement_id")
+		query = s.db.Dialect().SearchIDsUnranked("agreement_search", "agreement_id")
 	}
-	return query, []any{db.Dialect().SearchArg(terms)}
+	return query, []any{s.db.Dialect().SearchArg(terms)}
 }
 
 // agreementSummaries reads the list lines of agreements ids, in that order, with their parties.
-func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) ([]agreement.Summary, error) {
+func (s *Agreements) agreementSummaries(ctx context.Context, ids []int64, lang string) ([]agreement.Summary, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -178,7 +178,7 @@ func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) 
 	}
 	in := "(" + sqldb.Placeholders(len(ids)) + ")"
 	byID := make(map[int64]*agreement.Summary, len(ids))
-	err := sqldb.EachRowOf(ctx, db, `SELECT a.id, a.reference, COALESCE(NULLIF(t.title, ''), a.title), a.type_code, a.status, a.signed_on,
+	err := sqldb.EachRowOf(ctx, s.db, `SELECT a.id, a.reference, COALESCE(NULLIF(t.title, ''), a.title), a.type_code, a.status, a.signed_on,
 		a.end_on, a.amount_cents, a.currency_code, a.value_usd_cents, a.confidential
 		FROM agreements a LEFT JOIN agreement_translations t ON t.agreement_id = a.id AND t.lang = ?
 		WHERE a.id IN `+in, args, func(scan func(...any) error) error {
@@ -195,7 +195,7 @@ func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) 
 	if err != nil {
 		return nil, fmt.Errorf("list agreements: %w", err)
 	}
-	err = sqldb.EachRowOf(ctx, db, `SELECT ap.agreement_id, p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), ap.role
+	err = sqldb.EachRowOf(ctx, s.db, `SELECT ap.agreement_id, p.id, p.key, COALESCE(NULLIF(t.name, ''), p.name), ap.role
 		FROM agreement_parties ap JOIN partners p ON p.id = ap.partner_id
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
 		WHERE ap.agreement_id IN `+in+` ORDER BY ap.agreement_id, `+roleOrder("ap.role")+`, p.name`, args, func(scan func(...any) error) error {
@@ -222,7 +222,7 @@ func (db *DB) agreementSummaries(ctx context.Context, ids []int64, lang string) 
 // countAllAgreements counts the live agreements a reader sees, from the registry's facet counts
 // (every agreement has one type) and, for a reader who is not an administrator, their own
 // confidential ones.
-func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int, error) {
+func (s *Agreements) countAllAgreements(ctx context.Context, f *agreement.Filter) (int, error) {
 	var n int
 	query := "SELECT COALESCE(SUM(n), 0) FROM agreement_facet_counts WHERE facet = ?"
 	args := []any{agreement.FacetType}
@@ -230,12 +230,12 @@ func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int,
 		query += " AND confidential = ?"
 		args = append(args, false)
 	}
-	if err := db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count agreements: %w", err)
 	}
 	if !f.AllConfidential && f.ReaderID != 0 {
 		var own int
-		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE officer_id = ? AND confidential = ? AND deleted_at IS NULL",
+		if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM agreements WHERE officer_id = ? AND confidential = ? AND deleted_at IS NULL",
 			f.ReaderID, true).Scan(&own); err != nil {
 			return 0, fmt.Errorf("count agreements: %w", err)
 		}
@@ -246,24 +246,24 @@ func (db *DB) countAllAgreements(ctx context.Context, f *agreement.Filter) (int,
 
 // agreementFacetCountsOfList counts every facet of the registry as partnerFacetCounts counts
 // the partner list's: in one pass over the agreements that at most one chosen facet refuses.
-func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filter, words []search.Term) (map[string][]agreement.Count, error) {
+func (s *Agreements) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filter, words []search.Term) (map[string][]agreement.Count, error) {
 	chosen, unchosen := derived.SplitFacets(agreement.Facets, f.Values)
 	switch {
 	case len(chosen) == 0:
-		return db.agreementFacetCounts(ctx, f, words, agreement.Facets, nil)
+		return s.agreementFacetCounts(ctx, f, words, agreement.Facets, nil)
 	case len(chosen) == 1 && len(words) == 0:
-		counts, err := db.agreementFacetCounts(ctx, f, nil, chosen, nil)
+		counts, err := s.agreementFacetCounts(ctx, f, nil, chosen, nil)
 		if err != nil {
 			return nil, err
 		}
-		others, err := db.agreementFacetCounts(ctx, f, agreementTerms(f, words, ""), unchosen, nil)
+		others, err := s.agreementFacetCounts(ctx, f, Terms(f, words, ""), unchosen, nil)
 		maps.Copy(counts, others)
 		return counts, err
 	}
-	terms := derived.OnePassTerms(words, chosen, func(except string) []search.Term { return agreementTerms(f, nil, except) })
+	terms := derived.OnePassTerms(words, chosen, func(except string) []search.Term { return Terms(f, nil, except) })
 	choice := derived.NewFacetChoice(chosen, f.Values, derived.CodeField, func(string) bool { return true },
 		func(facet, code string) string { return derived.CodeToken(derived.AgreementLetters[facet], code) })
-	return db.agreementFacetCounts(ctx, f, terms, agreement.Facets, choice)
+	return s.agreementFacetCounts(ctx, f, terms, agreement.Facets, choice)
 }
 
 // agreementFacetCounts counts the codes of facets among the agreements terms select (with the
@@ -272,7 +272,7 @@ func (db *DB) agreementFacetCountsOfList(ctx context.Context, f *agreement.Filte
 // whole registry's counts are read from agreement_facet_counts.
 // With a choice, an agreement that one chosen facet refuses counts in that facet only, and one
 // that several refuse in none.
-func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *derived.FacetChoice) (map[string][]agreement.Count, error) {
+func (s *Agreements) agreementFacetCounts(ctx context.Context, f *agreement.Filter, terms []search.Term, facets []string, choice *derived.FacetChoice) (map[string][]agreement.Count, error) {
 	positions := make([]int, len(facets))
 	for i, facet := range facets {
 		positions[i] = derived.CodeField(facet)
@@ -323,14 +323,14 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 	var counted bool
 	var err error
 	if len(terms) == 0 {
-		counted, err = true, db.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
+		counted, err = true, s.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
 	} else {
-		match, args := db.agreementMatches(terms, false)
-		counted, err = db.codes.CountMatches(ctx, f, match, args, facets, choice, tally)
+		match, args := s.Matches(terms, false)
+		counted, err = s.codes.CountMatches(ctx, f, match, args, facets, choice, tally)
 	}
 	if err == nil && !counted {
 		lower, upper := newTally(), newTally()
-		err = db.eachMatchInHalves(ctx, terms, counter(lower), counter(upper))
+		err = s.eachMatchInHalves(ctx, terms, counter(lower), counter(upper))
 		for i := range tally {
 			for _, half := range [][]map[string]int{lower, upper} {
 				for code, n := range half[i] {
@@ -365,18 +365,18 @@ func (db *DB) agreementFacetCounts(ctx context.Context, f *agreement.Filter, ter
 // agreements' ids with lower and the upper half with upper, side by side: a search that selects
 // a tenth of a million agreements reads tens of thousands of rows of agreement_codes, which takes
 // one core a hundred milliseconds and more.
-func (db *DB) eachMatchInHalves(ctx context.Context, terms []search.Term, lower, upper func(scan func(...any) error) error) error {
+func (s *Agreements) eachMatchInHalves(ctx context.Context, terms []search.Term, lower, upper func(scan func(...any) error) error) error {
 	var last int64
-	if err := db.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM agreements").Scan(&last); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM agreements").Scan(&last); err != nil {
 		return err
 	}
-	match, args := db.agreementMatches(terms, false)
-	query := "SELECT ac.codes FROM (" + match + ") m " + db.Dialect().DrivingJoin() +
+	match, args := s.Matches(terms, false)
+	query := "SELECT ac.codes FROM (" + match + ") m " + s.db.Dialect().DrivingJoin() +
 		" agreement_codes ac ON ac.agreement_id = m.id WHERE m.id > ? AND m.id <= ?"
 	half := last / 2
 	return sqldb.SideBySide(
-		func() error { return sqldb.EachRowOf(ctx, db, query, append(slices.Clip(args), 0, half), lower) },
-		func() error { return sqldb.EachRowOf(ctx, db, query, append(slices.Clip(args), half, last), upper) })
+		func() error { return sqldb.EachRowOf(ctx, s.db, query, append(slices.Clip(args), 0, half), lower) },
+		func() error { return sqldb.EachRowOf(ctx, s.db, query, append(slices.Clip(args), half, last), upper) })
 }
 
 // wholeRegistryPartners is how many partners the partner facet of the whole registry counts: the
@@ -387,7 +387,7 @@ const wholeRegistryPartners = 100
 // agreements that are not confidential (and of those that are, for an administrator), and for
 // another reader their own confidential agreements one by one (countRow). The partner facet holds
 // the wholeRegistryPartners busiest partners only.
-func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter, facets []string, tally []map[string]int,
+func (s *Agreements) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter, facets []string, tally []map[string]int,
 	countRow func(func(...any) error) error) error {
 	classes := []any{false}
 	if f.AllConfidential {
@@ -406,7 +406,7 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 		}
 		var top []any
 		for _, class := range classes {
-			codes, err := sqldb.QueryStrings(ctx, db, `SELECT code FROM agreement_facet_counts WHERE facet = ? AND confidential = ?
+			codes, err := sqldb.QueryStrings(ctx, s.db, `SELECT code FROM agreement_facet_counts WHERE facet = ? AND confidential = ?
 				ORDER BY n DESC LIMIT ?`, agreement.FacetPartner, class, wholeRegistryPartners)
 			if err != nil {
 				return err
@@ -424,7 +424,7 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 		return nil
 	}
 	query := "SELECT facet, code, n FROM agreement_facet_counts WHERE " + strings.Join(conditions, " OR ")
-	err := sqldb.EachRowOf(ctx, db, query, args, func(scan func(...any) error) error {
+	err := sqldb.EachRowOf(ctx, s.db, query, args, func(scan func(...any) error) error {
 		var facet, code string
 		var n int
 		if err := scan(&facet, &code, &n); err != nil {
@@ -436,34 +436,34 @@ func (db *DB) agreementFacetCountsOfAll(ctx context.Context, f *agreement.Filter
 	if err != nil || f.AllConfidential || f.ReaderID == 0 {
 		return err
 	}
-	return sqldb.EachRowOf(ctx, db, `SELECT ac.codes FROM agreements a JOIN agreement_codes ac ON ac.agreement_id = a.id
+	return sqldb.EachRowOf(ctx, s.db, `SELECT ac.codes FROM agreements a JOIN agreement_codes ac ON ac.agreement_id = a.id
 		WHERE a.officer_id = ? AND a.confidential = ? AND a.deleted_at IS NULL`, []any{f.ReaderID, true}, countRow)
 }
 
 // ForEachAgreement calls fn with every agreement f selects, in the list's order, loading them in
 // batches, for exports of any size.
-func (db *DB) ForEachAgreement(ctx context.Context, f agreement.Filter, fn func(*agreement.Agreement) error) error {
+func (s *Agreements) ForEachAgreement(ctx context.Context, f agreement.Filter, fn func(*agreement.Agreement) error) error {
 	words := search.Parse(f.Query)
-	terms := agreementTerms(&f, words, "")
+	terms := Terms(&f, words, "")
 	sort := agreementSortOf(&f, words)
 	key := agreementSorts[sort]
 	var query string
 	var args []any
 	cond, cargs := visibleSQL(&f)
 	if len(terms) > 0 {
-		match, margs := db.agreementMatches(terms, sort == agreement.SortRelevance)
-		query = "SELECT m.id FROM (" + match + ") m JOIN agreements a ON a.id = m.id WHERE 1 = 1" + cond + " ORDER BY " + db.orderBy(key, "m.id")
+		match, margs := s.Matches(terms, sort == agreement.SortRelevance)
+		query = "SELECT m.id FROM (" + match + ") m JOIN agreements a ON a.id = m.id WHERE 1 = 1" + cond + " ORDER BY " + s.orderBy(key, "m.id")
 		args = append(margs, cargs...)
 	} else {
-		query = "SELECT a.id FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + db.orderBy(key, "a.id")
+		query = "SELECT a.id FROM agreements a WHERE a.deleted_at IS NULL" + cond + " ORDER BY " + s.orderBy(key, "a.id")
 		args = cargs
 	}
-	ids, err := sqldb.QueryIDs(ctx, db, query, args...)
+	ids, err := sqldb.QueryIDs(ctx, s.db, query, args...)
 	if err != nil {
 		return fmt.Errorf("export agreements: %w", err)
 	}
 	for start := 0; start < len(ids); start += 500 {
-		batch, err := agreementsByIDs(ctx, db, ids[start:min(start+500, len(ids))])
+		batch, err := agreementsByIDs(ctx, s.db, ids[start:min(start+500, len(ids))])
 		if err != nil {
 			return err
 		}
@@ -477,7 +477,7 @@ func (db *DB) ForEachAgreement(ctx context.Context, f agreement.Filter, fn func(
 }
 
 // PartnerLabels returns the names (in lang, or English) of partners by id, for the partner facet.
-func (db *DB) PartnerLabels(ctx context.Context, ids []string, lang string) (map[string]string, error) {
+func (s *Agreements) PartnerLabels(ctx context.Context, ids []string, lang string) (map[string]string, error) {
 	labels := map[string]string{}
 	var args []any
 	for _, id := range ids {
@@ -488,7 +488,7 @@ func (db *DB) PartnerLabels(ctx context.Context, ids []string, lang string) (map
 	if len(args) == 0 {
 		return labels, nil
 	}
-	err := sqldb.EachRowOf(ctx, db, `SELECT p.id, COALESCE(NULLIF(t.name, ''), p.name) FROM partners p
+	err := sqldb.EachRowOf(ctx, s.db, `SELECT p.id, COALESCE(NULLIF(t.name, ''), p.name) FROM partners p
 		LEFT JOIN partner_translations t ON t.partner_id = p.id AND t.lang = ?
 		WHERE p.id IN (`+sqldb.Placeholders(len(args))+")", append([]any{lang}, args...), func(scan func(...any) error) error {
 		var id int64
