@@ -15,18 +15,11 @@ import (
 	"pactum/internal/user"
 )
 
-// Token purposes.
-const (
-	TokenInvite = "invite" // an invited user sets a first password
-	TokenReset  = "reset"  // a user who forgot the password sets a new one
-	TokenVerify = "verify" // a registered external account proves its e-mail address
-)
-
 // tokenLifetimes says how long each kind of e-mailed link stays valid.
 var tokenLifetimes = map[string]time.Duration{
-	TokenInvite: 7 * 24 * time.Hour,
-	TokenReset:  time.Hour,
-	TokenVerify: 3 * 24 * time.Hour,
+	user.TokenInvite: 7 * 24 * time.Hour,
+	user.TokenReset:  time.Hour,
+	user.TokenVerify: 3 * 24 * time.Hour,
 }
 
 // createUserToken stores the hash of a one-time token, replacing earlier tokens of the same
@@ -96,7 +89,7 @@ func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, pass
 func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, error) {
 	var u *user.User
 	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-		id, err := useToken(ctx, tx, tokenHash, TokenVerify)
+		id, err := useToken(ctx, tx, tokenHash, user.TokenVerify)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/reference"
 	"pactum/internal/store/sqldb"
+	"pactum/internal/user"
 )
 
 // IndexAgreementsAsVersion4 makes the database hold what a database of agreement search
@@ -252,22 +253,22 @@ func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) 
 
 // SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
 // that slows down guessing — or the zero time when it is allowed now; locked says which.
-func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
-	var b block
+func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...user.ThrottleKey) (until time.Time, locked bool, err error) {
+	var b user.SignInBlock
 	for _, k := range keys {
 		st, found, err := scanThrottle(db.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
 		if err != nil {
 			return time.Time{}, false, err
 		}
 		if found {
-			b = b.and(st.blockAt(k.Kind, now))
+			b = b.And(st.BlockAt(k.Kind, now))
 		}
 	}
-	return b.until, b.locked, nil
+	return b.Until, b.Locked, nil
 }
 
 // ClearSignInFailures forgets the failures of a key.
-func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
+func (db *DB) ClearSignInFailures(ctx context.Context, key user.ThrottleKey) error {
 	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
 			return fmt.Errorf("clear sign-in failures: %w", err)

@@ -248,24 +248,18 @@ func (db *DB) RecordSignIn(ctx context.Context, u *user.User) error {
 	})
 }
 
-// Session lifetimes: a session ends after IdleTimeout without a request, and at the latest
-// SessionLifetime after sign-in.
-const (
-	IdleTimeout     = 2 * time.Hour
-	SessionLifetime = 12 * time.Hour
-	// sessionTouchEvery limits writes: last_seen_at moves only when this much time has passed.
-	sessionTouchEvery = time.Minute
-)
+// sessionTouchEvery limits writes: last_seen_at moves only when this much time has passed.
+const sessionTouchEvery = time.Minute
 
 // CreateSession stores a session for userID under the hash of its cookie value.
 func (db *DB) CreateSession(ctx context.Context, tokenHash string, userID int64) error {
 	now := time.Now().UTC()
 	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", now, now.Add(-IdleTimeout)); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", now, now.Add(-user.IdleTimeout)); err != nil {
 			return fmt.Errorf("purge sessions: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-			tokenHash, userID, now, now, now.Add(SessionLifetime)); err != nil {
+			tokenHash, userID, now, now, now.Add(user.SessionLifetime)); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
 		return nil
@@ -280,7 +274,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*user.User, er
 	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
-		tokenHash, now, now.Add(-IdleTimeout)), &lastSeen)
+		tokenHash, now, now.Add(-user.IdleTimeout)), &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !u.CanSignIn()) {
 		return nil, apperr.New(apperr.Unauthorized, "auth.error.session_expired")
 	}
@@ -296,14 +290,14 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*user.User, er
 // touchSession writes a session's last use in the background: reading a page must never wait
 // for the write lock, which a long import may hold for a minute. One write per session is under
 // way at a time; one that fails is made again at a later page view, as the session still looks
-// stale then, long before its idle time (IdleTimeout) is up.
+// stale then, long before its idle time (user.IdleTimeout) is up.
 func (db *DB) touchSession(tokenHash string, now time.Time) {
 	if _, writing := db.touching.LoadOrStore(tokenHash, true); writing {
 		return
 	}
 	db.touches.Go(func() {
 		defer db.touching.Delete(tokenHash)
-		ctx, cancel := context.WithTimeout(context.Background(), IdleTimeout/4)
+		ctx, cancel := context.WithTimeout(context.Background(), user.IdleTimeout/4)
 		defer cancel()
 		_ = db.InTx(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?", now, tokenHash, now)
