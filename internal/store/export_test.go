@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -236,33 +237,27 @@ func (db *DB) ExecForTest(ctx context.Context, query string) error {
 	return err
 }
 
-// SpendLinkMailsForTest counts n link e-mails to address, as if sent within the hour.
-func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		for range n {
-			if _, err := mayMailLink(ctx, tx, address); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // The throttle read and written one key at a time, for the tests of its policy: the server uses
-// BeginSignIn and its ends.
+// BeginSignIn and its ends. A key's row is judged by the policy of package user
+// (ThrottleState.BlockAt), as BeginSignIn judges it.
 
 // SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
 // that slows down guessing — or the zero time when it is allowed now; locked says which.
 func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...user.ThrottleKey) (until time.Time, locked bool, err error) {
 	var b user.SignInBlock
 	for _, k := range keys {
-		st, found, err := scanThrottle(db.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+		var st user.ThrottleState
+		var lockedUntil sql.NullTime
+		err := db.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()).
+			Scan(&st.Failures, &st.Last, &lockedUntil)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
 		if err != nil {
-			return time.Time{}, false, err
+			return time.Time{}, false, fmt.Errorf("sign-in throttle: %w", err)
 		}
-		if found {
-			b = b.And(st.BlockAt(k.Kind, now))
-		}
+		st.LockedUntil = lockedUntil.Time
+		b = b.And(st.BlockAt(k.Kind, now))
 	}
 	return b.Until, b.Locked, nil
 }

@@ -7,8 +7,8 @@ package store
 
 import (
 	"context"
-	"sync"
 
+	"pactum/internal/store/accounts"
 	"pactum/internal/store/sqldb"
 )
 
@@ -27,11 +27,8 @@ type Migration = sqldb.Migration
 // DB is an open Pactum database with every room of the store.
 type DB struct {
 	*sqldb.DB
+	*accounts.Accounts
 	codes *codesMemo // where the dialect memoizes codes
-	// touching holds the sessions and API tokens whose last use is being written, and touches the
-	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
-	touching sync.Map
-	touches  sync.WaitGroup
 }
 
 // Open opens (creating if needed) the database: PostgreSQL when databaseURL is set, otherwise
@@ -47,6 +44,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 		return nil, err
 	}
 	db := &DB{DB: core}
+	db.Accounts = accounts.New(core)
 	if core.Dialect().MemoizesCodes() {
 		db.codes = newCodesMemo(db)
 	}
@@ -56,7 +54,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 // Close waits for the writes of last uses, stops the copying of agreement codes into memory and
 // closes the database.
 func (db *DB) Close() error {
-	db.touches.Wait()
+	db.Accounts.Close()
 	if db.codes != nil {
 		db.codes.close()
 	}

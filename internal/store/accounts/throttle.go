@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -40,10 +40,10 @@ func scanThrottle(row *sql.Row) (user.ThrottleState, bool, error) {
 // sent at once is then throttled like the same attempts one after the other, instead of all
 // passing a check that none of them has counted yet. EndSignIn takes the count back when the
 // password was right; EndFailedSignIn starts the wait from the failure's answer.
-func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...user.ThrottleKey) (until time.Time, locked bool, err error) {
+func (s *Accounts) BeginSignIn(ctx context.Context, now time.Time, keys ...user.ThrottleKey) (until time.Time, locked bool, err error) {
 	now = now.UTC()
 	var b user.SignInBlock
-	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		states := make([]user.ThrottleState, len(keys))
 		for i, k := range keys {
 			// The row is made first, so that concurrent attempts on PostgreSQL queue on its lock.
@@ -96,9 +96,9 @@ func countFailure(ctx context.Context, tx *sqldb.Tx, now time.Time, k user.Throt
 
 // RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit,
 // as a finished attempt would: for tests and tools that set a throttle up.
-func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...user.ThrottleKey) error {
+func (s *Accounts) RecordSignInFailure(ctx context.Context, now time.Time, keys ...user.ThrottleKey) error {
 	now = now.UTC()
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			st, _, err := scanThrottle(tx.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
 			if err != nil {
@@ -114,8 +114,8 @@ func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...us
 
 // EndFailedSignIn dates the failure that BeginSignIn counted from its answer: checking a
 // password takes time, which must not use up the wait before the next attempt.
-func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...user.ThrottleKey) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) EndFailedSignIn(ctx context.Context, now time.Time, keys ...user.ThrottleKey) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET last_failure_at = ? WHERE key = ? AND last_failure_at < ?",
 				now.UTC(), k.String(), now.UTC()); err != nil {
@@ -129,8 +129,8 @@ func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...user.T
 // EndSignIn takes back the failure that BeginSignIn counted for an attempt whose password was
 // right: a user name's failures from that address are forgotten, and an address keeps the
 // failures of others (an office of many people shares one address).
-func (db *DB) EndSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) EndSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			query := "DELETE FROM login_throttle WHERE key = ?"
 			if k.Kind == user.ThrottleAddress {
@@ -146,8 +146,8 @@ func (db *DB) EndSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
 
 // UnlockName forgets the failures of a user name from every address: when an administrator
 // unlocks an account, or its owner sets a new password through an e-mailed link.
-func (db *DB) UnlockName(ctx context.Context, name string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) UnlockName(ctx context.Context, name string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		key := user.ThrottleKey{Kind: user.ThrottleUser, Value: name}
 		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE username = ?", key.Name()); err != nil {
 			return fmt.Errorf("unlock %s: %w", name, err)
@@ -157,10 +157,10 @@ func (db *DB) UnlockName(ctx context.Context, name string) error {
 }
 
 // NameLocked reports whether a user name is locked from any address at now.
-func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool, error) {
+func (s *Accounts) NameLocked(ctx context.Context, now time.Time, name string) (bool, error) {
 	key := user.ThrottleKey{Kind: user.ThrottleUser, Value: name}
 	var locked bool
-	err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.Name(), now.UTC()).Scan(&locked)
+	err := s.db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.Name(), now.UTC()).Scan(&locked)
 	if err != nil {
 		return false, fmt.Errorf("is %s locked: %w", name, err)
 	}
@@ -169,9 +169,9 @@ func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool,
 
 // CountLockedNames returns how many user names are locked, from any address, after repeated
 // failed sign-ins.
-func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
+func (s *Accounts) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := db.QueryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
+	err := s.db.QueryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count locked names: %w", err)
 	}
@@ -180,8 +180,8 @@ func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) 
 
 // TakeBackSignIn uncounts the failure that BeginSignIn counted for an attempt whose password was
 // not checked after all (no hashing slot was free in time).
-func (db *DB) TakeBackSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) TakeBackSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0", k.String()); err != nil {
 				return fmt.Errorf("take back sign-in: %w", err)
