@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"pactum/internal/store/accounts"
+	"pactum/internal/store/outbox"
 	"pactum/internal/store/sqldb"
 )
 
@@ -28,6 +29,7 @@ type Migration = sqldb.Migration
 type DB struct {
 	*sqldb.DB
 	*accounts.Accounts
+	*outbox.Outbox
 	codes *codesMemo // where the dialect memoizes codes
 }
 
@@ -45,6 +47,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	}
 	db := &DB{DB: core}
 	db.Accounts = accounts.New(core)
+	db.Outbox = outbox.New(core)
 	if core.Dialect().MemoizesCodes() {
 		db.codes = newCodesMemo(db)
 	}
