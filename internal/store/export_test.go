@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
 	"pactum/internal/store/sqldb"
+	"pactum/internal/user"
 )
 
 // FacetCounts returns the rows of agreement_facet_counts that count something, as
@@ -161,39 +164,33 @@ func (db *DB) ExecForTest(ctx context.Context, query string) error {
 	return err
 }
 
-// SpendLinkMailsForTest counts n link e-mails to address, as if sent within the hour.
-func (db *DB) SpendLinkMailsForTest(ctx context.Context, address string, n int) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		for range n {
-			if _, err := mayMailLink(ctx, tx, address); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // The throttle read and written one key at a time, for the tests of its policy: the server uses
-// BeginSignIn and its ends.
+// BeginSignIn and its ends. A key's row is judged by the policy of package user
+// (ThrottleState.BlockAt), as BeginSignIn judges it.
 
 // SignInBlockedUntil returns until when sign-in is refused for any of keys — a lock, or the wait
 // that slows down guessing — or the zero time when it is allowed now; locked says which.
-func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
-	var b block
+func (db *DB) SignInBlockedUntil(ctx context.Context, now time.Time, keys ...user.ThrottleKey) (until time.Time, locked bool, err error) {
+	var b user.SignInBlock
 	for _, k := range keys {
-		st, found, err := scanThrottle(db.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
+		var st user.ThrottleState
+		var lockedUntil sql.NullTime
+		err := db.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()).
+			Scan(&st.Failures, &st.Last, &lockedUntil)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
 		if err != nil {
-			return time.Time{}, false, err
+			return time.Time{}, false, fmt.Errorf("sign-in throttle: %w", err)
 		}
-		if found {
-			b = b.and(st.blockAt(k.Kind, now))
-		}
+		st.LockedUntil = lockedUntil.Time
+		b = b.And(st.BlockAt(k.Kind, now))
 	}
-	return b.until, b.locked, nil
+	return b.Until, b.Locked, nil
 }
 
 // ClearSignInFailures forgets the failures of a key.
-func (db *DB) ClearSignInFailures(ctx context.Context, key ThrottleKey) error {
+func (db *DB) ClearSignInFailures(ctx context.Context, key user.ThrottleKey) error {
 	return db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE key = ?", key.String()); err != nil {
 			return fmt.Errorf("clear sign-in failures: %w", err)

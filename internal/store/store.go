@@ -7,11 +7,12 @@ package store
 
 import (
 	"context"
-	"sync"
 
+	"pactum/internal/store/accounts"
 	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
 	"pactum/internal/store/insights"
+	"pactum/internal/store/outbox"
 	"pactum/internal/store/partners"
 	"pactum/internal/store/references"
 	"pactum/internal/store/relations"
@@ -38,11 +39,9 @@ type DB struct {
 	*insights.Insights
 	*references.References
 	*relations.Relations
+	*accounts.Accounts
+	*outbox.Outbox
 	codes *derived.CodesMemo // where the dialect memoizes codes
-	// touching holds the sessions and API tokens whose last use is being written, and touches the
-	// goroutines writing them, which Close waits for (SessionUser, APITokenUser).
-	touching sync.Map
-	touches  sync.WaitGroup
 }
 
 // Open opens (creating if needed) the database: PostgreSQL when databaseURL is set, otherwise
@@ -63,14 +62,15 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	}
 	registry, lists := agreements.New(core, codes), references.New(core)
 	db := &DB{DB: core, codes: codes, Partners: partners.New(core, agreements.Load), Agreements: registry,
-		Insights: insights.New(core, registry, lists), References: lists, Relations: relations.New(core)}
+		Insights: insights.New(core, registry, lists), References: lists, Relations: relations.New(core),
+		Accounts: accounts.New(core), Outbox: outbox.New(core)}
 	return db, nil
 }
 
 // Close waits for the writes of last uses, stops the copying of agreement codes into memory and
 // closes the database.
 func (db *DB) Close() error {
-	db.touches.Wait()
+	db.Accounts.Close()
 	if db.codes != nil {
 		db.codes.Close()
 	}

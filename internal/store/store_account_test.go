@@ -37,7 +37,7 @@ func throttlePoints(t *testing.T, kind user.ThrottleKind) (waitAt, lockAt int) {
 }
 
 // blockedUntil is SignInBlockedUntil that fails the test on an error.
-func blockedUntil(t *testing.T, db *store.DB, now time.Time, keys ...store.ThrottleKey) (time.Time, bool) {
+func blockedUntil(t *testing.T, db *store.DB, now time.Time, keys ...user.ThrottleKey) (time.Time, bool) {
 	t.Helper()
 	until, locked, err := db.SignInBlockedUntil(t.Context(), now, keys...)
 	if err != nil {
@@ -46,7 +46,7 @@ func blockedUntil(t *testing.T, db *store.DB, now time.Time, keys ...store.Throt
 	return until, locked
 }
 
-func mustFail(t *testing.T, db *store.DB, now time.Time, keys ...store.ThrottleKey) {
+func mustFail(t *testing.T, db *store.DB, now time.Time, keys ...user.ThrottleKey) {
 	t.Helper()
 	if err := db.RecordSignInFailure(t.Context(), now, keys...); err != nil {
 		t.Fatalf("record sign-in failure at %v: %v", now, err)
@@ -60,10 +60,10 @@ func TestSignInThrottleSlowsDownThenLocks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		for _, c := range []struct {
 			name string
-			key  store.ThrottleKey
+			key  user.ThrottleKey
 		}{
-			{"user name", store.ThrottleKey{Kind: user.ThrottleUser, Value: "amina"}},
-			{"address", store.ThrottleKey{Kind: user.ThrottleAddress, Value: "192.0.2.7"}},
+			{"user name", user.ThrottleKey{Kind: user.ThrottleUser, Value: "amina"}},
+			{"address", user.ThrottleKey{Kind: user.ThrottleAddress, Value: "192.0.2.7"}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				key := c.key
@@ -135,8 +135,8 @@ func TestSignInThrottleSlowsDownThenLocks(t *testing.T) {
 func TestSignInThrottleForgetsOldFailures(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		waitAt, _ := throttlePoints(t, user.ThrottleUser)
-		recent := store.ThrottleKey{Kind: user.ThrottleUser, Value: "recent"}
-		old := store.ThrottleKey{Kind: user.ThrottleUser, Value: "old"}
+		recent := user.ThrottleKey{Kind: user.ThrottleUser, Value: "recent"}
+		old := user.ThrottleKey{Kind: user.ThrottleUser, Value: "old"}
 		for range waitAt - 1 {
 			mustFail(t, db, t0, recent, old)
 		}
@@ -167,10 +167,10 @@ func TestSignInThrottleUserAndAddress(t *testing.T) {
 				addrWait, addrLock, userWait, userLock)
 		}
 		// The user name is counted in any case.
-		typed := store.ThrottleKey{Kind: user.ThrottleUser, Value: "Amina"}
-		name := store.ThrottleKey{Kind: user.ThrottleUser, Value: "amina"}
-		addr := store.ThrottleKey{Kind: user.ThrottleAddress, Value: "2001:db8::7"}
-		other := store.ThrottleKey{Kind: user.ThrottleUser, Value: "ben"}
+		typed := user.ThrottleKey{Kind: user.ThrottleUser, Value: "Amina"}
+		name := user.ThrottleKey{Kind: user.ThrottleUser, Value: "amina"}
+		addr := user.ThrottleKey{Kind: user.ThrottleAddress, Value: "2001:db8::7"}
+		other := user.ThrottleKey{Kind: user.ThrottleUser, Value: "ben"}
 
 		now := t0
 		for range userLock {
@@ -192,7 +192,7 @@ func TestSignInThrottleUserAndAddress(t *testing.T) {
 
 		// More failures from the address with other names reach the address's own wait, then its lock.
 		for n := userLock + 1; n <= addrLock; n++ {
-			mustFail(t, db, now, store.ThrottleKey{Kind: user.ThrottleUser, Value: "guess"}, addr)
+			mustFail(t, db, now, user.ThrottleKey{Kind: user.ThrottleUser, Value: "guess"}, addr)
 			until, locked := blockedUntil(t, db, now, other, addr)
 			switch {
 			case n == addrLock:
@@ -210,7 +210,7 @@ func TestSignInThrottleUserAndAddress(t *testing.T) {
 			}
 			if n == addrWait {
 				// Clearing a name (a successful sign-in) leaves the address's count alone.
-				if err := db.ClearSignInFailures(ctx, store.ThrottleKey{Kind: user.ThrottleUser, Value: "AMINA"}); err != nil {
+				if err := db.ClearSignInFailures(ctx, user.ThrottleKey{Kind: user.ThrottleUser, Value: "AMINA"}); err != nil {
 					t.Fatal(err)
 				}
 				if u, l := blockedUntil(t, db, now, name); l || !u.IsZero() {
@@ -228,7 +228,7 @@ func TestSignInThrottleUserAndAddress(t *testing.T) {
 		if until, locked := blockedUntil(t, db, now, name); locked || !until.IsZero() {
 			t.Errorf("first failure after clearing: blocked until %v (locked %v), want free", until, locked)
 		}
-		if until, locked := blockedUntil(t, db, now, store.ThrottleKey{Kind: user.ThrottleAddress, Value: "198.51.100.1"}); locked || !until.IsZero() {
+		if until, locked := blockedUntil(t, db, now, user.ThrottleKey{Kind: user.ThrottleAddress, Value: "198.51.100.1"}); locked || !until.IsZero() {
 			t.Errorf("an address that never failed: blocked until %v (locked %v), want free", until, locked)
 		}
 	})
@@ -265,19 +265,19 @@ func TestCreateUserWithLinkStoresAllOrNothing(t *testing.T) {
 		ctx := t.Context()
 		nadia := newUser("nadia", user.RoleOfficer, true)
 		nadia.PasswordHash = ""
-		if err := db.CreateUserWithLink(ctx, nadia, store.TokenInvite, "invite-nadia", linkMail("nadia@example.org")); err != nil {
+		if err := db.CreateUserWithLink(ctx, nadia, user.TokenInvite, "invite-nadia", linkMail("nadia@example.org")); err != nil {
 			t.Fatal(err)
 		}
 		if nadia.ID == 0 {
 			t.Fatal("nadia has no ID after CreateUserWithLink")
 		}
 		for range 2 { // looking the token up does not use it
-			u, err := db.TokenUser(ctx, "invite-nadia", store.TokenInvite)
+			u, err := db.TokenUser(ctx, "invite-nadia", user.TokenInvite)
 			if err != nil || u.ID != nadia.ID || u.Username != "nadia" {
 				t.Fatalf("invitation token belongs to %+v, %v; want nadia", u, err)
 			}
 		}
-		_, err := db.TokenUser(ctx, "invite-nadia", store.TokenReset)
+		_, err := db.TokenUser(ctx, "invite-nadia", user.TokenReset)
 		wantCode(t, err, apperr.NotFound)
 		queued, total, err := db.MailOutbox(ctx, 10)
 		if err != nil {
@@ -290,22 +290,22 @@ func TestCreateUserWithLinkStoresAllOrNothing(t *testing.T) {
 		// A refused account leaves neither a token nor an e-mail behind.
 		sameName := newUser("nadia", user.RoleViewer, true)
 		sameName.Email = "someone.else@example.org"
-		wantField(t, db.CreateUserWithLink(ctx, sameName, store.TokenInvite, "invite-same-name", linkMail(sameName.Email)),
+		wantField(t, db.CreateUserWithLink(ctx, sameName, user.TokenInvite, "invite-same-name", linkMail(sameName.Email)),
 			apperr.Conflict, "username")
 		sameEmail := newUser("nadia.two", user.RoleViewer, true)
 		sameEmail.Email = "NADIA@Example.org"
-		wantField(t, db.CreateUserWithLink(ctx, sameEmail, store.TokenInvite, "invite-same-email", linkMail("nadia.two@example.org")),
+		wantField(t, db.CreateUserWithLink(ctx, sameEmail, user.TokenInvite, "invite-same-email", linkMail("nadia.two@example.org")),
 			apperr.Conflict, "email")
 		// A message that cannot be sent undoes the account too.
 		omar := newUser("omar", user.RoleViewer, true)
 		bad := linkMail(omar.Email)
 		bad.Subject = "Welcome\r\nBcc: everyone@example.org"
-		wantCode(t, db.CreateUserWithLink(ctx, omar, store.TokenInvite, "invite-omar", bad), apperr.Invalid)
+		wantCode(t, db.CreateUserWithLink(ctx, omar, user.TokenInvite, "invite-omar", bad), apperr.Invalid)
 		_, err = db.UserByUsername(ctx, "omar")
 		wantCode(t, err, apperr.NotFound)
 
 		for _, hash := range []string{"invite-same-name", "invite-same-email", "invite-omar"} {
-			_, err := db.TokenUser(ctx, hash, store.TokenInvite)
+			_, err := db.TokenUser(ctx, hash, user.TokenInvite)
 			wantCode(t, err, apperr.NotFound)
 		}
 		mustCount(t, "users", db.CountUsers, 1)
@@ -330,10 +330,10 @@ func TestSetPasswordWithToken(t *testing.T) {
 		}
 
 		// A reset link: sets the password, keeps the earlier verification, ends the sessions.
-		if sent, err := db.SendLink(ctx, amina.ID, store.TokenReset, "reset-amina", linkMail(amina.Email)); err != nil || !sent {
+		if sent, err := db.SendLink(ctx, amina.ID, user.TokenReset, "reset-amina", linkMail(amina.Email)); err != nil || !sent {
 			t.Fatalf("send reset link: sent %v, %v", sent, err)
 		}
-		u, err := db.SetPasswordWithToken(ctx, "reset-amina", store.TokenReset, "$argon2id$new-amina")
+		u, err := db.SetPasswordWithToken(ctx, "reset-amina", user.TokenReset, "$argon2id$new-amina")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,9 +347,9 @@ func TestSetPasswordWithToken(t *testing.T) {
 			t.Errorf("ben's session after amina's reset: %+v, %v; want ben", s, err)
 		}
 		// The link is used up.
-		_, err = db.SetPasswordWithToken(ctx, "reset-amina", store.TokenReset, "$argon2id$replayed")
+		_, err = db.SetPasswordWithToken(ctx, "reset-amina", user.TokenReset, "$argon2id$replayed")
 		wantCode(t, err, apperr.NotFound)
-		_, err = db.TokenUser(ctx, "reset-amina", store.TokenReset)
+		_, err = db.TokenUser(ctx, "reset-amina", user.TokenReset)
 		wantCode(t, err, apperr.NotFound)
 		if s, err := db.UserByUsername(ctx, "amina"); err != nil || s.PasswordHash != "$argon2id$new-amina" {
 			t.Errorf("amina's hash after a second use of the link = %q, %v; want $argon2id$new-amina", s.PasswordHash, err)
@@ -358,16 +358,16 @@ func TestSetPasswordWithToken(t *testing.T) {
 		// An invitation: refused under another purpose and left usable, then marks the address verified.
 		nadia := newUser("nadia", user.RoleOfficer, true)
 		nadia.PasswordHash = ""
-		if err := db.CreateUserWithLink(ctx, nadia, store.TokenInvite, "invite-nadia", linkMail(nadia.Email)); err != nil {
+		if err := db.CreateUserWithLink(ctx, nadia, user.TokenInvite, "invite-nadia", linkMail(nadia.Email)); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.SetPasswordWithToken(ctx, "invite-nadia", store.TokenReset, "$argon2id$wrong-purpose")
+		_, err = db.SetPasswordWithToken(ctx, "invite-nadia", user.TokenReset, "$argon2id$wrong-purpose")
 		wantCode(t, err, apperr.NotFound)
 		if s, err := db.UserByUsername(ctx, "nadia"); err != nil || s.PasswordHash != "" {
 			t.Errorf("nadia's hash after the wrong purpose = %q, %v; want none", s.PasswordHash, err)
 		}
 		before := time.Now()
-		u, err = db.SetPasswordWithToken(ctx, "invite-nadia", store.TokenInvite, "$argon2id$nadia")
+		u, err = db.SetPasswordWithToken(ctx, "invite-nadia", user.TokenInvite, "$argon2id$nadia")
 		after := time.Now()
 		if err != nil {
 			t.Fatalf("the invitation after a use under the wrong purpose: %v", err)
@@ -387,7 +387,7 @@ func TestVerifyEmailLetsAnExternalAccountIn(t *testing.T) {
 		ctx := t.Context()
 		acme := newUser("sponsor.acme", user.RoleExternal, true)
 		acme.Organisation = "Acme Telecom"
-		if err := db.CreateUserWithLink(ctx, acme, store.TokenVerify, "verify-acme", linkMail(acme.Email)); err != nil {
+		if err := db.CreateUserWithLink(ctx, acme, user.TokenVerify, "verify-acme", linkMail(acme.Email)); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.CreateSession(ctx, "acme-session", acme.ID); err != nil {
@@ -398,7 +398,7 @@ func TestVerifyEmailLetsAnExternalAccountIn(t *testing.T) {
 		wantCode(t, err, apperr.Unauthorized)
 
 		// Only a verification link verifies.
-		if sent, err := db.SendLink(ctx, acme.ID, store.TokenReset, "reset-acme", linkMail(acme.Email)); err != nil || !sent {
+		if sent, err := db.SendLink(ctx, acme.ID, user.TokenReset, "reset-acme", linkMail(acme.Email)); err != nil || !sent {
 			t.Fatalf("send reset link: sent %v, %v", sent, err)
 		}
 		_, err = db.VerifyEmail(ctx, "reset-acme")
@@ -450,30 +450,30 @@ func TestSendLinkAtMostOncePerMinute(t *testing.T) {
 			return u.Username
 		}
 
-		if !send(amina, store.TokenReset, "reset-1", linkMail(amina.Email)) {
+		if !send(amina, user.TokenReset, "reset-1", linkMail(amina.Email)) {
 			t.Fatal("first reset link not sent")
 		}
-		if got := tokenOwner("reset-1", store.TokenReset); got != "amina" {
+		if got := tokenOwner("reset-1", user.TokenReset); got != "amina" {
 			t.Errorf("first reset link belongs to %q, want amina", got)
 		}
 		// A second request within the minute sends nothing and keeps the first link working.
-		if send(amina, store.TokenReset, "reset-2", linkMail(amina.Email)) {
+		if send(amina, user.TokenReset, "reset-2", linkMail(amina.Email)) {
 			t.Error("a second reset link within a minute was sent")
 		}
-		if got := tokenOwner("reset-2", store.TokenReset); got != "" {
+		if got := tokenOwner("reset-2", user.TokenReset); got != "" {
 			t.Errorf("the unsent reset link works for %q", got)
 		}
-		if got := tokenOwner("reset-1", store.TokenReset); got != "amina" {
+		if got := tokenOwner("reset-1", user.TokenReset); got != "amina" {
 			t.Errorf("first reset link after a refused second one belongs to %q, want amina", got)
 		}
 		if n := outboxTotal(t, db); n != 1 {
 			t.Errorf("%d messages queued, want 1", n)
 		}
 		// The limit is per purpose and per account.
-		if !send(amina, store.TokenVerify, "verify-1", linkMail(amina.Email)) {
+		if !send(amina, user.TokenVerify, "verify-1", linkMail(amina.Email)) {
 			t.Error("a verification link right after a reset link was not sent")
 		}
-		if !send(ben, store.TokenReset, "reset-ben", linkMail(ben.Email)) {
+		if !send(ben, user.TokenReset, "reset-ben", linkMail(ben.Email)) {
 			t.Error("ben's reset link right after amina's was not sent")
 		}
 		if n := outboxTotal(t, db); n != 3 {
@@ -483,12 +483,12 @@ func TestSendLinkAtMostOncePerMinute(t *testing.T) {
 		// A message that cannot be queued stores no link, and does not count against the limit.
 		bad := linkMail(carl.Email)
 		bad.Text = " "
-		_, err := db.SendLink(ctx, carl.ID, store.TokenReset, "reset-carl", bad)
+		_, err := db.SendLink(ctx, carl.ID, user.TokenReset, "reset-carl", bad)
 		wantCode(t, err, apperr.Invalid)
-		if got := tokenOwner("reset-carl", store.TokenReset); got != "" {
+		if got := tokenOwner("reset-carl", user.TokenReset); got != "" {
 			t.Errorf("the link of an unqueued message works for %q", got)
 		}
-		if !send(carl, store.TokenReset, "reset-carl-2", linkMail(carl.Email)) {
+		if !send(carl, user.TokenReset, "reset-carl-2", linkMail(carl.Email)) {
 			t.Error("carl's reset link after a failed one was not sent")
 		}
 		if n := outboxTotal(t, db); n != 4 {

@@ -23,4 +23,4 @@ func (db *DB) SetAPITokenTimesForTest(ctx context.Context, id int64, lastUsed, e
 
 // WaitForAPITokenTouchesForTest waits until the writes of tokens' last use that APITokenUser
 // started in the background are done.
-func (db *DB) WaitForAPITokenTouchesForTest() { db.touches.Wait() }
+func (db *DB) WaitForAPITokenTouchesForTest() { db.Accounts.Close() }

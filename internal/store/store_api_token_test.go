@@ -206,10 +206,10 @@ func TestAPasswordChangeRevokesTheAccountsAPITokens(t *testing.T) {
 
 		// A password set through a reset link revokes the tokens made since, too.
 		mustCreateToken(t, db, robot, "New export", "hash-3", time.Time{})
-		if sent, err := db.SendLink(ctx, robot.ID, store.TokenReset, "reset-robot", linkMail(robot.Email)); err != nil || !sent {
+		if sent, err := db.SendLink(ctx, robot.ID, user.TokenReset, "reset-robot", linkMail(robot.Email)); err != nil || !sent {
 			t.Fatalf("reset link: sent %v, %v", sent, err)
 		}
-		if _, err := db.SetPasswordWithToken(ctx, "reset-robot", store.TokenReset, "$argon2id$reset"); err != nil {
+		if _, err := db.SetPasswordWithToken(ctx, "reset-robot", user.TokenReset, "$argon2id$reset"); err != nil {
 			t.Fatal(err)
 		}
 		_, err := db.APITokenUser(ctx, "hash-3")

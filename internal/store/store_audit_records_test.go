@@ -115,7 +115,7 @@ func TestAuditRecordsAVerifiedAddressAsTheOwnersChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		acme := newUser("sponsor.acme", user.RoleExternal, true)
-		if err := db.CreateUserWithLink(ctx, acme, store.TokenVerify, "verify-acme", linkMail(acme.Email)); err != nil {
+		if err := db.CreateUserWithLink(ctx, acme, user.TokenVerify, "verify-acme", linkMail(acme.Email)); err != nil {
 			t.Fatal(err)
 		}
 		before := time.Now()
@@ -137,10 +137,10 @@ func TestAuditRecordsAVerifiedAddressAsTheOwnersChange(t *testing.T) {
 		// An invitation also proves the address: the trail has the password and the verification.
 		nadia := newUser("nadia", user.RoleOfficer, true)
 		nadia.PasswordHash = ""
-		if err := db.CreateUserWithLink(ctx, nadia, store.TokenInvite, "invite-nadia", linkMail(nadia.Email)); err != nil {
+		if err := db.CreateUserWithLink(ctx, nadia, user.TokenInvite, "invite-nadia", linkMail(nadia.Email)); err != nil {
 			t.Fatal(err)
 		}
-		u, err = db.SetPasswordWithToken(ctx, "invite-nadia", store.TokenInvite, "$argon2id$nadia")
+		u, err = db.SetPasswordWithToken(ctx, "invite-nadia", user.TokenInvite, "$argon2id$nadia")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,10 +158,10 @@ func TestAuditRecordsAVerifiedAddressAsTheOwnersChange(t *testing.T) {
 		}
 
 		// A reset of an address verified before changes only the password.
-		if sent, err := db.SendLink(ctx, acme.ID, store.TokenReset, "reset-acme", linkMail(acme.Email)); err != nil || !sent {
+		if sent, err := db.SendLink(ctx, acme.ID, user.TokenReset, "reset-acme", linkMail(acme.Email)); err != nil || !sent {
 			t.Fatalf("send reset link: sent %v, %v", sent, err)
 		}
-		if _, err := db.SetPasswordWithToken(ctx, "reset-acme", store.TokenReset, "$argon2id$acme"); err != nil {
+		if _, err := db.SetPasswordWithToken(ctx, "reset-acme", user.TokenReset, "$argon2id$acme"); err != nil {
 			t.Fatal(err)
 		}
 		updates, _ = mustAuditEntries(t, db, audit.Filter{EntityKey: "sponsor.acme", Action: audit.ActionUpdate})

@@ -40,4 +40,4 @@ func (db *DB) SessionLastSeenForTest(ctx context.Context, tokenHash string) (tim
 
 // WaitForSessionTouchesForTest waits until the session writes SessionUser started in the
 // background are done.
-func (db *DB) WaitForSessionTouchesForTest() { db.touches.Wait() }
+func (db *DB) WaitForSessionTouchesForTest() { db.Accounts.Close() }

@@ -16,7 +16,7 @@ import (
 func TestABurstOfSignInsPassesNoMoreThanOneByOne(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		waitAt, _ := throttlePoints(t, user.ThrottleUser)
-		keys := []store.ThrottleKey{
+		keys := []user.ThrottleKey{
 			{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"},
 			{Kind: user.ThrottleAddress, Value: "192.0.2.7"},
 		}
@@ -53,8 +53,8 @@ func TestSignInLocksANameFromOneAddressOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		_, lockAt := throttlePoints(t, user.ThrottleUser)
-		attacker := store.ThrottleKey{Kind: user.ThrottleUser, Value: "Amina", Address: "198.51.100.9"}
-		office := store.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"}
+		attacker := user.ThrottleKey{Kind: user.ThrottleUser, Value: "Amina", Address: "198.51.100.9"}
+		office := user.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"}
 		for range lockAt {
 			mustFail(t, db, t0, attacker)
 		}
@@ -64,7 +64,7 @@ func TestSignInLocksANameFromOneAddressOnly(t *testing.T) {
 		if until, locked := blockedUntil(t, db, t0, office); locked || !until.IsZero() {
 			t.Errorf("the name from another address: blocked until %v (locked %v), want free", until, locked)
 		}
-		if until, _, err := db.BeginSignIn(ctx, t0, office, store.ThrottleKey{Kind: user.ThrottleAddress, Value: "192.0.2.7"}); err != nil || !until.IsZero() {
+		if until, _, err := db.BeginSignIn(ctx, t0, office, user.ThrottleKey{Kind: user.ThrottleAddress, Value: "192.0.2.7"}); err != nil || !until.IsZero() {
 			t.Errorf("sign-in from the office: blocked until %v, %v; want it checked", until, err)
 		}
 		if locked, err := db.NameLocked(ctx, t0, "AMINA"); err != nil || !locked {
@@ -72,7 +72,7 @@ func TestSignInLocksANameFromOneAddressOnly(t *testing.T) {
 		}
 		// A second address locking the same name is still one locked account.
 		for range lockAt {
-			mustFail(t, db, t0, store.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "203.0.113.5"})
+			mustFail(t, db, t0, user.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "203.0.113.5"})
 		}
 		if n, err := db.CountLockedNames(ctx, t0); err != nil || n != 1 {
 			t.Errorf("locked names: %d, %v; want 1", n, err)
@@ -95,12 +95,12 @@ func TestSignInCountTakenBackWhenNotAFailure(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		addrWait, _ := throttlePoints(t, user.ThrottleAddress)
-		addr := store.ThrottleKey{Kind: user.ThrottleAddress, Value: "192.0.2.7"}
+		addr := user.ThrottleKey{Kind: user.ThrottleAddress, Value: "192.0.2.7"}
 		// Others' failures from the address, one short of its wait.
 		for range addrWait - 1 {
-			mustFail(t, db, t0, store.ThrottleKey{Kind: user.ThrottleUser, Value: "guess", Address: "192.0.2.7"}, addr)
+			mustFail(t, db, t0, user.ThrottleKey{Kind: user.ThrottleUser, Value: "guess", Address: "192.0.2.7"}, addr)
 		}
-		name := store.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"}
+		name := user.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"}
 		for range 5 {
 			if until, _, err := db.BeginSignIn(ctx, t0, name, addr); err != nil || !until.IsZero() {
 				t.Fatalf("a sign-in that succeeds: blocked until %v, %v", until, err)
@@ -118,7 +118,7 @@ func TestSignInCountTakenBackWhenNotAFailure(t *testing.T) {
 			t.Errorf("failure %d from the address brought no wait: good sign-ins were counted or others' failures forgotten", addrWait)
 		}
 		// An attempt that was never checked counts nothing.
-		other := store.ThrottleKey{Kind: user.ThrottleUser, Value: "ben", Address: "203.0.113.5"}
+		other := user.ThrottleKey{Kind: user.ThrottleUser, Value: "ben", Address: "203.0.113.5"}
 		for range 10 {
 			if _, _, err := db.BeginSignIn(ctx, t0, other); err != nil {
 				t.Fatal(err)
@@ -138,7 +138,7 @@ func TestFailedSignInWaitsFromItsAnswer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		waitAt, _ := throttlePoints(t, user.ThrottleUser)
-		key := store.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"}
+		key := user.ThrottleKey{Kind: user.ThrottleUser, Value: "amina", Address: "192.0.2.7"}
 		answered := t0
 		for n := 1; n <= waitAt; n++ {
 			begun := answered
@@ -204,8 +204,8 @@ func TestPurgeCountersKeepsWhatStillRefuses(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		_, lockAt := throttlePoints(t, user.ThrottleUser)
-		old := store.ThrottleKey{Kind: user.ThrottleUser, Value: "old", Address: "192.0.2.1"}
-		locked := store.ThrottleKey{Kind: user.ThrottleUser, Value: "locked", Address: "192.0.2.1"}
+		old := user.ThrottleKey{Kind: user.ThrottleUser, Value: "old", Address: "192.0.2.1"}
+		locked := user.ThrottleKey{Kind: user.ThrottleUser, Value: "locked", Address: "192.0.2.1"}
 		mustFail(t, db, t0, old)
 		purgeAt := t0.Add(user.FailureWindow + time.Minute)
 		lockedAt := purgeAt.Add(-time.Minute)

@@ -163,9 +163,9 @@ func TestSessionExpiry(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		age("idle", now.Add(-store.IdleTimeout-time.Minute), now.Add(time.Hour))  // unused for too long
-		age("expired", now.Add(-30*time.Second), now.Add(-time.Second))           // used lately, but past its lifetime
-		age("recent", now.Add(-10*time.Minute), now.Add(store.SessionLifetime/2)) // still alive
+		age("idle", now.Add(-user.IdleTimeout-time.Minute), now.Add(time.Hour))  // unused for too long
+		age("expired", now.Add(-30*time.Second), now.Add(-time.Second))          // used lately, but past its lifetime
+		age("recent", now.Add(-10*time.Minute), now.Add(user.SessionLifetime/2)) // still alive
 
 		for _, hash := range []string{"idle", "expired"} {
 			_, err := db.SessionUser(ctx, hash)

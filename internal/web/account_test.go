@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"pactum/internal/store"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -101,7 +100,7 @@ func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
 	// elsewhere cannot lock a person out of their own office. The administrator sees the lock.
 	ctx := context.Background()
 	for i := 0; i < 10; i++ {
-		elsewhere := store.ThrottleKey{Kind: user.ThrottleUser, Value: "officer", Address: "192.0.2.66"}
+		elsewhere := user.ThrottleKey{Kind: user.ThrottleUser, Value: "officer", Address: "192.0.2.66"}
 		if err := app.db.RecordSignInFailure(ctx, time.Now(), elsewhere); err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +117,7 @@ func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
 	}
 
 	// Ten failures from this address lock the user name here, whatever the password.
-	key := store.ThrottleKey{Kind: user.ThrottleUser, Value: "officer", Address: "127.0.0.1"}
+	key := user.ThrottleKey{Kind: user.ThrottleUser, Value: "officer", Address: "127.0.0.1"}
 	for i := 0; i < 10; i++ {
 		if err := app.db.RecordSignInFailure(ctx, time.Now(), key); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 
 	"pactum/internal/apperr"
 	"pactum/internal/i18n"
-	"pactum/internal/store"
 	"pactum/internal/user"
 )
 
@@ -39,9 +38,9 @@ const dummyHash = "$argon2id$v=19$m=65536,t=3,p=2$uUAfvCAeDGVe7MatRl+bBQ$HnNCYjU
 // signInKeys are the throttle keys of a sign-in by name from the request's client address: the
 // name is slowed down and locked per address, so that guesses from elsewhere cannot lock its
 // owner out, and the address whatever the names it tries.
-func signInKeys(r *http.Request, name string) []store.ThrottleKey {
+func signInKeys(r *http.Request, name string) []user.ThrottleKey {
 	address := clientAddress(r)
-	return []store.ThrottleKey{{Kind: user.ThrottleUser, Value: name, Address: address}, {Kind: user.ThrottleAddress, Value: address}}
+	return []user.ThrottleKey{{Kind: user.ThrottleUser, Value: name, Address: address}, {Kind: user.ThrottleAddress, Value: address}}
 }
 
 // throttleProblem is what a refused attempt is told: how long the lock or the wait lasts.

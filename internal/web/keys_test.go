@@ -17,7 +17,6 @@ import (
 	"pactum/internal/interaction"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
-	"pactum/internal/store"
 	"pactum/internal/user"
 )
 
@@ -110,7 +109,7 @@ func TestEveryKeyInUseIsInTheCatalogue(t *testing.T) {
 	for _, field := range audit.TextFields {
 		dynamic = append(dynamic, "audit.field."+field+"_in")
 	}
-	for _, purpose := range []string{store.TokenInvite, store.TokenReset, store.TokenVerify} {
+	for _, purpose := range []string{user.TokenInvite, user.TokenReset, user.TokenVerify} {
 		dynamic = append(dynamic, "mail."+purpose+".subject", "mail."+purpose+".body")
 	}
 	families := map[string][]string{

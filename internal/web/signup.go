@@ -16,7 +16,6 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/i18n"
 	"pactum/internal/mail"
-	"pactum/internal/store"
 	"pactum/internal/user"
 )
 
@@ -27,7 +26,7 @@ import (
 func (s *Server) linkMail(l *i18n.Localizer, u *user.User, purpose, path, token string) mail.Message {
 	link := s.opts.BaseURL + path + "?token=" + url.QueryEscape(token)
 	toName := u.Name()
-	if purpose == store.TokenVerify {
+	if purpose == user.TokenVerify {
 		toName = ""
 	}
 	return mail.Message{
@@ -148,12 +147,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := audit.WithActor(r.Context(), audit.Actor{Username: u.Username})
-	err = s.db.CreateUserWithLink(ctx, u, store.TokenVerify, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, "verify", "/verify", token))
+	err = s.db.CreateUserWithLink(ctx, u, user.TokenVerify, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, "verify", "/verify", token))
 	if apperr.Is(err, apperr.Conflict) {
 		if fe, ok := explain(l, err); ok && fe.Fields["username"] != "" && fe.Fields["email"] == "" {
 			// The derived user name is taken: another derivation will do.
 			u.Username = usernameFrom(form.Email + randomDigits())
-			err = s.db.CreateUserWithLink(ctx, u, store.TokenVerify, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, "verify", "/verify", token))
+			err = s.db.CreateUserWithLink(ctx, u, user.TokenVerify, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, "verify", "/verify", token))
 		}
 	}
 	if err != nil {
@@ -250,9 +249,9 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, terr)
 			return
 		}
-		purpose, path := store.TokenReset, "/password/reset"
+		purpose, path := user.TokenReset, "/password/reset"
 		if u.Role == user.RoleExternal && u.EmailVerifiedAt.IsZero() {
-			purpose, path = store.TokenVerify, "/verify"
+			purpose, path = user.TokenVerify, "/verify"
 		}
 		sent, serr := s.db.SendLink(r.Context(), u.ID, purpose, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, purpose, path, token))
 		if serr != nil {
@@ -277,8 +276,8 @@ type setPasswordView struct {
 
 // setPasswordPages are the two pages where a link from an e-mail sets a password.
 var setPasswordPages = map[string]struct{ purpose, titleKey string }{
-	"/password/reset": {store.TokenReset, "reset.title"},
-	"/invite":         {store.TokenInvite, "invite.title"},
+	"/password/reset": {user.TokenReset, "reset.title"},
+	"/invite":         {user.TokenInvite, "invite.title"},
 }
 
 func (s *Server) showSetPassword(w http.ResponseWriter, r *http.Request) {
@@ -427,7 +426,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := s.linkMail(s.mailLocalizer(r, u), u, "invite", "/invite", token)
-	if err := s.db.CreateUserWithLink(r.Context(), u, store.TokenInvite, user.HashSecret(token), m); err != nil {
+	if err := s.db.CreateUserWithLink(r.Context(), u, user.TokenInvite, user.HashSecret(token), m); err != nil {
 		fe, ok := explain(l, err)
 		if !ok {
 			s.serverError(w, r, err)

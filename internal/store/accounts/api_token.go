@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -42,12 +42,12 @@ func auditAPIToken(owner string, t *user.APIToken) audit.Record {
 
 // CreateAPIToken stores the hash of a new API token for t.UserID with t's name and expiry, and
 // sets t.ID and t.CreatedAt.
-func (db *DB) CreateAPIToken(ctx context.Context, t *user.APIToken, tokenHash string) error {
+func (s *Accounts) CreateAPIToken(ctx context.Context, t *user.APIToken, tokenHash string) error {
 	now := time.Now().UTC()
 	if err := t.Validate(now); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var owner string
 		err := tx.QueryRow(ctx, "SELECT username FROM users WHERE id = ?", t.UserID).Scan(&owner)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -73,11 +73,11 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *user.APIToken, tokenHash st
 // APITokenUser returns the active user a live API token belongs to, and notes when the token
 // was used (in the background, at most once every apiTokenTouchEvery). An expired token is
 // refused like an unknown one.
-func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*user.User, error) {
+func (s *Accounts) APITokenUser(ctx context.Context, tokenHash string) (*user.User, error) {
 	now := time.Now().UTC()
 	var id int64
 	var lastUsed sql.NullTime
-	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`, t.id, t.last_used_at
+	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`, t.id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND u.active = ? AND (t.expires_at IS NULL OR t.expires_at > ?)`, tokenHash, true, now), &id, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -87,7 +87,7 @@ func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*user.User, e
 		return nil, fmt.Errorf("API token: %w", err)
 	}
 	if !lastUsed.Valid || now.Sub(lastUsed.Time) > apiTokenTouchEvery {
-		db.touchAPIToken(id, now)
+		s.touchAPIToken(id, now)
 	}
 	return u, nil
 }
@@ -96,16 +96,16 @@ func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*user.User, e
 // an API call must never wait for the write lock a long import may hold. One write per token is
 // under way at a time; one that fails is made again at a later call, as the token still looks
 // unused then.
-func (db *DB) touchAPIToken(id int64, now time.Time) {
+func (s *Accounts) touchAPIToken(id int64, now time.Time) {
 	key := fmt.Sprint("api_token ", id)
-	if _, writing := db.touching.LoadOrStore(key, true); writing {
+	if _, writing := s.touching.LoadOrStore(key, true); writing {
 		return
 	}
-	db.touches.Go(func() {
-		defer db.touching.Delete(key)
+	s.touches.Go(func() {
+		defer s.touching.Delete(key)
 		ctx, cancel := context.WithTimeout(context.Background(), apiTokenTouchEvery)
 		defer cancel()
-		_ = db.InTx(ctx, func(tx *sqldb.Tx) error {
+		_ = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)", now, id, now)
 			return err
 		})
@@ -114,8 +114,8 @@ func (db *DB) touchAPIToken(id int64, now time.Time) {
 
 // APITokens lists the tokens of a user, newest first, expired ones included so that their owner
 // sees why a program stopped working.
-func (db *DB) APITokens(ctx context.Context, userID int64) ([]user.APIToken, error) {
-	return apiTokensOf(ctx, db, userID)
+func (s *Accounts) APITokens(ctx context.Context, userID int64) ([]user.APIToken, error) {
+	return apiTokensOf(ctx, s.db, userID)
 }
 
 func apiTokensOf(ctx context.Context, q sqldb.Querier, userID int64) ([]user.APIToken, error) {
@@ -142,8 +142,8 @@ func apiTokensOf(ctx context.Context, q sqldb.Querier, userID int64) ([]user.API
 // the owner: the account page names the signed-in user, the user page (administrators only) the
 // user shown. A token of another owner is NotFound, as one that does not exist, so that nobody
 // learns of tokens that are not theirs.
-func (db *DB) RevokeAPIToken(ctx context.Context, ownerID, id int64) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) RevokeAPIToken(ctx context.Context, ownerID, id int64) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var owner string
 		t, err := scanAPIToken(tx.QueryRow(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE id = ? AND user_id = ?", id, ownerID))
 		if errors.Is(err, sql.ErrNoRows) {

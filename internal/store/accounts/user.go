@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -51,11 +51,11 @@ func auditUser(u *user.User) audit.Record {
 }
 
 // CreateUser stores a new account; its PasswordHash must be set.
-func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
+func (s *Accounts) CreateUser(ctx context.Context, u *user.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error { return createUser(ctx, tx, u) })
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error { return createUser(ctx, tx, u) })
 }
 
 // checkUnique refuses a user name or e-mail address another account (other than id) has, with the
@@ -113,8 +113,8 @@ func createUser(ctx context.Context, tx *sqldb.Tx, u *user.User) error {
 	return tx.Audit(ctx, audit.ActionCreate, "user", u.Username, audit.Diff(nil, auditUser(u)))
 }
 
-func (db *DB) userWhere(ctx context.Context, cond string, arg any, missing string) (*user.User, error) {
-	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE "+cond, arg))
+func (s *Accounts) userWhere(ctx context.Context, cond string, arg any, missing string) (*user.User, error) {
+	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE "+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "user.error.not_found", "username", missing)
 	}
@@ -125,27 +125,27 @@ func (db *DB) userWhere(ctx context.Context, cond string, arg any, missing strin
 }
 
 // UserByUsername returns the account with username.
-func (db *DB) UserByUsername(ctx context.Context, username string) (*user.User, error) {
-	return db.userWhere(ctx, "username = ?", username, username)
+func (s *Accounts) UserByUsername(ctx context.Context, username string) (*user.User, error) {
+	return s.userWhere(ctx, "username = ?", username, username)
 }
 
 // UserByID returns the account with id.
-func (db *DB) UserByID(ctx context.Context, id int64) (*user.User, error) {
-	return db.userWhere(ctx, "id = ?", id, fmt.Sprint(id))
+func (s *Accounts) UserByID(ctx context.Context, id int64) (*user.User, error) {
+	return s.userWhere(ctx, "id = ?", id, fmt.Sprint(id))
 }
 
 // UserByLogin returns the account a person signs in as: by user name, or by e-mail address
 // (any case), as external accounts sign in with their address.
-func (db *DB) UserByLogin(ctx context.Context, login string) (*user.User, error) {
+func (s *Accounts) UserByLogin(ctx context.Context, login string) (*user.User, error) {
 	if strings.Contains(login, "@") {
-		return db.userWhere(ctx, "lower(email) = lower(?) AND email <> ''", login, login)
+		return s.userWhere(ctx, "lower(email) = lower(?) AND email <> ''", login, login)
 	}
-	return db.UserByUsername(ctx, strings.ToLower(login))
+	return s.UserByUsername(ctx, strings.ToLower(login))
 }
 
 // Users lists every account by username.
-func (db *DB) Users(ctx context.Context) ([]*user.User, error) {
-	rows, err := db.Query(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
+func (s *Accounts) Users(ctx context.Context) ([]*user.User, error) {
+	rows, err := s.db.Query(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -162,9 +162,9 @@ func (db *DB) Users(ctx context.Context) ([]*user.User, error) {
 }
 
 // CountUsers returns how many accounts exist.
-func (db *DB) CountUsers(ctx context.Context) (int, error) {
+func (s *Accounts) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
@@ -172,11 +172,11 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 
 // UpdateUser saves an account's profile, role, region and status. It is refused with Conflict
 // when the account changed since u.Version was read. Deactivating an account ends its sessions.
-func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
+func (s *Accounts) UpdateUser(ctx context.Context, u *user.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		before, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", u.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "user.error.not_found", "username", u.Username)
@@ -213,8 +213,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *user.User) error {
 // SetPasswordHash replaces a user's password hash, ends their sessions and revokes their API
 // tokens, so that a changed password locks out whoever knew the old one or anything it opened.
 // The trail records that the password changed, never the hash.
-func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error { return setPasswordHash(ctx, tx, userID, hash) })
+func (s *Accounts) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error { return setPasswordHash(ctx, tx, userID, hash) })
 }
 
 func setPasswordHash(ctx context.Context, tx *sqldb.Tx, userID int64, hash string) error {
@@ -239,8 +239,8 @@ func setPasswordHash(ctx context.Context, tx *sqldb.Tx, userID int64, hash strin
 }
 
 // RecordSignIn notes a successful sign-in: the time on the account, and an entry in the trail.
-func (db *DB) RecordSignIn(ctx context.Context, u *user.User) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) RecordSignIn(ctx context.Context, u *user.User) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", time.Now().UTC(), u.ID); err != nil {
 			return fmt.Errorf("record sign-in of %s: %w", u.Username, err)
 		}
@@ -248,94 +248,10 @@ func (db *DB) RecordSignIn(ctx context.Context, u *user.User) error {
 	})
 }
 
-// Session lifetimes: a session ends after IdleTimeout without a request, and at the latest
-// SessionLifetime after sign-in.
-const (
-	IdleTimeout     = 2 * time.Hour
-	SessionLifetime = 12 * time.Hour
-	// sessionTouchEvery limits writes: last_seen_at moves only when this much time has passed.
-	sessionTouchEvery = time.Minute
-)
-
-// CreateSession stores a session for userID under the hash of its cookie value.
-func (db *DB) CreateSession(ctx context.Context, tokenHash string, userID int64) error {
-	now := time.Now().UTC()
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", now, now.Add(-IdleTimeout)); err != nil {
-			return fmt.Errorf("purge sessions: %w", err)
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-			tokenHash, userID, now, now, now.Add(SessionLifetime)); err != nil {
-			return fmt.Errorf("create session: %w", err)
-		}
-		return nil
-	})
-}
-
-// SessionUser returns the user of a live session and marks the session as used. An account that
-// may no longer sign in has no live session.
-func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*user.User, error) {
-	now := time.Now().UTC()
-	var lastSeen time.Time
-	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`, s.last_seen_at
-		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
-		tokenHash, now, now.Add(-IdleTimeout)), &lastSeen)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !u.CanSignIn()) {
-		return nil, apperr.New(apperr.Unauthorized, "auth.error.session_expired")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("session: %w", err)
-	}
-	if now.Sub(lastSeen) > sessionTouchEvery {
-		db.touchSession(tokenHash, now)
-	}
-	return u, nil
-}
-
-// touchSession writes a session's last use in the background: reading a page must never wait
-// for the write lock, which a long import may hold for a minute. One write per session is under
-// way at a time; one that fails is made again at a later page view, as the session still looks
-// stale then, long before its idle time (IdleTimeout) is up.
-func (db *DB) touchSession(tokenHash string, now time.Time) {
-	if _, writing := db.touching.LoadOrStore(tokenHash, true); writing {
-		return
-	}
-	db.touches.Go(func() {
-		defer db.touching.Delete(tokenHash)
-		ctx, cancel := context.WithTimeout(context.Background(), IdleTimeout/4)
-		defer cancel()
-		_ = db.InTx(ctx, func(tx *sqldb.Tx) error {
-			_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?", now, tokenHash, now)
-			return err
-		})
-	})
-}
-
-// DeleteSession ends a session (sign-out).
-func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash); err != nil {
-			return fmt.Errorf("delete session: %w", err)
-		}
-		return nil
-	})
-}
-
-// EndOtherSessions ends every session of a user but the one with keepHash, after a password change.
-func (db *DB) EndOtherSessions(ctx context.Context, userID int64, keepHash string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keepHash); err != nil {
-			return fmt.Errorf("end other sessions: %w", err)
-		}
-		return nil
-	})
-}
-
 // CountAdmins returns how many administrator accounts exist, active or not.
-func (db *DB) CountAdmins(ctx context.Context) (int, error) {
+func (s *Accounts) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = ?", string(user.RoleAdmin)).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = ?", string(user.RoleAdmin)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count administrators: %w", err)
 	}
 	return n, nil

@@ -1,4 +1,4 @@
-package store_test
+package accounts_test
 
 import (
 	"testing"
@@ -21,14 +21,14 @@ func TestLinkMailsPerRecipientAreLimited(t *testing.T) {
 			t.Fatal(err)
 		}
 		msg := mail.Message{To: u.Email, Subject: "link", Text: "link"}
-		sent, err := db.SendLink(ctx, u.ID, store.TokenReset, "hash-1", msg)
+		sent, err := db.SendLink(ctx, u.ID, user.TokenReset, "hash-1", msg)
 		if err != nil || !sent {
 			t.Fatalf("first reset link: sent %v, %v", sent, err)
 		}
 		if err := db.SpendLinkMailsForTest(ctx, "nadia@example.org", 2); err != nil {
 			t.Fatal(err)
 		}
-		if sent, err := db.SendLink(ctx, u.ID, store.TokenVerify, "hash-2", msg); err != nil || sent {
+		if sent, err := db.SendLink(ctx, u.ID, user.TokenVerify, "hash-2", msg); err != nil || sent {
 			t.Errorf("a link beyond the hourly limit: sent %v, %v", sent, err)
 		}
 		_, queued, err := db.MailOutbox(ctx, 10)
@@ -36,14 +36,14 @@ func TestLinkMailsPerRecipientAreLimited(t *testing.T) {
 			t.Errorf("outbox: %d messages, %v; want the first only", queued, err)
 		}
 		fresh := &user.User{Username: "omar", Email: "omar@example.org", Role: user.RoleExternal, Active: true, PasswordHash: "$argon2id$stand-in"}
-		if err := db.CreateUserWithLink(ctx, fresh, store.TokenVerify, "hash-3", mail.Message{To: fresh.Email, Subject: "verify", Text: "verify"}); err != nil {
+		if err := db.CreateUserWithLink(ctx, fresh, user.TokenVerify, "hash-3", mail.Message{To: fresh.Email, Subject: "verify", Text: "verify"}); err != nil {
 			t.Errorf("registration of another address: %v", err)
 		}
 		if err := db.SpendLinkMailsForTest(ctx, "late@example.org", 3); err != nil {
 			t.Fatal(err)
 		}
 		late := &user.User{Username: "late", Email: "late@example.org", Role: user.RoleExternal, Active: true, PasswordHash: "$argon2id$stand-in"}
-		err = db.CreateUserWithLink(ctx, late, store.TokenVerify, "hash-4", mail.Message{To: late.Email, Subject: "verify", Text: "verify"})
+		err = db.CreateUserWithLink(ctx, late, user.TokenVerify, "hash-4", mail.Message{To: late.Email, Subject: "verify", Text: "verify"})
 		if !apperr.Is(err, apperr.Invalid) || apperr.FieldsOf(err)["email"].Key != "register.error.mail_limit" {
 			t.Errorf("registration of an address that had its share of mail: %v", err)
 		}

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 )
 
 // RecordAudit appends an entry on its own, for events that change no record (a sign-in, a bulk load).
-func (db *DB) RecordAudit(ctx context.Context, action, entity, key string, changes audit.Changes) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error { return tx.Audit(ctx, action, entity, key, changes) })
+func (s *Accounts) RecordAudit(ctx context.Context, action, entity, key string, changes audit.Changes) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error { return tx.Audit(ctx, action, entity, key, changes) })
 }
 
 // AuditEntries returns the entries that match f, newest first, and how many match in all.
-func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error) {
+func (s *Accounts) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -52,7 +52,7 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	}
 	query += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := db.Query(ctx, query, args...)
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit entries: %w", err)
 	}
@@ -79,7 +79,7 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	}
 	if len(entries) == 0 && f.Offset > 0 {
 		// Past the last page: count apart.
-		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log"+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+		if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log"+cond, args[:len(args)-2]...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count audit entries: %w", err)
 		}
 	}
@@ -87,6 +87,6 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 }
 
 // AuditEntities lists the kinds of record that appear in the trail, for the page's filter.
-func (db *DB) AuditEntities(ctx context.Context) ([]string, error) {
-	return sqldb.QueryStrings(ctx, db, "SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+func (s *Accounts) AuditEntities(ctx context.Context) ([]string, error) {
+	return sqldb.QueryStrings(ctx, s.db, "SELECT DISTINCT entity FROM audit_log ORDER BY entity")
 }

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 // whether it is within limit. A refused action is not counted, and retryAfter says when the
 // window ends. Check and count are one step, so that actions sent at once cannot all pass.
 // Keys name what they count, such as "signup ip:192.0.2.7" or "mail to:someone@example.org".
-func (db *DB) CountRequest(ctx context.Context, now time.Time, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error) {
+func (s *Accounts) CountRequest(ctx context.Context, now time.Time, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error) {
 	now = now.UTC()
-	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		allowed, retryAfter, err = countRequest(ctx, tx, now, key, limit, window)
 		return err
 	})
@@ -47,10 +47,10 @@ func countRequest(ctx context.Context, tx *sqldb.Tx, now time.Time, key string, 
 // PurgeCounters deletes the counts that can no longer refuse anything: sign-in failures older
 // than the failure window and not locked, and request counts whose window started over a day ago
 // (no rate limit has a longer window). A daily job runs it.
-func (db *DB) PurgeCounters(ctx context.Context, now time.Time) (int64, error) {
+func (s *Accounts) PurgeCounters(ctx context.Context, now time.Time) (int64, error) {
 	now = now.UTC()
 	var n int64
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until < ?)",
 			now.Add(-user.FailureWindow), now)
 		if err != nil {

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -15,18 +15,11 @@ import (
 	"pactum/internal/user"
 )
 
-// Token purposes.
-const (
-	TokenInvite = "invite" // an invited user sets a first password
-	TokenReset  = "reset"  // a user who forgot the password sets a new one
-	TokenVerify = "verify" // a registered external account proves its e-mail address
-)
-
 // tokenLifetimes says how long each kind of e-mailed link stays valid.
 var tokenLifetimes = map[string]time.Duration{
-	TokenInvite: 7 * 24 * time.Hour,
-	TokenReset:  time.Hour,
-	TokenVerify: 3 * 24 * time.Hour,
+	user.TokenInvite: 7 * 24 * time.Hour,
+	user.TokenReset:  time.Hour,
+	user.TokenVerify: 3 * 24 * time.Hour,
 }
 
 // createUserToken stores the hash of a one-time token, replacing earlier tokens of the same
@@ -44,8 +37,8 @@ func createUserToken(ctx context.Context, tx *sqldb.Tx, userID int64, purpose, t
 }
 
 // TokenUser returns the user a live one-time token belongs to, without using the token up.
-func (db *DB) TokenUser(ctx context.Context, tokenHash, purpose string) (*user.User, error) {
-	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`
+func (s *Accounts) TokenUser(ctx context.Context, tokenHash, purpose string) (*user.User, error) {
+	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumnsOf("u")+`
 		FROM user_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.purpose = ? AND t.expires_at > ?`, tokenHash, purpose, time.Now().UTC()))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -76,9 +69,9 @@ func useToken(ctx context.Context, tx *sqldb.Tx, tokenHash, purpose string) (int
 
 // SetPasswordWithToken sets a new password with an invitation or reset link, which it uses up.
 // Following an e-mailed link proves the address, so it is marked verified.
-func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, passwordHash string) (*user.User, error) {
+func (s *Accounts) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, passwordHash string) (*user.User, error) {
 	var u *user.User
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		id, err := useToken(ctx, tx, tokenHash, purpose)
 		if err != nil {
 			return err
@@ -93,10 +86,10 @@ func (db *DB) SetPasswordWithToken(ctx context.Context, tokenHash, purpose, pass
 }
 
 // VerifyEmail uses up a verification link and marks the account's address as verified.
-func (db *DB) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, error) {
+func (s *Accounts) VerifyEmail(ctx context.Context, tokenHash string) (*user.User, error) {
 	var u *user.User
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-		id, err := useToken(ctx, tx, tokenHash, TokenVerify)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		id, err := useToken(ctx, tx, tokenHash, user.TokenVerify)
 		if err != nil {
 			return err
 		}
@@ -130,11 +123,11 @@ func verifyEmail(ctx context.Context, tx *sqldb.Tx, id int64) (*user.User, error
 // CreateUserWithLink creates an account and, in the same transaction, a one-time token for it
 // and the e-mail that carries the link: an invitation to set a first password, or the
 // verification of a registered external account. Either everything is stored or nothing.
-func (db *DB) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tokenHash string, m mail.Message) error {
+func (s *Accounts) CreateUserWithLink(ctx context.Context, u *user.User, purpose, tokenHash string, m mail.Message) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if err := createUser(ctx, tx, u); err != nil {
 			return err
 		}
@@ -173,9 +166,9 @@ const resetInterval = time.Minute
 // it (a password reset, or a new verification link). It sends nothing when a link of the same
 // purpose went out less than a minute ago, or when the address had its hourly share of link
 // e-mails (linkMailsPerRecipient), and reports whether it sent one.
-func (db *DB) SendLink(ctx context.Context, userID int64, purpose, tokenHash string, m mail.Message) (bool, error) {
+func (s *Accounts) SendLink(ctx context.Context, userID int64, purpose, tokenHash string, m mail.Message) (bool, error) {
 	sent := false
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var recent bool
 		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM user_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?)",
 			userID, purpose, time.Now().UTC().Add(-resetInterval)).Scan(&recent)

@@ -1,110 +1,37 @@
-package store
+package accounts
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"pactum/internal/store/sqldb"
 	"pactum/internal/user"
 )
 
-// ThrottleKey names whose sign-in failures a throttle row counts: a user name as typed from one
-// client address, or a client address whatever the name.
-type ThrottleKey struct {
-	Kind  user.ThrottleKind
-	Value string // the user name, or the client address
-	// Address is, for a user name, the client address its failures come from: a name is slowed
-	// down and locked per address, so that guessing from elsewhere cannot lock its owner out.
-	Address string
-}
-
-// maxThrottleName bounds the typed name kept in a key: a login form may send anything.
-const maxThrottleName = 254
-
-func (k ThrottleKey) String() string {
-	if k.Kind == user.ThrottleAddress {
-		return "ip:" + k.Value
-	}
-	key := "user:" + k.name()
-	if k.Address != "" {
-		key += " from " + k.Address
-	}
-	return key
-}
-
-// Name is the user name of a user key as it is compared: lower case, bounded.
-func (k ThrottleKey) name() string {
-	name := strings.ToLower(k.Value)
-	if len(name) > maxThrottleName {
-		name = name[:maxThrottleName]
-	}
-	return name
-}
-
-// username is the value of the username column: the name of a user key, NULL for an address.
-func (k ThrottleKey) username() any {
+// throttleUsername is the value of the username column: the name of a user key, NULL for an
+// address.
+func throttleUsername(k user.ThrottleKey) any {
 	if k.Kind == user.ThrottleAddress {
 		return nil
 	}
-	return k.name()
+	return k.Name()
 }
 
-// throttleState is one key's row: its recent failures and lock.
-type throttleState struct {
-	failures    int
-	last        time.Time
-	lockedUntil sql.NullTime
-}
-
-// block is until when sign-in is refused (zero: it is not), and whether by a lock.
-type block struct {
-	until  time.Time
-	locked bool
-}
-
-// blockAt returns how the state refuses a sign-in at now.
-func (st throttleState) blockAt(kind user.ThrottleKind, now time.Time) block {
-	if st.lockedUntil.Valid && st.lockedUntil.Time.After(now) {
-		return block{st.lockedUntil.Time, true}
-	}
-	if now.Sub(st.last) > user.FailureWindow {
-		return block{}
-	}
-	// No delay is no wait, even for an attempt whose time was taken before another's failure
-	// was answered (attempts queue for the write lock).
-	delay := user.SignInDelay(kind, st.failures)
-	if wait := st.last.Add(delay); delay > 0 && wait.After(now) {
-		return block{until: wait}
-	}
-	return block{}
-}
-
-// and combines the blocks of two keys: a lock wins over a wait, and the later end wins.
-func (b block) and(o block) block {
-	switch {
-	case o.until.IsZero():
-		return b
-	case o.locked && !b.locked:
-		return o
-	case o.locked == b.locked && o.until.After(b.until):
-		return o
-	}
-	return b
-}
-
-func scanThrottle(row *sql.Row) (throttleState, bool, error) {
-	var st throttleState
-	err := row.Scan(&st.failures, &st.last, &st.lockedUntil)
+// scanThrottle reads a key's row, and reports whether there was one.
+func scanThrottle(row *sql.Row) (user.ThrottleState, bool, error) {
+	var st user.ThrottleState
+	var lockedUntil sql.NullTime
+	err := row.Scan(&st.Failures, &st.Last, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
 	}
 	if err != nil {
 		return st, false, fmt.Errorf("sign-in throttle: %w", err)
 	}
+	st.LockedUntil = lockedUntil.Time
 	return st, true, nil
 }
 
@@ -113,15 +40,15 @@ func scanThrottle(row *sql.Row) (throttleState, bool, error) {
 // sent at once is then throttled like the same attempts one after the other, instead of all
 // passing a check that none of them has counted yet. EndSignIn takes the count back when the
 // password was right; EndFailedSignIn starts the wait from the failure's answer.
-func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...ThrottleKey) (until time.Time, locked bool, err error) {
+func (s *Accounts) BeginSignIn(ctx context.Context, now time.Time, keys ...user.ThrottleKey) (until time.Time, locked bool, err error) {
 	now = now.UTC()
-	var b block
-	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
-		states := make([]throttleState, len(keys))
+	var b user.SignInBlock
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		states := make([]user.ThrottleState, len(keys))
 		for i, k := range keys {
 			// The row is made first, so that concurrent attempts on PostgreSQL queue on its lock.
 			if _, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, username) VALUES (?, 0, ?, ?)
-				ON CONFLICT (key) DO NOTHING`, k.String(), now, k.username()); err != nil {
+				ON CONFLICT (key) DO NOTHING`, k.String(), now, throttleUsername(k)); err != nil {
 				return fmt.Errorf("sign-in throttle: %w", err)
 			}
 			st, _, err := scanThrottle(tx.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?"+tx.Dialect().ForUpdate(), k.String()))
@@ -129,9 +56,9 @@ func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...ThrottleKe
 				return err
 			}
 			states[i] = st
-			b = b.and(st.blockAt(k.Kind, now))
+			b = b.And(st.BlockAt(k.Kind, now))
 		}
-		if !b.until.IsZero() {
+		if !b.Until.IsZero() {
 			return nil
 		}
 		for i, k := range keys {
@@ -144,13 +71,13 @@ func (db *DB) BeginSignIn(ctx context.Context, now time.Time, keys ...ThrottleKe
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	return b.until, b.locked, nil
+	return b.Until, b.Locked, nil
 }
 
 // countFailure adds a failure to a key whose row held st, locking it when it reaches the limit.
-func countFailure(ctx context.Context, tx *sqldb.Tx, now time.Time, k ThrottleKey, st throttleState) error {
-	failures := st.failures
-	if now.Sub(st.last) > user.FailureWindow {
+func countFailure(ctx context.Context, tx *sqldb.Tx, now time.Time, k user.ThrottleKey, st user.ThrottleState) error {
+	failures := st.Failures
+	if now.Sub(st.Last) > user.FailureWindow {
 		failures = 0
 	}
 	failures++
@@ -160,7 +87,7 @@ func countFailure(ctx context.Context, tx *sqldb.Tx, now time.Time, k ThrottleKe
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until, username) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
-		locked_until = excluded.locked_until`, k.String(), failures, now, lockedUntil, k.username())
+		locked_until = excluded.locked_until`, k.String(), failures, now, lockedUntil, throttleUsername(k))
 	if err != nil {
 		return fmt.Errorf("sign-in throttle: %w", err)
 	}
@@ -169,9 +96,9 @@ func countFailure(ctx context.Context, tx *sqldb.Tx, now time.Time, k ThrottleKe
 
 // RecordSignInFailure counts a failed sign-in against each key, locking those that reach the limit,
 // as a finished attempt would: for tests and tools that set a throttle up.
-func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
+func (s *Accounts) RecordSignInFailure(ctx context.Context, now time.Time, keys ...user.ThrottleKey) error {
 	now = now.UTC()
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			st, _, err := scanThrottle(tx.QueryRow(ctx, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", k.String()))
 			if err != nil {
@@ -187,8 +114,8 @@ func (db *DB) RecordSignInFailure(ctx context.Context, now time.Time, keys ...Th
 
 // EndFailedSignIn dates the failure that BeginSignIn counted from its answer: checking a
 // password takes time, which must not use up the wait before the next attempt.
-func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...ThrottleKey) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) EndFailedSignIn(ctx context.Context, now time.Time, keys ...user.ThrottleKey) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET last_failure_at = ? WHERE key = ? AND last_failure_at < ?",
 				now.UTC(), k.String(), now.UTC()); err != nil {
@@ -202,8 +129,8 @@ func (db *DB) EndFailedSignIn(ctx context.Context, now time.Time, keys ...Thrott
 // EndSignIn takes back the failure that BeginSignIn counted for an attempt whose password was
 // right: a user name's failures from that address are forgotten, and an address keeps the
 // failures of others (an office of many people shares one address).
-func (db *DB) EndSignIn(ctx context.Context, keys ...ThrottleKey) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) EndSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			query := "DELETE FROM login_throttle WHERE key = ?"
 			if k.Kind == user.ThrottleAddress {
@@ -219,10 +146,10 @@ func (db *DB) EndSignIn(ctx context.Context, keys ...ThrottleKey) error {
 
 // UnlockName forgets the failures of a user name from every address: when an administrator
 // unlocks an account, or its owner sets a new password through an e-mailed link.
-func (db *DB) UnlockName(ctx context.Context, name string) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
-		key := ThrottleKey{Kind: user.ThrottleUser, Value: name}
-		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE username = ?", key.name()); err != nil {
+func (s *Accounts) UnlockName(ctx context.Context, name string) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		key := user.ThrottleKey{Kind: user.ThrottleUser, Value: name}
+		if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE username = ?", key.Name()); err != nil {
 			return fmt.Errorf("unlock %s: %w", name, err)
 		}
 		return nil
@@ -230,10 +157,10 @@ func (db *DB) UnlockName(ctx context.Context, name string) error {
 }
 
 // NameLocked reports whether a user name is locked from any address at now.
-func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool, error) {
-	key := ThrottleKey{Kind: user.ThrottleUser, Value: name}
+func (s *Accounts) NameLocked(ctx context.Context, now time.Time, name string) (bool, error) {
+	key := user.ThrottleKey{Kind: user.ThrottleUser, Value: name}
 	var locked bool
-	err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.name(), now.UTC()).Scan(&locked)
+	err := s.db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM login_throttle WHERE username = ? AND locked_until > ?)", key.Name(), now.UTC()).Scan(&locked)
 	if err != nil {
 		return false, fmt.Errorf("is %s locked: %w", name, err)
 	}
@@ -242,9 +169,9 @@ func (db *DB) NameLocked(ctx context.Context, now time.Time, name string) (bool,
 
 // CountLockedNames returns how many user names are locked, from any address, after repeated
 // failed sign-ins.
-func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
+func (s *Accounts) CountLockedNames(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := db.QueryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
+	err := s.db.QueryRow(ctx, "SELECT COUNT(DISTINCT username) FROM login_throttle WHERE username IS NOT NULL AND locked_until > ?", now.UTC()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count locked names: %w", err)
 	}
@@ -253,8 +180,8 @@ func (db *DB) CountLockedNames(ctx context.Context, now time.Time) (int, error) 
 
 // TakeBackSignIn uncounts the failure that BeginSignIn counted for an attempt whose password was
 // not checked after all (no hashing slot was free in time).
-func (db *DB) TakeBackSignIn(ctx context.Context, keys ...ThrottleKey) error {
-	return db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *Accounts) TakeBackSignIn(ctx context.Context, keys ...user.ThrottleKey) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, k := range keys {
 			if _, err := tx.Exec(ctx, "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0", k.String()); err != nil {
 				return fmt.Errorf("take back sign-in: %w", err)
