@@ -273,7 +273,9 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 	return v, nil
 }
 
-// refusePageForm shows the agreement page again with a refused form's values and errors.
+// refusePageForm shows the agreement page again with a refused form's values and errors, answered
+// with the refusal's status: 422 for a field at fault, 404 for a line no longer on the agreement,
+// 409 for a change made meanwhile, 503 when Pactum is busy, 413 for a file too large.
 func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agreement.Agreement, forms pageForms, err error) {
 	l := localizer(r)
 	fe, ok := explain(l, err)
@@ -290,7 +292,7 @@ func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agree
 		s.serverError(w, r, verr)
 		return
 	}
-	status := http.StatusUnprocessableEntity
+	status := statusOf(apperr.CodeOf(err))
 	if bodyTooLarge(err) {
 		status = http.StatusRequestEntityTooLarge
 	}

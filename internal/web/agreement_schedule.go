@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +10,17 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
 )
+
+// scheduleItemID reads the instalment or report of the path ({id}) on the agreement page a. A
+// path that names none by number is answered as a line no longer on the agreement (404, the page
+// saying so next to the form which), never taken for a new line.
+func (s *Server) scheduleItemID(w http.ResponseWriter, r *http.Request, a *agreement.Agreement, which string) (int64, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.refusePageForm(w, r, a, pageForms{Which: which}, apperr.New(apperr.NotFound, "agreement.error.item_not_found"))
+	}
+	return id, ok
+}
 
 // saveInstalment adds an instalment (POST …/instalments) or saves one, such as its receipt
 // (POST …/instalments/{id}).
@@ -20,12 +30,17 @@ func (s *Server) saveInstalment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	var id int64
+	if r.PathValue("id") != "" {
+		if id, ok = s.scheduleItemID(w, r, a, "instalment"); !ok {
+			return
+		}
+	}
 	values := map[string]string{}
 	for _, name := range []string{"due_on", "amount", "received_on", "received", "note"} {
 		values[name] = strings.TrimSpace(r.PostFormValue(name))
 	}
-	i := agreement.Instalment{Note: values["note"]}
-	i.ID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
+	i := agreement.Instalment{ID: id, Note: values["note"]}
 	errs := apperr.FieldErrors{}
 	parseDate(values["due_on"], "due_on", &i.DueOn, errs)
 	parseAmount(values["amount"], "amount", &i.Amount, errs)
@@ -48,7 +63,10 @@ func (s *Server) deleteInstalment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := s.scheduleItemID(w, r, a, "instalment")
+	if !ok {
+		return
+	}
 	if err := s.db.DeleteInstalment(r.Context(), a.Reference, id); err != nil {
 		s.refusePageForm(w, r, a, pageForms{Which: "instalment"}, err)
 		return
@@ -63,12 +81,17 @@ func (s *Server) saveObligation(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	var id int64
+	if r.PathValue("id") != "" {
+		if id, ok = s.scheduleItemID(w, r, a, "obligation"); !ok {
+			return
+		}
+	}
 	values := map[string]string{}
 	for _, name := range []string{"kind", "due_on", "submitted_on", "note"} {
 		values[name] = strings.TrimSpace(r.PostFormValue(name))
 	}
-	o := agreement.Obligation{Kind: values["kind"], Note: values["note"]}
-	o.ID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
+	o := agreement.Obligation{ID: id, Kind: values["kind"], Note: values["note"]}
 	errs := apperr.FieldErrors{}
 	parseDate(values["due_on"], "due_on", &o.DueOn, errs)
 	parseDate(values["submitted_on"], "submitted_on", &o.SubmittedOn, errs)
@@ -89,7 +112,10 @@ func (s *Server) deleteObligation(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := s.scheduleItemID(w, r, a, "obligation")
+	if !ok {
+		return
+	}
 	if err := s.db.DeleteObligation(r.Context(), a.Reference, id); err != nil {
 		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, err)
 		return
@@ -104,7 +130,10 @@ func (s *Server) markObligationSubmitted(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := s.scheduleItemID(w, r, a, "obligation")
+	if !ok {
+		return
+	}
 	obligations, err := s.db.Obligations(r.Context(), a.ID)
 	if err != nil {
 		s.serverError(w, r, err)

@@ -13,7 +13,11 @@ import (
 // addFollowUp adds a follow-up to an interaction.
 func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	typed := map[string]string{}
 	for _, name := range []string{"followup_description", "followup_assignee", "followup_due_on"} {
 		typed[name] = strings.TrimSpace(r.PostFormValue(name))
@@ -46,7 +50,11 @@ func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
 // user came from (the interaction or their follow-ups).
 func (s *Server) setFollowUpStatus(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	back := localPath(r.PostFormValue("back"))
 	// The person a follow-up is assigned to may close it; others need the right to edit its
 	// interaction.

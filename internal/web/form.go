@@ -68,6 +68,18 @@ func formInt(s string, fallback int) int {
 	return n
 }
 
+// pathID reads the number of the record the request's path names ({id}). It reports false when
+// that is not a whole number above zero, which names no record: the handler then answers as it
+// does for a record that does not exist, never as if the path named none (0, a new record).
+func pathID(r *http.Request) (int64, bool) { return recordID(r.PathValue("id")) }
+
+// recordID reads the number of a stored record; ok is false when s is not a whole number above
+// zero, which no record has.
+func recordID(s string) (id int64, ok bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
 // readForm parses the body of a form before its handler runs. Handlers read fields with
 // PostFormValue, which drops a parse error: a body cut off at the size limit would reach them as
 // a form with empty fields, and answer as if the user had sent those (a wrong password that

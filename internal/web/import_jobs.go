@@ -103,8 +103,8 @@ type importJobView struct {
 // its outcome. Only the person who queued it and administrators may see it; to anyone else it
 // does not exist.
 func (s *Server) showImportJob(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFound(w, r)
 		return
 	}

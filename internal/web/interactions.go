@@ -182,14 +182,19 @@ func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formE
 func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	l := localizer(r)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	form := parseInteractionForm(r)
-	errs := formErrors{Fields: map[string]string{}}
-	if id != 0 {
+	var id int64 // 0 for a new interaction (POST /interactions)
+	if r.PathValue("id") != "" {
+		var ok bool
+		if id, ok = pathID(r); !ok {
+			s.notFound(w, r)
+			return
+		}
 		if _, ok := s.editableInteraction(w, r, id); !ok {
 			return
 		}
 	}
+	form := parseInteractionForm(r)
+	errs := formErrors{Fields: map[string]string{}}
 	in, err := s.interactionOf(r, form, errs)
 	if err == nil && len(in.PartnerIDs) > 0 {
 		var may bool
@@ -269,7 +274,11 @@ type interactionView struct {
 }
 
 func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	in, err := s.db.InteractionByID(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
@@ -341,7 +350,11 @@ func (s *Server) interactionPage(r *http.Request, in *interaction.Interaction, f
 
 func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	in, ok := s.editableInteraction(w, r, id)
 	if !ok {
 		return

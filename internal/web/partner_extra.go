@@ -39,8 +39,11 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	id, ok := s.contactID(w, r, p)
+	if !ok {
+		return
+	}
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	c := partner.Contact{ID: id, Name: v("contact_name"), Title: v("contact_title"), Email: v("contact_email"), Phone: v("contact_phone"),
 		Language: v("contact_language"), Primary: v("contact_primary") == "1"}
 	typed := c
@@ -57,12 +60,26 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := s.contactID(w, r, p)
+	if !ok {
+		return
+	}
 	if err := s.db.DeleteContact(r.Context(), p.Key, id); err != nil {
 		s.formErrorPage(w, r, err, "/partners/"+p.Key)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
+}
+
+// contactID reads the contact person of the path ({id}) of partner p. A path that names none by
+// number is answered as a contact no longer there (404, with a way back to p), never taken for
+// another.
+func (s *Server) contactID(w http.ResponseWriter, r *http.Request, p *partner.Partner) (int64, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.formErrorPage(w, r, apperr.New(apperr.NotFound, "contact.error.not_found"), "/partners/"+p.Key)
+	}
+	return id, ok
 }
 
 func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request) {
@@ -276,7 +293,11 @@ func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
 // showDocument sends a stored file to staff, as an attachment so that the browser does not
 // render it inside Pactum.
 func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	d, err := s.db.DocumentByID(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
