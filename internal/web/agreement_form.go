@@ -134,7 +134,7 @@ func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.F
 			a.OtherActionAreas = append(a.OtherActionAreas, area)
 		}
 	}
-	a.OfficerID, _ = strconv.ParseInt(f.Officer, 10, 64)
+	a.OfficerID = idField(f.Officer, "officer", "error.person", errs)
 	for _, p := range f.Parties {
 		// What cannot be a partner's name is not looked up: PostgreSQL refuses to compare with
 		// text that is not UTF-8.
@@ -466,6 +466,10 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := apperr.FieldErrors{}
 	a := s.agreementOf(ctx, form, errs)
+	if err := s.knownAccounts(ctx, errs, "officer", "error.person", a.OfficerID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if err := s.resolveLinks(ctx, u, form, existing, a, errs); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -476,13 +480,7 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := civil.Of(time.Now())
-	if err := a.Validate(codes); err != nil {
-		for field, m := range apperr.FieldsOf(err) {
-			if _, taken := errs[field]; !taken {
-				errs[field] = m
-			}
-		}
-	}
+	addDomainErrors(errs, a.Validate(codes))
 	if len(errs) == 0 {
 		rates, err := s.db.Rates(ctx)
 		if err != nil {

@@ -10,7 +10,6 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/document"
-	"pactum/internal/money"
 	"pactum/internal/reference"
 	"pactum/internal/user"
 )
@@ -81,9 +80,9 @@ type obligationRow struct {
 // pageForms keeps what someone typed into one of the small forms of the agreement page when it
 // was refused, with the errors, so the page shows them next to that form.
 type pageForms struct {
-	Instalment   map[string]string
+	Instalment   instalmentForm
 	InstalmentID int64 // the instalment whose row form was refused; 0 for the new one
-	Obligation   map[string]string
+	Obligation   obligationForm
 	ObligationID int64
 	Errors       formErrors
 	Which        string // "instalment", "obligation", "document" or "delete"
@@ -258,7 +257,7 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 			DueISO: o.DueOn.String(), Submitted: l.Date(o.SubmittedOn), Note: o.Note, Overdue: o.OverdueOn(today)})
 	}
 	for _, k := range agreement.ObligationKinds {
-		v.Kinds = append(v.Kinds, option{Value: k, Label: l.T("agreement.obligation." + k), Selected: forms.Obligation["kind"] == k})
+		v.Kinds = append(v.Kinds, option{Value: k, Label: l.T("agreement.obligation." + k), Selected: forms.Obligation.Kind == k})
 	}
 
 	docs, err := s.db.Documents(ctx, document.OwnerAgreement, a.ID)
@@ -297,32 +296,6 @@ func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agree
 		status = http.StatusRequestEntityTooLarge
 	}
 	s.render(w, r, status, "agreement", v)
-}
-
-// parseDate reads an optional date of a form into dst, adding a field error when it is not one.
-func parseDate(value, field string, dst *civil.Date, errs apperr.FieldErrors) {
-	if value == "" {
-		return
-	}
-	d, err := civil.Parse(value)
-	if err != nil {
-		errs.Add(field, "error.date")
-		return
-	}
-	*dst = d
-}
-
-// parseAmount reads an optional amount of a form into dst, adding a field error when it is not one.
-func parseAmount(value, field string, dst *money.Amount, errs apperr.FieldErrors) {
-	if value == "" {
-		return
-	}
-	a, err := money.Parse(value)
-	if err != nil {
-		errs.Add(field, "error.amount")
-		return
-	}
-	*dst = a
 }
 
 // addAgreementDocument uploads a file to an agreement; a file of the same name becomes its next version.

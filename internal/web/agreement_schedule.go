@@ -11,6 +11,51 @@ import (
 	"pactum/internal/civil"
 )
 
+// instalmentForm is what a form of an instalment sends (the new one's, or a row's with its
+// receipt); it is kept as typed when a save is refused.
+type instalmentForm struct {
+	DueOn, Amount, ReceivedOn, Received, Note string
+}
+
+func parseInstalmentForm(r *http.Request) instalmentForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return instalmentForm{DueOn: v("due_on"), Amount: v("amount"), ReceivedOn: v("received_on"), Received: v("received"), Note: v("note")}
+}
+
+// instalment turns the form into the instalment id (0 for a new one). The form's own checks come
+// first, the domain's rules add the rest, all by field.
+func (f instalmentForm) instalment(id int64) (agreement.Instalment, error) {
+	i := agreement.Instalment{ID: id, Note: f.Note}
+	errs := apperr.FieldErrors{}
+	parseDate(f.DueOn, "due_on", &i.DueOn, errs)
+	parseAmount(f.Amount, "amount", &i.Amount, errs)
+	parseDate(f.ReceivedOn, "received_on", &i.ReceivedOn, errs)
+	parseAmount(f.Received, "received", &i.Received, errs)
+	addDomainErrors(errs, i.Validate())
+	return i, errs.Err()
+}
+
+// obligationForm is what the form of a report owed to the funder sends; it is kept as typed when
+// a save is refused.
+type obligationForm struct {
+	Kind, DueOn, SubmittedOn, Note string
+}
+
+func parseObligationForm(r *http.Request) obligationForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return obligationForm{Kind: v("kind"), DueOn: v("due_on"), SubmittedOn: v("submitted_on"), Note: v("note")}
+}
+
+// obligation turns the form into the report id (0 for a new one), as instalment does.
+func (f obligationForm) obligation(id int64) (agreement.Obligation, error) {
+	o := agreement.Obligation{ID: id, Kind: f.Kind, Note: f.Note}
+	errs := apperr.FieldErrors{}
+	parseDate(f.DueOn, "due_on", &o.DueOn, errs)
+	parseDate(f.SubmittedOn, "submitted_on", &o.SubmittedOn, errs)
+	addDomainErrors(errs, o.Validate())
+	return o, errs.Err()
+}
+
 // scheduleItemID reads the instalment or report of the path ({id}) on the agreement page a. A
 // path that names none by number is answered as a line no longer on the agreement (404, the page
 // saying so next to the form which), never taken for a new line.
@@ -36,22 +81,13 @@ func (s *Server) saveInstalment(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	values := map[string]string{}
-	for _, name := range []string{"due_on", "amount", "received_on", "received", "note"} {
-		values[name] = strings.TrimSpace(r.PostFormValue(name))
-	}
-	i := agreement.Instalment{ID: id, Note: values["note"]}
-	errs := apperr.FieldErrors{}
-	parseDate(values["due_on"], "due_on", &i.DueOn, errs)
-	parseAmount(values["amount"], "amount", &i.Amount, errs)
-	parseDate(values["received_on"], "received_on", &i.ReceivedOn, errs)
-	parseAmount(values["received"], "received", &i.Received, errs)
-	err := errs.Err()
+	form := parseInstalmentForm(r)
+	i, err := form.instalment(id)
 	if err == nil {
 		err = s.db.SaveInstalment(r.Context(), a.Reference, &i)
 	}
 	if err != nil {
-		s.refusePageForm(w, r, a, pageForms{Instalment: values, InstalmentID: i.ID, Which: "instalment"}, err)
+		s.refusePageForm(w, r, a, pageForms{Instalment: form, InstalmentID: id, Which: "instalment"}, err)
 		return
 	}
 	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
@@ -87,20 +123,13 @@ func (s *Server) saveObligation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	values := map[string]string{}
-	for _, name := range []string{"kind", "due_on", "submitted_on", "note"} {
-		values[name] = strings.TrimSpace(r.PostFormValue(name))
-	}
-	o := agreement.Obligation{ID: id, Kind: values["kind"], Note: values["note"]}
-	errs := apperr.FieldErrors{}
-	parseDate(values["due_on"], "due_on", &o.DueOn, errs)
-	parseDate(values["submitted_on"], "submitted_on", &o.SubmittedOn, errs)
-	err := errs.Err()
+	form := parseObligationForm(r)
+	o, err := form.obligation(id)
 	if err == nil {
 		err = s.db.SaveObligation(r.Context(), a.Reference, &o)
 	}
 	if err != nil {
-		s.refusePageForm(w, r, a, pageForms{Obligation: values, ObligationID: o.ID, Which: "obligation"}, err)
+		s.refusePageForm(w, r, a, pageForms{Obligation: form, ObligationID: id, Which: "obligation"}, err)
 		return
 	}
 	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)

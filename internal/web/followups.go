@@ -6,9 +6,34 @@ import (
 	"strings"
 
 	"pactum/internal/apperr"
-	"pactum/internal/civil"
 	"pactum/internal/interaction"
 )
+
+// followUpForm is what the form of a follow-up sends, on an interaction's page or within the form
+// of a new interaction; it is kept as typed when a save is refused.
+type followUpForm struct {
+	Description, Assignee, DueOn string
+}
+
+func parseFollowUpForm(r *http.Request) followUpForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return followUpForm{Description: v("followup_description"), Assignee: v("followup_assignee"), DueOn: v("followup_due_on")}
+}
+
+// asked reports whether the form asks for a follow-up: the form of a new interaction may leave it
+// empty (its assignee is chosen beforehand).
+func (f followUpForm) asked() bool { return f.Description != "" || f.DueOn != "" }
+
+// followUp turns the form into an open follow-up of the interaction interactionID (0 for one
+// being created). The form's own checks come first, the domain's rules add the rest, all by field.
+func (f followUpForm) followUp(interactionID int64) (interaction.FollowUp, error) {
+	fu := interaction.FollowUp{InteractionID: interactionID, Description: f.Description, Status: interaction.StatusOpen}
+	errs := apperr.FieldErrors{}
+	fu.AssigneeID = idField(f.Assignee, "followup_assignee", "error.person", errs)
+	parseDate(f.DueOn, "followup_due_on", &fu.DueOn, errs)
+	addDomainErrors(errs, fu.Validate())
+	return fu, errs.Err()
+}
 
 // addFollowUp adds a follow-up to an interaction.
 func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
@@ -18,24 +43,28 @@ func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	typed := map[string]string{}
-	for _, name := range []string{"followup_description", "followup_assignee", "followup_due_on"} {
-		typed[name] = strings.TrimSpace(r.PostFormValue(name))
-	}
-	f := interaction.FollowUp{InteractionID: id, Description: typed["followup_description"], Status: interaction.StatusOpen}
-	f.AssigneeID, _ = strconv.ParseInt(typed["followup_assignee"], 10, 64)
-	f.DueOn, _ = civil.Parse(typed["followup_due_on"])
 	in, ok := s.editableInteraction(w, r, id)
 	if !ok {
 		return
 	}
-	if err := s.db.AddFollowUp(r.Context(), &f); err != nil {
+	form := parseFollowUpForm(r)
+	f, err := form.followUp(id)
+	if err == nil {
+		known := apperr.FieldErrors{}
+		if err = s.knownAccounts(r.Context(), known, "followup_assignee", "error.person", f.AssigneeID); err == nil {
+			err = known.Err()
+		}
+	}
+	if err == nil {
+		err = s.db.AddFollowUp(r.Context(), &f)
+	}
+	if err != nil {
 		fe, ok := explain(localizer(r), err)
 		if !ok || len(fe.Fields) == 0 {
 			s.formErrorPage(w, r, err, "/interactions/"+strconv.FormatInt(id, 10))
 			return
 		}
-		v, verr := s.interactionPage(r, in, typed, fe)
+		v, verr := s.interactionPage(r, in, &form, fe)
 		if verr != nil {
 			s.serverError(w, r, verr)
 			return

@@ -82,21 +82,41 @@ func (s *Server) contactID(w http.ResponseWriter, r *http.Request, p *partner.Pa
 	return id, ok
 }
 
+// recognitionForm is what the form of a recognition sends; it is kept as typed when a save is
+// refused.
+type recognitionForm struct {
+	Title, Event, AwardedOn, Description string
+}
+
+func parseRecognitionForm(r *http.Request) recognitionForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return recognitionForm{Title: v("recognition_title"), Event: v("recognition_event"), AwardedOn: v("recognition_awarded_on"),
+		Description: v("recognition_description")}
+}
+
+// recognition turns the form into a recognition of the partner partnerID. The form's own checks
+// come first, the domain's rules add the rest, all by field.
+func (f recognitionForm) recognition(partnerID int64) (partner.Recognition, error) {
+	rec := partner.Recognition{PartnerID: partnerID, Title: f.Title, Event: f.Event, Description: f.Description}
+	errs := apperr.FieldErrors{}
+	parseDate(f.AwardedOn, "recognition_awarded_on", &rec.AwardedOn, errs)
+	addDomainErrors(errs, rec.Validate())
+	return rec, errs.Err()
+}
+
 func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	p, ok := s.editablePartner(w, r)
 	if !ok {
 		return
 	}
-	typed := map[string]string{}
-	for _, name := range []string{"recognition_title", "recognition_event", "recognition_awarded_on", "recognition_description"} {
-		typed[name] = strings.TrimSpace(r.PostFormValue(name))
+	form := parseRecognitionForm(r)
+	rec, err := form.recognition(p.ID)
+	if err == nil {
+		err = s.db.AddRecognitions(r.Context(), []partner.Recognition{rec})
 	}
-	awarded, _ := civil.Parse(typed["recognition_awarded_on"])
-	rec := partner.Recognition{PartnerID: p.ID, Title: typed["recognition_title"], Event: typed["recognition_event"],
-		AwardedOn: awarded, Description: typed["recognition_description"]}
-	if err := s.db.AddRecognitions(r.Context(), []partner.Recognition{rec}); err != nil {
-		s.refuseProfileForm(w, r, p, profileForms{Which: "recognition", Recognition: typed}, err)
+	if err != nil {
+		s.refuseProfileForm(w, r, p, profileForms{Which: "recognition", Recognition: form}, err)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#recognitions", http.StatusSeeOther)
@@ -155,6 +175,18 @@ type dueDiligenceView struct {
 type dueDiligenceForm struct {
 	Status, Risk, Reviewer, ReviewedOn, RecheckOn, Notes string
 	Version                                              int
+}
+
+// dueDiligence turns the form into the record. The form's own checks come first, the domain's
+// rules add the rest, all by field.
+func (f dueDiligenceForm) dueDiligence() (*partner.DueDiligence, error) {
+	d := &partner.DueDiligence{Status: f.Status, RiskRating: f.Risk, Notes: f.Notes, Version: f.Version}
+	errs := apperr.FieldErrors{}
+	d.ReviewerID = idField(f.Reviewer, "reviewer", "error.person", errs)
+	parseDate(f.ReviewedOn, "reviewed_on", &d.ReviewedOn, errs)
+	parseDate(f.RecheckOn, "recheck_on", &d.RecheckOn, errs)
+	addDomainErrors(errs, d.Validate())
+	return d, errs.Err()
 }
 
 func (s *Server) dueDiligenceView(r *http.Request, p *partner.Partner, form dueDiligenceForm, errs formErrors) (dueDiligenceView, error) {
@@ -236,20 +268,14 @@ func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
 	form := dueDiligenceForm{Status: v("dd_status"), Risk: v("risk_rating"), Reviewer: v("reviewer"), ReviewedOn: v("reviewed_on"),
 		RecheckOn: v("recheck_on"), Notes: v("notes"), Version: formInt(v("version"), 0)}
 	errs := formErrors{Fields: map[string]string{}}
-	d := &partner.DueDiligence{Status: form.Status, RiskRating: form.Risk, Notes: form.Notes, Version: form.Version}
-	d.ReviewerID, _ = strconv.ParseInt(form.Reviewer, 10, 64)
-	var err error
-	if form.ReviewedOn != "" {
-		if d.ReviewedOn, err = civil.Parse(form.ReviewedOn); err != nil {
-			errs.Fields["reviewed_on"] = l.T("error.date")
-		}
+	d, err := form.dueDiligence()
+	addFieldErrors(l, errs, err)
+	known := apperr.FieldErrors{}
+	if err := s.knownAccounts(r.Context(), known, "reviewer", "error.person", d.ReviewerID); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
-	if form.RecheckOn != "" {
-		if d.RecheckOn, err = civil.Parse(form.RecheckOn); err != nil {
-			errs.Fields["recheck_on"] = l.T("error.date")
-		}
-	}
-	addFieldErrors(l, errs, d.Validate())
+	addFieldErrors(l, errs, known.Err())
 	var doc *document.Document
 	if file, header, ferr := r.FormFile("file"); ferr == nil {
 		data, rerr := io.ReadAll(io.LimitReader(file, document.MaxSize+1))

@@ -92,7 +92,7 @@ type partnerView struct {
 type profileForms struct {
 	Which       string          // "contact" or "recognition"
 	Contact     partner.Contact // as typed; its ID is 0 for a new contact
-	Recognition map[string]string
+	Recognition recognitionForm
 	Errors      formErrors
 }
 
