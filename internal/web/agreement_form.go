@@ -314,7 +314,7 @@ func (s *Server) agreementFormView(r *http.Request, isNew bool, form agreementFo
 		v.Regions = append(v.Regions, shareRow{Code: region, Label: lb.code(reference.ListRegion, region), Share: form.Shares[region],
 			Checked: slices.Contains(form.Regions, region)})
 	}
-	v.Offices = []option{{Value: "HQ", Label: l.T("agreement.office.hq"), Selected: form.Office == "HQ" || form.Office == ""}}
+	v.Offices = []option{{Value: agreement.OfficeHQ, Label: l.T("agreement.office.hq"), Selected: form.Office == agreement.OfficeHQ || form.Office == ""}}
 	for _, region := range reference.Regions {
 		if region != reference.RegionGLO {
 			v.Offices = append(v.Offices, option{Value: region, Label: lb.code(reference.ListRegion, region), Selected: form.Office == region})
@@ -364,7 +364,7 @@ func (s *Server) showNewAgreement(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	u := currentUser(r)
-	form := agreementForm{Status: agreement.StatusDraft, Type: "cooperation", Currency: "USD", Office: "HQ",
+	form := agreementForm{Status: agreement.StatusDraft, Type: "cooperation", Currency: "USD", Office: agreement.OfficeHQ,
 		Officer: idString(u.ID), Titles: map[string]string{}, Shares: map[string]string{}}
 	if u.Role == user.RoleRegionalOfficer && u.Region != "" {
 		form.Office, form.Regions = u.Region, []string{u.Region}

@@ -213,9 +213,9 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 		}
 	}
 	office := a.Office
-	if office != "" && office != "HQ" {
+	if office != "" && office != agreement.OfficeHQ {
 		office = lb.code(reference.ListRegion, office)
-	} else if office == "HQ" {
+	} else if office == agreement.OfficeHQ {
 		office = l.T("agreement.office.hq")
 	}
 	add("agreement.office", office)

@@ -264,3 +264,34 @@ func TestSmallFormsKeepWhatWasTypedWithEveryError(t *testing.T) {
 		t.Errorf("the audit trail from a date that is none: %d, from says %q", resp.StatusCode, fieldErrorOf(body, "from"))
 	}
 }
+
+// References follow the agreements' own rule (agreement.ValidReference and Validate), its length
+// included, in the agreement form and wherever a form links to an agreement.
+func TestReferencesFollowTheAgreementsRule(t *testing.T) {
+	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	officer := app.client(user.RoleOfficer)
+	a := editableDemoAgreement(t, app)
+	tooLong := "PCT-" + strings.Repeat("7", agreement.MaxReferenceLength-3)
+
+	_, body := app.get(officer, "/agreements/new?lang=en&amends="+a.Reference)
+	form := formValues(body)
+	form.Set("reference", tooLong)
+	resp, body := app.postBody(officer, "/agreements?lang=en", form)
+	want := fmt.Sprintf("Please shorten this to at most %d characters.", agreement.MaxReferenceLength)
+	if resp.StatusCode != http.StatusUnprocessableEntity || fieldErrorOf(body, "reference") != want || !strings.Contains(body, `value="`+tooLong+`"`) {
+		t.Errorf("a reference of %d characters: %d, reference says %q", len(tooLong), resp.StatusCode, fieldErrorOf(body, "reference"))
+	}
+	form.Set("reference", a.Reference+"-X1")
+	form.Set("amends", tooLong)
+	_, body = app.postBody(officer, "/agreements?lang=en", form)
+	if got := fieldErrorOf(body, "amends"); !strings.Contains(got, "There is no agreement with the reference") {
+		t.Errorf("amending a reference too long to be one: %q", got)
+	}
+
+	interaction := url.Values{"type": {"bilateral_meeting"}, "occurred_on": {"2026-11-20"}, "subject": {"Reference test"},
+		"partners": {"marula-telecom-group"}, "agreement": {tooLong}}
+	resp, body = app.postBody(officer, "/interactions?lang=en", interaction)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldErrorOf(body, "agreement"), "There is no agreement with the reference") {
+		t.Errorf("an interaction about a reference too long to be one: %d, agreement says %q", resp.StatusCode, fieldErrorOf(body, "agreement"))
+	}
+}

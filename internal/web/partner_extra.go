@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"pactum/internal/agreement"
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/document"
@@ -347,7 +348,7 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
 // the agreements they may see (a confidential agreement's only to administrators and its officer).
 func (s *Server) mayReadDocument(r *http.Request, d *document.Document) bool {
 	u := currentUser(r)
-	if u == nil || !u.Role.IsStaff() || u.Role == user.RoleExternal {
+	if u == nil || !u.Role.IsStaff() {
 		return false
 	}
 	switch d.OwnerType {
@@ -359,8 +360,7 @@ func (s *Server) mayReadDocument(r *http.Request, d *document.Document) bool {
 			return false
 		}
 		a, err := s.db.AgreementByReference(r.Context(), ref)
-		admin := u.Role == user.RoleAdmin
-		return err == nil && (admin || !a.Deleted()) && a.VisibleTo(u.ID, admin)
+		return err == nil && (u.Role == user.RoleAdmin || !a.Deleted()) && agreement.CanSee(u, a)
 	}
 	return false
 }

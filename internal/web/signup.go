@@ -251,7 +251,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		purpose, path := store.TokenReset, "/password/reset"
-		if u.Role == user.RoleExternal && u.EmailVerifiedAt.IsZero() {
+		if !u.CanSignIn() { // active, so an external account whose address is not verified yet
 			purpose, path = store.TokenVerify, "/verify"
 		}
 		sent, serr := s.db.SendLink(r.Context(), u.ID, purpose, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, purpose, path, token))
