@@ -130,17 +130,11 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "account", v)
 }
 
-// tokenID reads the token ID of a revocation's path; ok is false when it names no token.
-func tokenID(r *http.Request) (id int64, ok bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
-}
-
 // revokeOwnToken revokes a token of the signed-in user. A token of anyone else is not found,
 // exactly as one that does not exist.
 func (s *Server) revokeOwnToken(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
-	id, ok := tokenID(r)
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return
@@ -163,7 +157,7 @@ func (s *Server) revokeUserToken(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	id, ok := tokenID(r)
+	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return

@@ -266,6 +266,7 @@ type auditView struct {
 	page
 	Filter   audit.Filter
 	From, To string
+	Errors   formErrors // of the dates
 	Entities []option
 	Actions  []option
 	Rows     []auditRow
@@ -305,8 +306,11 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) {
 	v := auditView{page: s.newPage(r, "admin.audit.title"), From: q.Get("from"), To: q.Get("to")}
 	v.Filter = audit.Filter{Entity: q.Get("entity"), EntityKey: searchText(q.Get("key")), Actor: searchText(q.Get("actor")),
 		Action: q.Get("action"), Limit: auditPerPage}
-	v.Filter.From, _ = civil.Parse(v.From)
-	v.Filter.To, _ = civil.Parse(v.To)
+	// A date that is no date filters nothing and says so next to its field.
+	dates := apperr.FieldErrors{}
+	parseDate(strings.TrimSpace(v.From), "from", &v.Filter.From, dates)
+	parseDate(strings.TrimSpace(v.To), "to", &v.Filter.To, dates)
+	v.Errors, _ = explain(l, dates.Err())
 	entities, err := s.db.AuditEntities(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)

@@ -134,7 +134,7 @@ func (s *Server) agreementOf(ctx context.Context, f agreementForm, errs apperr.F
 			a.OtherActionAreas = append(a.OtherActionAreas, area)
 		}
 	}
-	a.OfficerID, _ = strconv.ParseInt(f.Officer, 10, 64)
+	a.OfficerID = idField(f.Officer, "officer", "error.person", errs)
 	for _, p := range f.Parties {
 		// What cannot be a partner's name is not looked up: PostgreSQL refuses to compare with
 		// text that is not UTF-8.
@@ -314,7 +314,7 @@ func (s *Server) agreementFormView(r *http.Request, isNew bool, form agreementFo
 		v.Regions = append(v.Regions, shareRow{Code: region, Label: lb.code(reference.ListRegion, region), Share: form.Shares[region],
 			Checked: slices.Contains(form.Regions, region)})
 	}
-	v.Offices = []option{{Value: "HQ", Label: l.T("agreement.office.hq"), Selected: form.Office == "HQ" || form.Office == ""}}
+	v.Offices = []option{{Value: agreement.OfficeHQ, Label: l.T("agreement.office.hq"), Selected: form.Office == agreement.OfficeHQ || form.Office == ""}}
 	for _, region := range reference.Regions {
 		if region != reference.RegionGLO {
 			v.Offices = append(v.Offices, option{Value: region, Label: lb.code(reference.ListRegion, region), Selected: form.Office == region})
@@ -364,7 +364,7 @@ func (s *Server) showNewAgreement(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	u := currentUser(r)
-	form := agreementForm{Status: agreement.StatusDraft, Type: "cooperation", Currency: "USD", Office: "HQ",
+	form := agreementForm{Status: agreement.StatusDraft, Type: "cooperation", Currency: "USD", Office: agreement.OfficeHQ,
 		Officer: idString(u.ID), Titles: map[string]string{}, Shares: map[string]string{}}
 	if u.Role == user.RoleRegionalOfficer && u.Region != "" {
 		form.Office, form.Regions = u.Region, []string{u.Region}
@@ -466,6 +466,10 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := apperr.FieldErrors{}
 	a := s.agreementOf(ctx, form, errs)
+	if err := s.knownAccounts(ctx, errs, "officer", "error.person", a.OfficerID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if err := s.resolveLinks(ctx, u, form, existing, a, errs); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -476,13 +480,7 @@ func (s *Server) saveAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := civil.Of(time.Now())
-	if err := a.Validate(codes); err != nil {
-		for field, m := range apperr.FieldsOf(err) {
-			if _, taken := errs[field]; !taken {
-				errs[field] = m
-			}
-		}
-	}
+	addDomainErrors(errs, a.Validate(codes))
 	if len(errs) == 0 {
 		rates, err := s.db.Rates(ctx)
 		if err != nil {

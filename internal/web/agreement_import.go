@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
-	"pactum/internal/apperr"
 	"pactum/internal/document"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
@@ -163,15 +161,14 @@ func (s *Server) previewAgreementImport(w http.ResponseWriter, r *http.Request) 
 // it writes it, in one transaction, so a change made meanwhile that breaks a row rolls it all back.
 func (s *Server) confirmAgreementImport(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
-	doc, err := s.db.DocumentByID(r.Context(), id)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
+	doc, problem, err := s.confirmedUpload(r, agreementImportOwner)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err != nil || doc.OwnerType != agreementImportOwner || doc.OwnerID != currentUser(r).ID || doc.SHA256 != r.PostFormValue("sha256") {
+	if problem != nil {
 		v := s.newAgreementImportView(r)
-		v.Errors = fieldError(l, "file", "import.error.upload_gone")
+		v.Errors = fieldError(l, "file", problem.Key, problem.Args...)
 		s.render(w, r, http.StatusUnprocessableEntity, "agreement_import", v)
 		return
 	}

@@ -3,8 +3,6 @@ package web
 import (
 	"io"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,7 +10,6 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/document"
-	"pactum/internal/money"
 	"pactum/internal/reference"
 	"pactum/internal/user"
 )
@@ -83,9 +80,9 @@ type obligationRow struct {
 // pageForms keeps what someone typed into one of the small forms of the agreement page when it
 // was refused, with the errors, so the page shows them next to that form.
 type pageForms struct {
-	Instalment   map[string]string
+	Instalment   instalmentForm
 	InstalmentID int64 // the instalment whose row form was refused; 0 for the new one
-	Obligation   map[string]string
+	Obligation   obligationForm
 	ObligationID int64
 	Errors       formErrors
 	Which        string // "instalment", "obligation", "document" or "delete"
@@ -216,9 +213,9 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 		}
 	}
 	office := a.Office
-	if office != "" && office != "HQ" {
+	if office != "" && office != agreement.OfficeHQ {
 		office = lb.code(reference.ListRegion, office)
-	} else if office == "HQ" {
+	} else if office == agreement.OfficeHQ {
 		office = l.T("agreement.office.hq")
 	}
 	add("agreement.office", office)
@@ -260,7 +257,7 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 			DueISO: o.DueOn.String(), Submitted: l.Date(o.SubmittedOn), Note: o.Note, Overdue: o.OverdueOn(today)})
 	}
 	for _, k := range agreement.ObligationKinds {
-		v.Kinds = append(v.Kinds, option{Value: k, Label: l.T("agreement.obligation." + k), Selected: forms.Obligation["kind"] == k})
+		v.Kinds = append(v.Kinds, option{Value: k, Label: l.T("agreement.obligation." + k), Selected: forms.Obligation.Kind == k})
 	}
 
 	docs, err := s.db.Documents(ctx, document.OwnerAgreement, a.ID)
@@ -275,7 +272,9 @@ func (s *Server) agreementPage(r *http.Request, a *agreement.Agreement, forms pa
 	return v, nil
 }
 
-// refusePageForm shows the agreement page again with a refused form's values and errors.
+// refusePageForm shows the agreement page again with a refused form's values and errors, answered
+// with the refusal's status: 422 for a field at fault, 404 for a line no longer on the agreement,
+// 409 for a change made meanwhile, 503 when Pactum is busy, 413 for a file too large.
 func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agreement.Agreement, forms pageForms, err error) {
 	l := localizer(r)
 	fe, ok := explain(l, err)
@@ -292,122 +291,11 @@ func (s *Server) refusePageForm(w http.ResponseWriter, r *http.Request, a *agree
 		s.serverError(w, r, verr)
 		return
 	}
-	status := http.StatusUnprocessableEntity
+	status := statusOf(apperr.CodeOf(err))
 	if bodyTooLarge(err) {
 		status = http.StatusRequestEntityTooLarge
 	}
 	s.render(w, r, status, "agreement", v)
-}
-
-// parseDate reads an optional date of a form into dst, adding a field error when it is not one.
-func parseDate(value, field string, dst *civil.Date, errs apperr.FieldErrors) {
-	if value == "" {
-		return
-	}
-	d, err := civil.Parse(value)
-	if err != nil {
-		errs.Add(field, "error.date")
-		return
-	}
-	*dst = d
-}
-
-// parseAmount reads an optional amount of a form into dst, adding a field error when it is not one.
-func parseAmount(value, field string, dst *money.Amount, errs apperr.FieldErrors) {
-	if value == "" {
-		return
-	}
-	a, err := money.Parse(value)
-	if err != nil {
-		errs.Add(field, "error.amount")
-		return
-	}
-	*dst = a
-}
-
-// saveInstalment adds an instalment (POST …/instalments) or saves one, such as its receipt
-// (POST …/instalments/{id}).
-func (s *Server) saveInstalment(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	a, ok := s.editableAgreement(w, r)
-	if !ok {
-		return
-	}
-	values := map[string]string{}
-	for _, name := range []string{"due_on", "amount", "received_on", "received", "note"} {
-		values[name] = strings.TrimSpace(r.PostFormValue(name))
-	}
-	i := agreement.Instalment{Note: values["note"]}
-	i.ID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
-	errs := apperr.FieldErrors{}
-	parseDate(values["due_on"], "due_on", &i.DueOn, errs)
-	parseAmount(values["amount"], "amount", &i.Amount, errs)
-	parseDate(values["received_on"], "received_on", &i.ReceivedOn, errs)
-	parseAmount(values["received"], "received", &i.Received, errs)
-	err := errs.Err()
-	if err == nil {
-		err = s.db.SaveInstalment(r.Context(), a.Reference, &i)
-	}
-	if err != nil {
-		s.refusePageForm(w, r, a, pageForms{Instalment: values, InstalmentID: i.ID, Which: "instalment"}, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
-}
-
-func (s *Server) deleteInstalment(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	a, ok := s.editableAgreement(w, r)
-	if !ok {
-		return
-	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err := s.db.DeleteInstalment(r.Context(), a.Reference, id); err != nil {
-		s.refusePageForm(w, r, a, pageForms{Which: "instalment"}, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
-}
-
-// saveObligation adds a report owed to the funder or saves one, such as its submission date.
-func (s *Server) saveObligation(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	a, ok := s.editableAgreement(w, r)
-	if !ok {
-		return
-	}
-	values := map[string]string{}
-	for _, name := range []string{"kind", "due_on", "submitted_on", "note"} {
-		values[name] = strings.TrimSpace(r.PostFormValue(name))
-	}
-	o := agreement.Obligation{Kind: values["kind"], Note: values["note"]}
-	o.ID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
-	errs := apperr.FieldErrors{}
-	parseDate(values["due_on"], "due_on", &o.DueOn, errs)
-	parseDate(values["submitted_on"], "submitted_on", &o.SubmittedOn, errs)
-	err := errs.Err()
-	if err == nil {
-		err = s.db.SaveObligation(r.Context(), a.Reference, &o)
-	}
-	if err != nil {
-		s.refusePageForm(w, r, a, pageForms{Obligation: values, ObligationID: o.ID, Which: "obligation"}, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
-}
-
-func (s *Server) deleteObligation(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	a, ok := s.editableAgreement(w, r)
-	if !ok {
-		return
-	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err := s.db.DeleteObligation(r.Context(), a.Reference, id); err != nil {
-		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
 }
 
 // addAgreementDocument uploads a file to an agreement; a file of the same name becomes its next version.
@@ -474,33 +362,6 @@ func (s *Server) restoreAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1", http.StatusSeeOther)
-}
-
-// markObligationSubmitted records that a report was submitted today.
-func (s *Server) markObligationSubmitted(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	a, ok := s.editableAgreement(w, r)
-	if !ok {
-		return
-	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	obligations, err := s.db.Obligations(r.Context(), a.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	i := slices.IndexFunc(obligations, func(o agreement.Obligation) bool { return o.ID == id })
-	if i < 0 {
-		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, apperr.New(apperr.NotFound, "agreement.error.item_not_found"))
-		return
-	}
-	o := obligations[i]
-	o.SubmittedOn = civil.Of(time.Now())
-	if err := s.db.SaveObligation(r.Context(), a.Reference, &o); err != nil {
-		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
 }
 
 type deletedRow struct {

@@ -61,7 +61,7 @@ func (lb labeller) agreementFacet(facet, code string, partners map[string]string
 	case agreement.FacetConfidential:
 		return lb.l.T("agreements.confidential." + code)
 	case agreement.FacetOffice:
-		if code == "HQ" {
+		if code == agreement.OfficeHQ {
 			return lb.l.T("agreement.office.hq")
 		}
 		return lb.code(reference.ListRegion, code)

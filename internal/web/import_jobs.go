@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/document"
 	"pactum/internal/store"
 	"pactum/internal/user"
 )
@@ -57,6 +58,27 @@ func (s *Server) queueImport(w http.ResponseWriter, r *http.Request, job *store.
 	}
 }
 
+// confirmedUpload finds the upload a confirmation names by its hidden fields upload and sha256:
+// one of ownerType, made by the person asking, unchanged since its preview. When there is none it
+// returns the message for the file's field, the number of an upload being none (the form is
+// damaged) or the upload being gone.
+func (s *Server) confirmedUpload(r *http.Request, ownerType string) (*document.Document, *apperr.Message, error) {
+	id, ok := recordID(r.PostFormValue("upload"))
+	if !ok {
+		m := apperr.Msg("import.error.upload_invalid")
+		return nil, &m, nil
+	}
+	doc, err := s.db.DocumentByID(r.Context(), id)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return nil, nil, err
+	}
+	if err != nil || doc.OwnerType != ownerType || doc.OwnerID != currentUser(r).ID || doc.SHA256 != r.PostFormValue("sha256") {
+		m := apperr.Msg("import.error.upload_gone")
+		return nil, &m, nil
+	}
+	return doc, nil, nil
+}
+
 // awaitImport waits up to importWait for job id to be done and returns it then; nil when it is
 // not done by then, or failed.
 func (s *Server) awaitImport(ctx context.Context, id int64) (*store.ImportJob, error) {
@@ -103,8 +125,8 @@ type importJobView struct {
 // its outcome. Only the person who queued it and administrators may see it; to anyone else it
 // does not exist.
 func (s *Server) showImportJob(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFound(w, r)
 		return
 	}

@@ -474,7 +474,7 @@ func (s *Server) fillDashboardForm(ctx context.Context, pc *panelContext, v *ins
 			lb.options(list.list, codes, list.selected, false)...)
 	}
 	v.Offices = []option{{Value: "", Label: l.T("insights.all"), Selected: f.Office == ""},
-		{Value: "HQ", Label: l.T("agreement.office.hq"), Selected: f.Office == "HQ"}}
+		{Value: agreement.OfficeHQ, Label: l.T("agreement.office.hq"), Selected: f.Office == agreement.OfficeHQ}}
 	for _, region := range reference.Regions {
 		if region != reference.RegionGLO {
 			v.Offices = append(v.Offices, option{Value: region, Label: lb.code(reference.ListRegion, region), Selected: f.Office == region})

@@ -19,7 +19,7 @@ type interactionForm struct {
 	Contacts, Staff                                           []string
 	Agreement, Concept, Sponsorship                           string
 	EmailMessageID                                            string
-	FollowUp, FollowUpAssignee, FollowUpDue                   string
+	FollowUp                                                  followUpForm // asked for with a new interaction
 	Version                                                   int
 }
 
@@ -38,8 +38,7 @@ func parseInteractionForm(r *http.Request) interactionForm {
 	return interactionForm{Type: v("type"), OccurredOn: v("occurred_on"), Subject: v("subject"), Place: v("place"), Event: v("event"),
 		Summary: v("summary"), Outcome: v("outcome"), Partners: v("partners"), Contacts: r.PostForm["contacts"], Staff: r.PostForm["staff"],
 		Agreement: v("agreement"), Concept: v("concept"), Sponsorship: v("sponsorship"), EmailMessageID: v("email_message_id"),
-		FollowUp: v("followup_description"), FollowUpAssignee: v("followup_assignee"), FollowUpDue: v("followup_due_on"),
-		Version: formInt(v("version"), 0)}
+		FollowUp: parseFollowUpForm(r), Version: formInt(v("version"), 0)}
 }
 
 type interactionFormView struct {
@@ -78,7 +77,7 @@ func (s *Server) interactionFormView(r *http.Request, id int64, form interaction
 		}
 		id := strconv.FormatInt(u.ID, 10)
 		v.Staff = append(v.Staff, checkOption{Value: id, Label: u.Name(), Checked: slices.Contains(form.Staff, id)})
-		selected := id == form.FollowUpAssignee || (form.FollowUpAssignee == "" && id == me && form.FollowUp == "")
+		selected := id == form.FollowUp.Assignee || (form.FollowUp.Assignee == "" && id == me && form.FollowUp.Description == "")
 		v.Assignees = append(v.Assignees, option{Value: id, Label: u.Name(), Selected: selected})
 	}
 	// The contacts of the partners named so far can be ticked.
@@ -111,21 +110,17 @@ func (s *Server) showNewInteraction(w http.ResponseWriter, r *http.Request) {
 }
 
 // interactionOf turns the form into an interaction, resolving partner keys and the agreement
-// reference; problems go to errs.
-func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formErrors) (*interaction.Interaction, error) {
+// reference; the problems of its fields go to errs.
+func (s *Server) interactionOf(r *http.Request, form interactionForm, errs apperr.FieldErrors) (*interaction.Interaction, error) {
 	ctx := r.Context()
-	l := localizer(r)
 	in := &interaction.Interaction{Type: form.Type, Subject: form.Subject, Place: form.Place, Event: form.Event, Summary: form.Summary,
 		Outcome: form.Outcome, ConceptRef: form.Concept, SponsorshipRef: form.Sponsorship, EmailMessageID: form.EmailMessageID,
 		Version: form.Version, CreatedBy: currentUser(r).ID}
-	var err error
-	if in.OccurredOn, err = civil.Parse(form.OccurredOn); err != nil {
-		errs.Fields["occurred_on"] = l.T("error.date")
-	}
+	parseDate(form.OccurredOn, "occurred_on", &in.OccurredOn, errs)
 	for _, key := range form.partnerKeys() {
 		p, err := s.partnerByTypedKey(ctx, key)
 		if apperr.Is(err, apperr.NotFound) {
-			errs.Fields["partners"] = l.T("partner.error.not_found", "key", key)
+			errs.Add("partners", "partner.error.not_found", "key", key)
 			continue
 		}
 		if err != nil {
@@ -133,46 +128,30 @@ func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formE
 		}
 		in.PartnerIDs = append(in.PartnerIDs, p.ID)
 	}
-	for _, c := range form.Contacts {
-		if id, err := strconv.ParseInt(c, 10, 64); err == nil {
-			in.ContactIDs = append(in.ContactIDs, id)
-		}
-	}
-	for _, u := range form.Staff {
-		if id, err := strconv.ParseInt(u, 10, 64); err == nil {
-			in.StaffIDs = append(in.StaffIDs, id)
-		}
+	in.ContactIDs = idFields(form.Contacts, "contacts", "error.people", errs)
+	in.StaffIDs = idFields(form.Staff, "staff", "error.people", errs)
+	if err := s.knownAccounts(ctx, errs, "staff", "error.people", in.StaffIDs...); err != nil {
+		return nil, err
 	}
 	if form.Agreement != "" {
 		a, err := s.linkTarget(ctx, currentUser(r), form.Agreement)
 		if apperr.Is(err, apperr.NotFound) {
-			errs.Fields["agreement"] = l.T("agreement.error.not_found", "reference", form.Agreement)
+			errs.Add("agreement", "agreement.error.not_found", "reference", form.Agreement)
 		} else if err != nil {
 			return nil, err
 		} else {
 			in.AgreementID = a.ID
 		}
 	}
-	if form.FollowUp != "" || form.FollowUpDue != "" {
-		f := interaction.FollowUp{Description: form.FollowUp, Status: interaction.StatusOpen}
-		f.AssigneeID, _ = strconv.ParseInt(form.FollowUpAssignee, 10, 64)
-		f.DueOn, _ = civil.Parse(form.FollowUpDue)
-		if err := f.Validate(); err != nil {
-			fe, _ := explain(l, err)
-			for k, msg := range fe.Fields {
-				errs.Fields[k] = msg
-			}
+	if form.FollowUp.asked() {
+		f, err := form.FollowUp.followUp(0)
+		addDomainErrors(errs, err)
+		if err := s.knownAccounts(ctx, errs, "followup_assignee", "error.person", f.AssigneeID); err != nil {
+			return nil, err
 		}
 		in.FollowUps = []interaction.FollowUp{f}
 	}
-	if err := in.Validate(); err != nil {
-		fe, _ := explain(l, err)
-		for k, msg := range fe.Fields {
-			if _, ok := errs.Fields[k]; !ok {
-				errs.Fields[k] = msg
-			}
-		}
-	}
+	addDomainErrors(errs, in.Validate())
 	return in, nil
 }
 
@@ -182,19 +161,24 @@ func (s *Server) interactionOf(r *http.Request, form interactionForm, errs formE
 func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 	r = actorContext(r)
 	l := localizer(r)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	form := parseInteractionForm(r)
-	errs := formErrors{Fields: map[string]string{}}
-	if id != 0 {
+	var id int64 // 0 for a new interaction (POST /interactions)
+	if r.PathValue("id") != "" {
+		var ok bool
+		if id, ok = pathID(r); !ok {
+			s.notFound(w, r)
+			return
+		}
 		if _, ok := s.editableInteraction(w, r, id); !ok {
 			return
 		}
 	}
-	in, err := s.interactionOf(r, form, errs)
+	form := parseInteractionForm(r)
+	fields := apperr.FieldErrors{}
+	in, err := s.interactionOf(r, form, fields)
 	if err == nil && len(in.PartnerIDs) > 0 {
 		var may bool
 		if may, err = s.mayEditInteraction(r, in.PartnerIDs); err == nil && !may {
-			errs.Fields["partners"] = l.T("interaction.error.outside_region")
+			fields["partners"] = apperr.Msg("interaction.error.outside_region")
 		}
 	}
 	if err == nil && id != 0 && form.Agreement == "" {
@@ -204,7 +188,8 @@ func (s *Server) saveInteraction(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if len(errs.Fields) == 0 {
+	errs, _ := explain(l, fields.Err())
+	if len(fields) == 0 {
 		if id == 0 {
 			err = s.db.CreateInteraction(r.Context(), in)
 		} else {
@@ -264,12 +249,17 @@ type interactionView struct {
 	Assignees  []option
 	CanEdit    bool
 	Notice     string
-	Errors     formErrors        // of the follow-up form, when its save was refused
-	FollowUp   map[string]string // what was typed into it then
+	Errors     formErrors   // of the follow-up form, when its save was refused
+	FollowUp   followUpForm // what was typed into it then
+	Refused    bool         // whether its save was refused, so that the page shows it open
 }
 
 func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	in, err := s.db.InteractionByID(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
@@ -288,12 +278,15 @@ func (s *Server) showInteraction(w http.ResponseWriter, r *http.Request) {
 }
 
 // interactionPage builds the page of an interaction, with the follow-up form holding what was
-// typed (followUp) and errs when its save was refused.
-func (s *Server) interactionPage(r *http.Request, in *interaction.Interaction, followUp map[string]string, errs formErrors) (interactionView, error) {
+// typed (followUp, nil when nothing was) and errs when its save was refused.
+func (s *Server) interactionPage(r *http.Request, in *interaction.Interaction, followUp *followUpForm, errs formErrors) (interactionView, error) {
 	ctx := r.Context()
 	l := localizer(r)
 	v := interactionView{page: s.newPage(r, "interaction.title"), I: in, Type: l.T("interaction.type." + in.Type), Date: l.Date(in.OccurredOn),
-		FollowUp: followUp, Errors: errs}
+		Errors: errs}
+	if followUp != nil {
+		v.FollowUp, v.Refused = *followUp, true
+	}
 	var err error
 	if v.CanEdit, err = s.mayEditInteraction(r, in.PartnerIDs); err != nil {
 		return v, err
@@ -324,7 +317,7 @@ func (s *Server) interactionPage(r *http.Request, in *interaction.Interaction, f
 		}
 		if u.Role.IsStaff() && u.Active {
 			id := strconv.FormatInt(u.ID, 10)
-			selected := id == followUp["followup_assignee"] || (followUp == nil && u.ID == currentUser(r).ID)
+			selected := id == v.FollowUp.Assignee || (!v.Refused && u.ID == currentUser(r).ID)
 			v.Assignees = append(v.Assignees, option{Value: id, Label: u.Name(), Selected: selected})
 		}
 	}
@@ -341,7 +334,11 @@ func (s *Server) interactionPage(r *http.Request, in *interaction.Interaction, f
 
 func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	in, ok := s.editableInteraction(w, r, id)
 	if !ok {
 		return
@@ -375,102 +372,4 @@ func (s *Server) showEditInteraction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "interaction_form", v)
-}
-
-// addFollowUp adds a follow-up to an interaction.
-func (s *Server) addFollowUp(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	typed := map[string]string{}
-	for _, name := range []string{"followup_description", "followup_assignee", "followup_due_on"} {
-		typed[name] = strings.TrimSpace(r.PostFormValue(name))
-	}
-	f := interaction.FollowUp{InteractionID: id, Description: typed["followup_description"], Status: interaction.StatusOpen}
-	f.AssigneeID, _ = strconv.ParseInt(typed["followup_assignee"], 10, 64)
-	f.DueOn, _ = civil.Parse(typed["followup_due_on"])
-	in, ok := s.editableInteraction(w, r, id)
-	if !ok {
-		return
-	}
-	if err := s.db.AddFollowUp(r.Context(), &f); err != nil {
-		fe, ok := explain(localizer(r), err)
-		if !ok || len(fe.Fields) == 0 {
-			s.formErrorPage(w, r, err, "/interactions/"+strconv.FormatInt(id, 10))
-			return
-		}
-		v, verr := s.interactionPage(r, in, typed, fe)
-		if verr != nil {
-			s.serverError(w, r, verr)
-			return
-		}
-		s.render(w, r, statusOf(apperr.CodeOf(err)), "interaction", v)
-		return
-	}
-	http.Redirect(w, r, "/interactions/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
-}
-
-// setFollowUpStatus marks a follow-up done, cancelled or open again, then goes back where the
-// user came from (the interaction or their follow-ups).
-func (s *Server) setFollowUpStatus(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	back := localPath(r.PostFormValue("back"))
-	// The person a follow-up is assigned to may close it; others need the right to edit its
-	// interaction.
-	f, err := s.db.FollowUpByID(r.Context(), id)
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if f.AssigneeID != currentUser(r).ID {
-		if _, ok := s.editableInteraction(w, r, f.InteractionID); !ok {
-			return
-		}
-	}
-	err = s.db.SetFollowUpStatus(r.Context(), id, formInt(r.PostFormValue("version"), 0), r.PostFormValue("status"))
-	if apperr.Is(err, apperr.NotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.formErrorPage(w, r, err, back)
-		return
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-type followUpsView struct {
-	page
-	Open, Closed []followUpRow
-	Overdue      int
-}
-
-// showMyFollowUps lists the signed-in user's follow-ups: open ones by due date (overdue flagged),
-// then the closed ones.
-func (s *Server) showMyFollowUps(w http.ResponseWriter, r *http.Request) {
-	l := localizer(r)
-	list, err := s.db.FollowUpsOf(r.Context(), currentUser(r).ID, true)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	v := followUpsView{page: s.newPage(r, "followup.mine")}
-	rows := followUpRows(l, list)
-	for i, f := range list {
-		rows[i].Status = l.T("followup.status." + f.Status)
-		rows[i].Open = f.Status == interaction.StatusOpen
-		if rows[i].Open {
-			v.Open = append(v.Open, rows[i])
-			if rows[i].Overdue {
-				v.Overdue++
-			}
-		} else {
-			v.Closed = append(v.Closed, rows[i])
-		}
-	}
-	s.render(w, r, http.StatusOK, "followups", v)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"pactum/internal/agreement"
 	"pactum/internal/apperr"
 	"pactum/internal/civil"
 	"pactum/internal/document"
@@ -39,8 +40,11 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	id, ok := s.contactID(w, r, p)
+	if !ok {
+		return
+	}
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	c := partner.Contact{ID: id, Name: v("contact_name"), Title: v("contact_title"), Email: v("contact_email"), Phone: v("contact_phone"),
 		Language: v("contact_language"), Primary: v("contact_primary") == "1"}
 	typed := c
@@ -57,12 +61,48 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := s.contactID(w, r, p)
+	if !ok {
+		return
+	}
 	if err := s.db.DeleteContact(r.Context(), p.Key, id); err != nil {
 		s.formErrorPage(w, r, err, "/partners/"+p.Key)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#contacts", http.StatusSeeOther)
+}
+
+// contactID reads the contact person of the path ({id}) of partner p. A path that names none by
+// number is answered as a contact no longer there (404, with a way back to p), never taken for
+// another.
+func (s *Server) contactID(w http.ResponseWriter, r *http.Request, p *partner.Partner) (int64, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.formErrorPage(w, r, apperr.New(apperr.NotFound, "contact.error.not_found"), "/partners/"+p.Key)
+	}
+	return id, ok
+}
+
+// recognitionForm is what the form of a recognition sends; it is kept as typed when a save is
+// refused.
+type recognitionForm struct {
+	Title, Event, AwardedOn, Description string
+}
+
+func parseRecognitionForm(r *http.Request) recognitionForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return recognitionForm{Title: v("recognition_title"), Event: v("recognition_event"), AwardedOn: v("recognition_awarded_on"),
+		Description: v("recognition_description")}
+}
+
+// recognition turns the form into a recognition of the partner partnerID. The form's own checks
+// come first, the domain's rules add the rest, all by field.
+func (f recognitionForm) recognition(partnerID int64) (partner.Recognition, error) {
+	rec := partner.Recognition{PartnerID: partnerID, Title: f.Title, Event: f.Event, Description: f.Description}
+	errs := apperr.FieldErrors{}
+	parseDate(f.AwardedOn, "recognition_awarded_on", &rec.AwardedOn, errs)
+	addDomainErrors(errs, rec.Validate())
+	return rec, errs.Err()
 }
 
 func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request) {
@@ -71,15 +111,13 @@ func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	typed := map[string]string{}
-	for _, name := range []string{"recognition_title", "recognition_event", "recognition_awarded_on", "recognition_description"} {
-		typed[name] = strings.TrimSpace(r.PostFormValue(name))
+	form := parseRecognitionForm(r)
+	rec, err := form.recognition(p.ID)
+	if err == nil {
+		err = s.db.AddRecognitions(r.Context(), []partner.Recognition{rec})
 	}
-	awarded, _ := civil.Parse(typed["recognition_awarded_on"])
-	rec := partner.Recognition{PartnerID: p.ID, Title: typed["recognition_title"], Event: typed["recognition_event"],
-		AwardedOn: awarded, Description: typed["recognition_description"]}
-	if err := s.db.AddRecognitions(r.Context(), []partner.Recognition{rec}); err != nil {
-		s.refuseProfileForm(w, r, p, profileForms{Which: "recognition", Recognition: typed}, err)
+	if err != nil {
+		s.refuseProfileForm(w, r, p, profileForms{Which: "recognition", Recognition: form}, err)
 		return
 	}
 	http.Redirect(w, r, "/partners/"+p.Key+"?saved=1#recognitions", http.StatusSeeOther)
@@ -138,6 +176,18 @@ type dueDiligenceView struct {
 type dueDiligenceForm struct {
 	Status, Risk, Reviewer, ReviewedOn, RecheckOn, Notes string
 	Version                                              int
+}
+
+// dueDiligence turns the form into the record. The form's own checks come first, the domain's
+// rules add the rest, all by field.
+func (f dueDiligenceForm) dueDiligence() (*partner.DueDiligence, error) {
+	d := &partner.DueDiligence{Status: f.Status, RiskRating: f.Risk, Notes: f.Notes, Version: f.Version}
+	errs := apperr.FieldErrors{}
+	d.ReviewerID = idField(f.Reviewer, "reviewer", "error.person", errs)
+	parseDate(f.ReviewedOn, "reviewed_on", &d.ReviewedOn, errs)
+	parseDate(f.RecheckOn, "recheck_on", &d.RecheckOn, errs)
+	addDomainErrors(errs, d.Validate())
+	return d, errs.Err()
 }
 
 func (s *Server) dueDiligenceView(r *http.Request, p *partner.Partner, form dueDiligenceForm, errs formErrors) (dueDiligenceView, error) {
@@ -219,20 +269,14 @@ func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
 	form := dueDiligenceForm{Status: v("dd_status"), Risk: v("risk_rating"), Reviewer: v("reviewer"), ReviewedOn: v("reviewed_on"),
 		RecheckOn: v("recheck_on"), Notes: v("notes"), Version: formInt(v("version"), 0)}
 	errs := formErrors{Fields: map[string]string{}}
-	d := &partner.DueDiligence{Status: form.Status, RiskRating: form.Risk, Notes: form.Notes, Version: form.Version}
-	d.ReviewerID, _ = strconv.ParseInt(form.Reviewer, 10, 64)
-	var err error
-	if form.ReviewedOn != "" {
-		if d.ReviewedOn, err = civil.Parse(form.ReviewedOn); err != nil {
-			errs.Fields["reviewed_on"] = l.T("error.date")
-		}
+	d, err := form.dueDiligence()
+	addFieldErrors(l, errs, err)
+	known := apperr.FieldErrors{}
+	if err := s.knownAccounts(r.Context(), known, "reviewer", "error.person", d.ReviewerID); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
-	if form.RecheckOn != "" {
-		if d.RecheckOn, err = civil.Parse(form.RecheckOn); err != nil {
-			errs.Fields["recheck_on"] = l.T("error.date")
-		}
-	}
-	addFieldErrors(l, errs, d.Validate())
+	addFieldErrors(l, errs, known.Err())
 	var doc *document.Document
 	if file, header, ferr := r.FormFile("file"); ferr == nil {
 		data, rerr := io.ReadAll(io.LimitReader(file, document.MaxSize+1))
@@ -276,7 +320,11 @@ func (s *Server) saveDueDiligence(w http.ResponseWriter, r *http.Request) {
 // showDocument sends a stored file to staff, as an attachment so that the browser does not
 // render it inside Pactum.
 func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
 	d, err := s.db.DocumentByID(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
 		s.notFound(w, r)
@@ -300,7 +348,7 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) {
 // the agreements they may see (a confidential agreement's only to administrators and its officer).
 func (s *Server) mayReadDocument(r *http.Request, d *document.Document) bool {
 	u := currentUser(r)
-	if u == nil || !u.Role.IsStaff() || u.Role == user.RoleExternal {
+	if u == nil || !u.Role.IsStaff() {
 		return false
 	}
 	switch d.OwnerType {
@@ -312,8 +360,7 @@ func (s *Server) mayReadDocument(r *http.Request, d *document.Document) bool {
 			return false
 		}
 		a, err := s.db.AgreementByReference(r.Context(), ref)
-		admin := u.Role == user.RoleAdmin
-		return err == nil && (admin || !a.Deleted()) && a.VisibleTo(u.ID, admin)
+		return err == nil && (u.Role == user.RoleAdmin || !a.Deleted()) && agreement.CanSee(u, a)
 	}
 	return false
 }

@@ -56,8 +56,9 @@ func parsePartnerForm(r *http.Request) partnerForm {
 	return f
 }
 
-// partner turns the form into a partner (without its ID and parent, which need the store).
-func (f partnerForm) partner() *partner.Partner {
+// partner turns the form into a partner (without its ID and parent, which need the store); the
+// form's own field errors go to errs.
+func (f partnerForm) partner(errs apperr.FieldErrors) *partner.Partner {
 	p := &partner.Partner{Key: f.Key, Texts: map[string]partner.Text{}, Type: f.Type, Membership: f.Membership, Country: f.Country,
 		Website: f.Website, Status: f.Status, FinancingMechanisms: f.Mechanisms, Notes: f.Notes,
 		ActionAreas: f.ActionAreas, Regions: f.Regions, Countries: f.Countries, FinancingTypes: f.Finance, Version: f.Version}
@@ -72,7 +73,7 @@ func (f partnerForm) partner() *partner.Partner {
 			p.Tags = append(p.Tags, tag)
 		}
 	}
-	p.OwnerID, _ = strconv.ParseInt(f.Owner, 10, 64)
+	p.OwnerID = idField(f.Owner, "owner", "error.person", errs)
 	return p
 }
 
@@ -291,18 +292,23 @@ func (s *Server) savePartner(w http.ResponseWriter, r *http.Request) {
 		v.Duplicates = duplicates
 		s.render(w, r, status, "partner_form", v)
 	}
-	p := form.partner()
+	errs := apperr.FieldErrors{}
+	p := form.partner(errs)
+	if err := s.knownAccounts(ctx, errs, "owner", "error.person", p.OwnerID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if form.Parent != "" {
 		parent, err := s.partnerByTypedKey(ctx, form.Parent)
-		if apperr.Is(err, apperr.NotFound) {
-			refuse(http.StatusUnprocessableEntity, fieldError(l, "parent", "partner.error.not_found", "key", form.Parent), nil)
-			return
-		}
-		if err != nil {
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			errs.Add("parent", "partner.error.not_found", "key", form.Parent)
+		case err != nil:
 			s.serverError(w, r, err)
 			return
+		default:
+			p.ParentID = parent.ID
 		}
-		p.ParentID = parent.ID
 	}
 	if existing != nil {
 		p.ID = existing.ID
@@ -312,12 +318,9 @@ func (s *Server) savePartner(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := p.Validate(codes); err != nil {
-		fe, ok := explain(l, err)
-		if !ok {
-			s.serverError(w, r, err)
-			return
-		}
+	addDomainErrors(errs, p.Validate(codes))
+	if len(errs) > 0 {
+		fe, _ := explain(l, errs.Err())
 		refuse(http.StatusUnprocessableEntity, fe, nil)
 		return
 	}

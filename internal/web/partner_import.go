@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 
 	"pactum/internal/apperr"
@@ -166,15 +165,14 @@ func (s *Server) previewPartnerImport(w http.ResponseWriter, r *http.Request) {
 // against the partners as they are now (see queueImport).
 func (s *Server) confirmPartnerImport(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
-	doc, err := s.db.DocumentByID(r.Context(), id)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
+	doc, problem, err := s.confirmedUpload(r, importOwner)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err != nil || doc.OwnerType != importOwner || doc.OwnerID != currentUser(r).ID || doc.SHA256 != r.PostFormValue("sha256") {
+	if problem != nil {
 		v := s.newImportView(r)
-		v.Errors = fieldError(l, "file", "import.error.upload_gone")
+		v.Errors = fieldError(l, "file", problem.Key, problem.Args...)
 		s.render(w, r, http.StatusUnprocessableEntity, "partner_import", v)
 		return
 	}

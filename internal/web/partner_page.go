@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"pactum/internal/agreement"
 	"pactum/internal/apperr"
 	"pactum/internal/chart"
 	"pactum/internal/civil"
@@ -16,7 +17,6 @@ import (
 	"pactum/internal/interaction"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
-	"pactum/internal/user"
 )
 
 type link struct {
@@ -92,7 +92,7 @@ type partnerView struct {
 type profileForms struct {
 	Which       string          // "contact" or "recognition"
 	Contact     partner.Contact // as typed; its ID is 0 for a new contact
-	Recognition map[string]string
+	Recognition recognitionForm
 	Errors      formErrors
 }
 
@@ -342,8 +342,8 @@ func (s *Server) fillInvolvement(r *http.Request, v *partnerView, lb labeller, f
 	}
 	u := currentUser(r)
 	for _, a := range inv.Recent {
-		if a.Confidential && u.Role != user.RoleAdmin && a.OfficerID != u.ID {
-			continue
+		if !agreement.CanSee(u, &agreement.Agreement{Confidential: a.Confidential, OfficerID: a.OfficerID}) {
+			continue // the agreements' rule of confidentiality, on the fields it reads
 		}
 		row := agreementRow{Reference: a.Reference, Title: a.Title, Type: lb.code(reference.ListAgreementType, a.Type),
 			Status: l.T("agreement.status." + a.Status), Signed: l.Date(a.SignedOn), Value: l.Money(a.ValueUSD, "USD")}

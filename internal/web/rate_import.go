@@ -2,10 +2,8 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
-	"pactum/internal/apperr"
 	"pactum/internal/document"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
@@ -104,15 +102,14 @@ func (s *Server) previewRateImport(w http.ResponseWriter, r *http.Request) {
 // against the rates as they are now (see queueImport).
 func (s *Server) confirmRateImport(w http.ResponseWriter, r *http.Request) {
 	l := localizer(r)
-	id, _ := strconv.ParseInt(r.PostFormValue("upload"), 10, 64)
-	doc, err := s.db.DocumentByID(r.Context(), id)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
+	doc, problem, err := s.confirmedUpload(r, rateImportOwner)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err != nil || doc.OwnerType != rateImportOwner || doc.OwnerID != currentUser(r).ID || doc.SHA256 != r.PostFormValue("sha256") {
+	if problem != nil {
 		v := s.newRateImportView(r)
-		v.Errors = fieldError(l, "file", "import.error.upload_gone")
+		v.Errors = fieldError(l, "file", problem.Key, problem.Args...)
 		s.render(w, r, http.StatusUnprocessableEntity, "rate_import", v)
 		return
 	}

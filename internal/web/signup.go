@@ -250,7 +250,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		purpose, path := user.TokenReset, "/password/reset"
-		if u.Role == user.RoleExternal && u.EmailVerifiedAt.IsZero() {
+		if !u.CanSignIn() { // active, so an external account whose address is not verified yet
 			purpose, path = user.TokenVerify, "/verify"
 		}
 		sent, serr := s.db.SendLink(r.Context(), u.ID, purpose, user.HashSecret(token), s.linkMail(s.mailLocalizer(r, u), u, purpose, path, token))
