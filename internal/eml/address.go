@@ -1,180 +1,103 @@
 package eml
 
 import (
+	"net/mail"
 	"strings"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
 )
 
-// addressList parses an address field leniently: quoted names, comments,
-// groups, encoded-words anywhere in the name, semicolons as separators and
-// unquoted "Last, First <email>" names.
-func (d *decoder) addressList(v string) []Address {
-	segs := splitAddresses(v)
+// addressList reads the mailboxes of the fields given (a sloppy client repeats To or Cc). enmime
+// reads a field as net/mail does, after putting back missing commas; a field it refuses is read
+// one mailbox at a time, so that one odd mailbox ("Silva, Marcos <…>" unquoted, an Exchange X.500
+// path, a mailto: link) does not lose the others.
+func addressList(fields []string) []Address {
 	var out []Address
-	for i := 0; i < len(segs); i++ {
-		seg := segs[i]
-		// "Smith, John <john@example.org>" written without quotes.
-		if !strings.ContainsAny(seg, "@<") && i+1 < len(segs) && strings.Contains(segs[i+1], "<") &&
-			!strings.Contains(strings.SplitN(segs[i+1], "<", 2)[0], "@") {
-			segs[i+1] = seg + ", " + segs[i+1]
-			continue
+	for _, f := range fields {
+		list, err := enmime.ParseAddressList(f)
+		if err != nil {
+			list = nil
+			for _, seg := range splitMailboxes(f) {
+				l, err := enmime.ParseAddressList(seg)
+				if err != nil {
+					l = []*mail.Address{looseMailbox(seg)}
+				}
+				list = append(list, l...)
+			}
 		}
-		if a, ok := d.address(seg); ok {
-			out = append(out, a)
-		}
-		if len(out) >= maxAddresses {
-			break
+		for _, a := range list {
+			m := Address{Name: cleanName(a.Name), Email: cleanEmail(a.Address)}
+			if strings.EqualFold(m.Name, m.Email) {
+				m.Name = ""
+			}
+			if m != (Address{}) && len(out) < maxAddresses {
+				out = append(out, m)
+			}
 		}
 	}
 	return out
 }
 
-// splitAddresses splits at commas and semicolons outside quotes, angle
-// brackets, comments and encoded-words, dropping group names ("team:").
-func splitAddresses(s string) []string {
-	var (
-		segs  []string
-		start int
-		quote bool
-		angle bool
-		paren int
-	)
+// splitMailboxes splits a field at the commas and semicolons outside quotes, angle brackets and
+// comments, dropping group names ("Team:"), and joins "Silva" to "Marcos <…>" when a name was
+// written with an unquoted comma.
+func splitMailboxes(s string) []string {
+	var segs []string
+	start, quote, angle, paren := 0, false, false, 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
+		switch c := s[i]; {
+		case c == '\\' && (quote || paren > 0):
+			i++
 		case quote:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				quote = false
-			}
+			quote = c != '"'
 		case paren > 0:
-			if c == '\\' {
-				i++
-			} else if c == '(' {
+			if c == '(' {
 				paren++
 			} else if c == ')' {
 				paren--
 			}
 		case angle:
-			if c == '>' {
-				angle = false
-			}
+			angle = c != '>'
 		case c == '"':
 			quote = true
 		case c == '(':
 			paren = 1
 		case c == '<':
 			angle = true
-		case c == '=' && i+1 < len(s) && s[i+1] == '?':
-			if end := encodedWordEnd(s, i); end > 0 {
-				i = end - 1
-			}
+		case c == ':':
+			start = i + 1
 		case c == ',' || c == ';':
 			segs = append(segs, s[start:i])
 			start = i + 1
-		case c == ':':
-			start = i + 1 // group name
 		}
 	}
 	segs = append(segs, s[min(start, len(s)):])
-	out := segs[:0]
+	var out []string
 	for _, seg := range segs {
-		if seg = strings.TrimSpace(seg); seg != "" {
+		switch seg = strings.TrimSpace(seg); {
+		case seg == "" || len(out) >= maxAddresses:
+		case len(out) > 0 && !strings.ContainsAny(out[len(out)-1], "@<") && strings.Contains(seg, "<"):
+			out[len(out)-1] += ", " + seg
+		default:
 			out = append(out, seg)
 		}
 	}
 	return out
 }
 
-// encodedWordEnd returns the index just after the encoded-word starting at
-// s[i], or -1. Blanks are not allowed inside, which bounds the scan.
-func encodedWordEnd(s string, i int) int {
-	q := 0
-	for j := i + 2; j < len(s); j++ {
-		switch s[j] {
-		case ' ', '\t', '\n', '"', '<', '>':
-			return -1
-		case '?':
-			q++
-			if q >= 3 && j+1 < len(s) && s[j+1] == '=' {
-				return j + 2
-			}
-		}
+// looseMailbox reads "name <address>" whatever the name and the address, or a bare address.
+func looseMailbox(s string) *mail.Address {
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		return &mail.Address{Name: enmime.DecodeRFC2047(s[:i]), Address: strings.TrimSuffix(s[i+1:], ">")}
 	}
-	return -1
+	if strings.ContainsAny(s, " \t") {
+		return &mail.Address{Name: enmime.DecodeRFC2047(s)}
+	}
+	return &mail.Address{Address: s}
 }
 
-// address parses one mailbox.
-func (d *decoder) address(seg string) (Address, bool) {
-	var name, email strings.Builder
-	var comment string
-	inAngle, sawAngle := false, false
-	for i := 0; i < len(seg); i++ {
-		c := seg[i]
-		switch {
-		case inAngle:
-			if c == '>' {
-				inAngle = false
-			} else {
-				email.WriteByte(c)
-			}
-		case c == '<':
-			inAngle, sawAngle = true, true
-			email.Reset()
-		case c == '"':
-			j := i + 1
-			for ; j < len(seg) && seg[j] != '"'; j++ {
-				if seg[j] == '\\' && j+1 < len(seg) {
-					j++
-				}
-				name.WriteByte(seg[j])
-			}
-			i = j
-		case c == '(':
-			depth, j := 1, i+1
-			var cb strings.Builder
-			for ; j < len(seg) && depth > 0; j++ {
-				switch seg[j] {
-				case '(':
-					depth++
-				case ')':
-					depth--
-				case '\\':
-					if j+1 < len(seg) {
-						j++
-					}
-				}
-				if depth > 0 {
-					cb.WriteByte(seg[j])
-				}
-			}
-			if comment == "" {
-				comment = cb.String()
-			}
-			i = j - 1
-		default:
-			name.WriteByte(c)
-		}
-	}
-	n := name.String()
-	e := email.String()
-	if !sawAngle {
-		// A bare address, perhaps with its name in a comment.
-		e, n = n, ""
-		if f := strings.Fields(e); len(f) > 1 || !strings.Contains(e, "@") {
-			e, n = "", strings.TrimSpace(e)
-		}
-	}
-	if n == "" || strings.TrimSpace(n) == "" {
-		n = comment
-	}
-	a := Address{Name: cleanName(d.words(n)), Email: cleanEmail(e)}
-	if strings.EqualFold(a.Name, a.Email) || strings.EqualFold(a.Name, "<"+a.Email+">") {
-		a.Name = ""
-	}
-	return a, a.Name != "" || a.Email != ""
-}
-
+// cleanName makes a display name displayable, without the quotes some clients leave around it.
 func cleanName(s string) string {
 	s = cleanLine(s)
 	for len(s) >= 2 && (s[0] == '\'' && s[len(s)-1] == '\'' || s[0] == '"' && s[len(s)-1] == '"') {
@@ -185,8 +108,7 @@ func cleanName(s string) string {
 
 // cleanEmail lower-cases an address and returns "" for one without '@'.
 func cleanEmail(s string) string {
-	s = strings.Join(strings.Fields(s), "")
-	s = strings.Trim(s, "\"'<>")
+	s = strings.Trim(strings.Join(strings.Fields(s), ""), "\"'<>")
 	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
@@ -194,9 +116,71 @@ func cleanEmail(s string) string {
 		s = s[i+1:] // obsolete source route "@a,@b:user@host"
 	}
 	s = strings.ToLower(cleanLine(s))
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 {
+	if at := strings.LastIndexByte(s, '@'); at <= 0 || at == len(s)-1 {
 		return ""
 	}
 	return s
+}
+
+// dateLayouts are tried after net/mail.ParseDate, for dates written by clients that do not
+// follow RFC 5322.
+var dateLayouts = []string{
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 January 2006 15:04:05 -0700",
+	"2 January 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05",
+	"2 Jan 2006 15:04:05",
+	"Mon, 2 Jan 2006 15:04 -0700",
+	"Mon, 2 Jan 2006 15:04",
+	"Mon, Jan 2 2006 15:04:05 -0700",
+	"Mon, Jan 2, 2006 15:04:05 -0700",
+	"Mon Jan 2 15:04:05 2006",
+	"Mon Jan 2 15:04:05 -0700 2006",
+	"Mon Jan 2 15:04:05 MST 2006",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02T15:04:05",
+	"02.01.2006 15:04:05 -0700",
+	"02.01.2006 15:04:05",
+	"02.01.2006 15:04",
+}
+
+// parseDate parses a Date field, returning the zero time when it cannot.
+func parseDate(v string) time.Time {
+	v = strings.Join(strings.Fields(v), " ")
+	t, err := mail.ParseDate(v)
+	if err != nil {
+		v, _, _ = strings.Cut(v, "(") // a trailing comment: "… +0100 (CET)"
+		v = normaliseZone(strings.TrimSuffix(strings.TrimSpace(v), "."))
+		for _, layout := range dateLayouts {
+			if t, err = time.Parse(layout, v); err == nil {
+				break
+			}
+		}
+	}
+	if err != nil || t.Year() < 1970 || t.Year() > 9999 {
+		return time.Time{}
+	}
+	return t
+}
+
+// normaliseZone rewrites "GMT+01:00", "UTC+0100", "+01:00" and a trailing "GMT" or "UTC" into a
+// numeric "+0100" zone.
+func normaliseZone(v string) string {
+	for _, p := range []string{" GMT", " UTC", " UT"} {
+		if i := strings.LastIndex(v, p); i >= 0 {
+			rest := v[i+len(p):]
+			if rest == "" {
+				return v[:i] + " +0000"
+			}
+			if rest[0] == '+' || rest[0] == '-' {
+				v = v[:i] + " " + rest
+			}
+		}
+	}
+	if n := len(v); n >= 7 && v[n-3] == ':' && (v[n-6] == '+' || v[n-6] == '-') && v[n-7] == ' ' {
+		v = v[:n-3] + v[n-2:]
+	}
+	return v
 }

@@ -2,11 +2,14 @@ package eml
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,9 +68,6 @@ func checkMessage(t *testing.T, got, want *Message) {
 	}
 	if got.Text != want.Text {
 		t.Errorf("Text = %q\nwant   %q", got.Text, want.Text)
-	}
-	if !reflect.DeepEqual(got.Attachments, want.Attachments) {
-		t.Errorf("Attachments = %q, want %q", got.Attachments, want.Attachments)
 	}
 	if got.MessageID != want.MessageID {
 		t.Errorf("MessageID = %q, want %q", got.MessageID, want.MessageID)
@@ -131,9 +131,12 @@ func TestParseChineseHTMLOnlyGB2312(t *testing.T) {
 		Cc:      []Address{{"王芳", "wangfang@zhongxin-tech.example"}},
 		Subject: "关于赞助2017年世界电信发展大会边会的意向",
 		// Title, style and script dropped; entities decoded; divs and
-		// paragraphs kept as lines.
+		// paragraphs kept as lines. html2text, which enmime uses, writes
+		// bold text between asterisks, the plain-text way to show it, and
+		// puts a space between an element and the text after it (here
+		// before "。", which the old converter did not).
 		Text: "尊敬的合作伙伴办公室：\n\n" +
-			"我公司希望赞助 WTDC-17 的边会活动，预算约为 5万美元。\n" +
+			"我公司希望赞助 WTDC-17 的边会活动，预算约为 *5万美元* 。\n" +
 			"请提供赞助方案及报价&时间表。\n\n" +
 			"此致\n敬礼\n\n" +
 			"李伟<中信科技>",
@@ -153,8 +156,7 @@ func TestParseArabicAlternativeWithAttachment(t *testing.T) {
 			"يسر الصندوق العربي للتنمية أن يقترح التعاون في مشروع التحول الرقمي.\n" +
 			"المساهمة المقترحة: 500,000 دولار أمريكي.\n\n" +
 			"مع خالص التحية،\nعمر الحداد",
-		Attachments: []string{"مذكرة تفاهم 2017.pdf"},
-		MessageID:   "CAK7pQ2x9Zr4mHf1sB8vT3nW0yLd6uE5jA2cR9oKbV1gXhP4qfA@mail.gmail.example",
+		MessageID: "CAK7pQ2x9Zr4mHf1sB8vT3nW0yLd6uE5jA2cR9oKbV1gXhP4qfA@mail.gmail.example",
 	})
 }
 
@@ -179,9 +181,8 @@ func TestParseFoldedHeadersAndCc(t *testing.T) {
 			"Les reenvío la convocatoria de la reunión del Grupo de Trabajo sobre\n" +
 			"conectividad rural, que se celebrará en Bogotá el 14 de noviembre.\n\n" +
 			"Saludos cordiales,\nAna Pérez Gómez",
-		// The forwarded message is named after its subject; its text is not read.
-		Attachments: []string{"Convocatoria: Grupo de Trabajo sobre conectividad rural.eml", "winmail.dat"},
-		MessageID:   "BN6PR11MB1234E9F0A1B2C3D4E5F6A7B8@BN6PR11MB1234.namprd11.prod.outlook.example",
+		// The forwarded message's text is not read.
+		MessageID: "BN6PR11MB1234E9F0A1B2C3D4E5F6A7B8@BN6PR11MB1234.namprd11.prod.outlook.example",
 	})
 	want := []string{
 		"ana.perez@telecom-latam.example", "partnerships@bdt.example", "ro-americas@bdt.example",
@@ -289,7 +290,8 @@ func TestParseEdgeCases(t *testing.T) {
 			name: "raw koi8-r header and body without declared charset, hinted by another part",
 			in: "From: \xe1\xcc\xc5\xcb\xd3\xc5\xca <a@example.ru>\nContent-Type: multipart/mixed; boundary=b\n\n" +
 				"--b\nContent-Type: text/plain\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n--b\nContent-Type: text/plain; charset=koi8-r\n\n\xe4\xc1\n--b--\n",
-			want: Message{From: Address{"Алексей", "a@example.ru"}, Text: "Привет\n\nДа"},
+			// enmime separates the text parts of a mixed message with a "--" line.
+			want: Message{From: Address{"Алексей", "a@example.ru"}, Text: "Привет\n--\nДа"},
 		},
 		{
 			name: "undeclared 8-bit text that is not UTF-8 falls back to windows-1252",
@@ -302,9 +304,22 @@ func TestParseEdgeCases(t *testing.T) {
 			want: Message{Subject: "x", Text: "Genève"},
 		},
 		{
+			name: "us-ascii label on UTF-8 text",
+			in:   "Subject: x\nContent-Type: text/plain; charset=us-ascii\n\nBogotá – 5 €\n",
+			want: Message{Subject: "x", Text: "Bogotá – 5 €"},
+		},
+		{
+			name: "UTF-8 text without MIME header fields",
+			in:   "Subject: Genève\nFrom: a@example.org\n\nRéunion à Genève – 5 €\n",
+			want: Message{From: Address{"", "a@example.org"}, Subject: "Genève", Text: "Réunion à Genève – 5 €"},
+		},
+		{
 			name: "unknown charset is read as UTF-8 with invalid bytes replaced",
 			in:   "Subject: =?x-unheard-of?Q?=C3=A9t=E9?=\nContent-Type: text/plain; charset=x-unheard-of\n\nok \xff\n",
-			want: Message{Subject: "ét\uFFFD", Text: "ok \uFFFD"},
+			// enmime shows an encoded-word in a charset it does not know as
+			// written, the first choice RFC 2047 (6.2) gives a reader; the old
+			// parser guessed UTF-8.
+			want: Message{Subject: "=?x-unheard-of?Q?=C3=A9t=E9?=", Text: "ok \uFFFD"},
 		},
 		{
 			name: "utf-16 base64 body without byte-order mark",
@@ -317,19 +332,19 @@ func TestParseEdgeCases(t *testing.T) {
 			want: Message{Subject: "Re: réunion and =?utf-8?x?bad?= =?broken"},
 		},
 		{
-			name: "RFC 2231 continuations in koi8-r, name in Content-Type and inline PDF",
+			name: "a part without Content-Type is text; attachments, an inline PDF and an image are not",
 			in: "Subject: x\nContent-Type: multipart/mixed; boundary=\"=_b\"\n\n--=_b\n\ntext\n--=_b\n" +
 				"Content-Type: application/octet-stream\nContent-Disposition: attachment;\n filename*0*=koi8-r''%F0%D2%CF%C5;\n filename*1*=%CB%D4;\n filename*2=.doc\n\n\n--=_b\n" +
 				"Content-Type: application/pdf; name=\"=?utf-8?B?0J7RgtGH0ZHRgi5wZGY=?=\"\nContent-Disposition: inline\n\n\n--=_b\n" +
 				"Content-Type: image/png; name=Programme WTDC 2017.png\n\n\n--=_b--\n",
-			want: Message{Subject: "x", Text: "text", Attachments: []string{"Проект.doc", "Отчёт.pdf", "Programme WTDC 2017.png"}},
+			want: Message{Subject: "x", Text: "text"},
 		},
 		{
 			name: "Apple Mail: attachment inside the HTML alternative",
 			in: "Subject: x\nContent-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\nSee the brochure.\n--a\n" +
 				"Content-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/html\n\n<p>See the <b>brochure</b>.</p>\n--m\n" +
 				"Content-Disposition: inline; filename=brochure.pdf\nContent-Type: application/pdf\n\n%PDF\n--m--\n--a--\n",
-			want: Message{Subject: "x", Text: "See the brochure.", Attachments: []string{"brochure.pdf"}},
+			want: Message{Subject: "x", Text: "See the brochure."},
 		},
 		{
 			name: "empty plain alternative loses to HTML; related images are not attachments",
@@ -339,9 +354,17 @@ func TestParseEdgeCases(t *testing.T) {
 			want: Message{Subject: "x", Text: "Logo:\nHello world"},
 		},
 		{
-			name: "missing closing boundary and wrong boundary parameter",
+			name: "missing closing boundary",
+			in:   "Subject: x\nContent-Type: multipart/mixed; boundary=real\n\npreamble\n--real\nContent-Type: text/plain\n\nfirst\n--real\n\nsecond\n",
+			want: Message{Subject: "x", Text: "first\n--\nsecond"},
+		},
+		{
+			name: "wrong boundary parameter",
 			in:   "Subject: x\nContent-Type: multipart/mixed; boundary=wrong\n\npreamble\n--real\nContent-Type: text/plain\n\nfirst\n--real\n\nsecond\n",
-			want: Message{Subject: "x", Text: "first\n\nsecond"},
+			// enmime keeps to the declared boundary and finds no part; the old
+			// parser guessed "real" from the first line starting with "--".
+			// The header is still read.
+			want: Message{Subject: "x"},
 		},
 		{
 			name: "multipart without any boundary is read as text",
@@ -358,7 +381,9 @@ func TestParseEdgeCases(t *testing.T) {
 			in: "Subject: x\nContent-Type: text/html; charset=utf-8\n\n<!DOCTYPE html><html><head><style>p{}</style></head><body>" +
 				"<!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]--><h1>Agenda</h1><ul><li>One</li><li>Two &amp; three</li></ul>" +
 				"<table><tr><td>USD</td><td>1&nbsp;000</td></tr></table><pre>  a\n  b</pre><p>a &lt; b &#8212; c&eacute;</p></body></html>",
-			want: Message{Subject: "x", Text: "Agenda\n\n- One\n- Two & three\n\nUSD 1 000\n\n  a\n  b\n\na < b — cé"},
+			// html2text underlines a heading, starts list items with "*" and
+			// takes one blank off the start of lines in <pre>.
+			want: Message{Subject: "x", Text: "******\nAgenda\n******\n\n* One\n* Two & three\n\nUSD 1 000\n\n a\n b\n\na < b — cé"},
 		},
 		{
 			name: "HTML charset from meta element",
@@ -380,9 +405,11 @@ func TestParseEdgeCases(t *testing.T) {
 			want: Message{From: Address{"Office", "office@example.org"}, MessageID: "abc@example.org"},
 		},
 		{
-			name: "junk line ends the header; control characters dropped",
+			name: "a line without colon continues the header field; control characters dropped",
 			in:   "Subject: a\x00b\tc\nthis is not a header\nmore\n",
-			want: Message{Subject: "ab c", Text: "this is not a header\nmore"},
+			// enmime reads such lines as a field folded without indentation,
+			// a break it repairs; the old parser took them for the body.
+			want: Message{Subject: "ab c this is not a header more"},
 		},
 	}
 	for _, tt := range tests {
@@ -392,7 +419,9 @@ func TestParseEdgeCases(t *testing.T) {
 	}
 }
 
-func TestDecodeCharsets(t *testing.T) {
+// The charsets the old hand-written decoder was tested with are all read by enmime, in a body
+// and in an encoded-word.
+func TestParseCharsets(t *testing.T) {
 	tests := []struct{ charset, text string }{
 		{"windows-1251", "Сотрудничество"},
 		{"KOI8-R", "Сотрудничество"},
@@ -412,7 +441,8 @@ func TestDecodeCharsets(t *testing.T) {
 		{"utf-16le", "Ок"},
 	}
 	for _, tt := range tests {
-		enc, err := htmlindex.Get(strings.Trim(tt.charset, "\""))
+		cs := strings.Trim(tt.charset, "\"")
+		enc, err := htmlindex.Get(cs)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.charset, err)
 		}
@@ -420,13 +450,65 @@ func TestDecodeCharsets(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: encode: %v", tt.charset, err)
 		}
-		if got := decodeCharset(b, tt.charset, ""); got != tt.text {
-			t.Errorf("decodeCharset(%s) = %q, want %q", tt.charset, got, tt.text)
+		b64 := base64.StdEncoding.EncodeToString(b)
+		m := parseString(t, "Subject: =?"+cs+"?B?"+b64+"?=\nContent-Type: text/plain; charset="+tt.charset+
+			"\nContent-Transfer-Encoding: base64\n\n"+b64+"\n")
+		if m.Text != tt.text {
+			t.Errorf("%s: Text = %q, want %q", tt.charset, m.Text, tt.text)
+		}
+		if !strings.HasPrefix(cs, "utf-16") && m.Subject != tt.text {
+			t.Errorf("%s: Subject = %q, want %q", tt.charset, m.Subject, tt.text)
 		}
 	}
 	// UTF-16 with a byte-order mark, whatever the default order.
-	if got := decodeCharset([]byte("\xff\xfeH\x00i\x00"), "utf-16", ""); got != "Hi" {
-		t.Errorf("utf-16 with BOM = %q", got)
+	m := parseString(t, "Subject: x\nContent-Type: text/plain; charset=utf-16\nContent-Transfer-Encoding: base64\n\n"+
+		base64.StdEncoding.EncodeToString([]byte("\xff\xfeH\x00i\x00"))+"\n")
+	if m.Text != "Hi" {
+		t.Errorf("utf-16 with BOM = %q", m.Text)
+	}
+}
+
+// A message of more parts than enmime is allowed to take apart still gives its header; one of
+// multiparts nested deeper than maxMultiparts gives the text of the outer ones, quickly.
+func TestParsePartLimits(t *testing.T) {
+	head := "From: A <a@example.org>\nSubject: parts\nContent-Type: multipart/mixed; boundary=b\n\n"
+	part := "--b\nContent-Type: text/plain\n\nx\n"
+	m := parseString(t, head+strings.Repeat(part, maxParts)+"--b--\n")
+	if want := strings.Repeat("x\n--\n", maxParts-1) + "x"; m.Subject != "parts" || m.Text != want {
+		t.Errorf("%d parts: Subject %q, %d bytes of text, want %d", maxParts, m.Subject, len(m.Text), len(want))
+	}
+	headOnly := Message{From: Address{"A", "a@example.org"}, Subject: "parts"}
+	checkMessage(t, parseString(t, head+strings.Repeat(part, maxParts+1)+"--b--\n"), &headOnly)
+
+	// Levels left unclosed, each with a line of text in a part of its own before the next.
+	nested := func(depth int) string {
+		var b strings.Builder
+		b.WriteString("From: A <a@example.org>\nSubject: parts\n")
+		for i := range depth {
+			fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\nContent-Type: text/plain\n\n%d\n--b%d\n", i, i, i, i)
+		}
+		return b.String() + "Content-Type: text/plain\n\ndeep\n"
+	}
+	levels := func(n int) string {
+		var s []string
+		for i := range n {
+			s = append(s, strconv.Itoa(i))
+		}
+		return strings.Join(s, "\n--\n")
+	}
+	want := headOnly
+	want.Text = levels(maxMultiparts) + "\n--\ndeep"
+	checkMessage(t, parseString(t, nested(maxMultiparts)), &want)
+	want.Text = levels(maxMultiparts)
+	checkMessage(t, parseString(t, nested(maxMultiparts+1)), &want)
+	start := time.Now()
+	checkMessage(t, parseString(t, nested(10_000)), &want)
+	// enmime takes apart any part inside a multipart that declares a boundary.
+	deep := nested(10_000)
+	i := strings.Index(deep, "multipart/mixed") + 1
+	checkMessage(t, parseString(t, deep[:i]+strings.ReplaceAll(deep[i:], "multipart/mixed", "a/b")), &want)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("10,000 levels read in %v", d)
 	}
 }
 
@@ -465,21 +547,6 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
-func TestDomain(t *testing.T) {
-	tests := map[string]string{
-		"ana.perez@telecom-latam.example": "telecom-latam.example",
-		"John@Example.ORG":                "example.org",
-		"a@b@sub.example.org.":            "sub.example.org",
-		"no-at-sign":                      "",
-		"":                                "",
-	}
-	for in, want := range tests {
-		if got := Domain(in); got != want {
-			t.Errorf("Domain(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestAddressesDistinct(t *testing.T) {
 	m := &Message{
 		From: Address{"A", "a@example.org"},
@@ -512,10 +579,30 @@ func FuzzParse(f *testing.F) {
 		"Content-Type: text/plain; charset=utf-16le\nContent-Transfer-Encoding: quoted-printable\n\n=FF=FEa=00=",
 		"Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a\n--a--",
 		"Content-Type: application/x; name*0*=utf-8''%E2%82; name*1*=%AC; name*99999999999999999999=x\n\n",
+		"Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: a/b; boundary=b\n\n--b\nContent-Type: a/b; boundary=c\n\n--c\n" +
+			"Content-Type: a/b; boundary=d\n\n--d\nContent-Type: a/b; boundary=e\n\n--e\nContent-Type: a/b; boundary=f\n\n--f\n" +
+			"Content-Type: a/b; boundary=g\n\n--g\nContent-Type: a/b; boundary=h\n\n--h\nContent-Type: a/b; boundary=i\n\n--i\n" +
+			"Content-Type: a/b; boundary=j\n\n--j\nContent-Type: a/b; boundary=k\n\n--k\nContent-Type: a/b; boundary=l\n\n--l\n" +
+			"Content-Type: a/b; boundary=m\n\n--m\nContent-Type: a/b; boundary=n\n\n--n\nContent-Type: a/b; boundary=o\n\n--o\n" +
+			"Content-Type: a/b; boundary=p\n\n--p\nContent-Type: a/b; boundary=q\n\n--q\nContent-Type: a/b; boundary=r\n\n--r\n" +
+			"Content-Type: a/b; boundary=s\n\n--s\nContent-Type: a/b; boundary=t\n\n--t\nContent-Type: a/b; boundary=u\n\n--u\n" +
+			"Content-Type: a/b; boundary=v\n\n--v\nContent-Type: a/b; boundary=w\n\n--w\nContent-Type: a/b; boundary=x\n\n--x\n" +
+			"Content-Type: text/plain\n\nhi\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A hang fails too: unguarded, enmime spends minutes on a few KB of
+		// nested parts left unclosed (see maxMultiparts).
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				panic(fmt.Sprintf("Parse has run for 10 s on %q", data))
+			}
+		}()
 		m, err := Parse(bytes.NewReader(data))
 		if err != nil {
 			if m != nil {
@@ -530,7 +617,6 @@ func FuzzParse(f *testing.F) {
 		for _, a := range append(append([]Address(nil), m.To...), m.Cc...) {
 			strs = append(strs, a.Name, a.Email)
 		}
-		strs = append(strs, m.Attachments...)
 		strs = append(strs, m.Addresses()...)
 		for _, s := range strs {
 			if !utf8.ValidString(s) {

@@ -6,79 +6,59 @@ import (
 	"unicode/utf8"
 )
 
-// cleanLine makes header text displayable: valid UTF-8, control characters
-// and byte-order marks removed, runs of blanks collapsed, trimmed.
-func cleanLine(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r):
-			space = true
-			continue
-		case r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 || r == '\ufeff':
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
+// control reports the characters no text of a message keeps: C0 and C1 controls other than tab
+// and line feed, DEL and byte-order marks. PostgreSQL refuses a NUL in text.
+func control(r rune) bool {
+	return r < ' ' && r != '\t' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 || r == '\ufeff'
 }
 
-// cleanText makes body text valid UTF-8 with LF line endings and without
-// control characters other than tab and line feed, trailing blanks on each
-// line, runs of more than one blank line, and blank lines at either end.
+// cleanLine makes header text displayable: valid UTF-8, without control characters, runs of
+// blanks collapsed, trimmed.
+func cleanLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		if control(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cleanText makes body text valid UTF-8 with LF line endings and without control characters
+// other than tab and line feed, trailing blanks on each line, runs of more than one blank line,
+// and blank lines at either end.
 func cleanText(s string) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r == '\r' {
+			return '\n'
+		}
+		if control(r) {
+			return -1
+		}
+		return r
+	}, s)
 	var b strings.Builder
 	b.Grow(len(s))
-	blankLines := 0
-	lineStart := true
-	var line strings.Builder
-	endLine := func() {
-		l := strings.TrimRightFunc(line.String(), unicode.IsSpace)
-		line.Reset()
-		if l == "" {
-			blankLines++
-			return
+	blank := false
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimRightFunc(line, unicode.IsSpace)
+		if line == "" {
+			blank = b.Len() > 0
+			continue
 		}
 		if b.Len() > 0 {
 			b.WriteByte('\n')
-			if blankLines > 0 {
+			if blank {
 				b.WriteByte('\n')
 			}
 		}
-		blankLines = 0
-		b.WriteString(l)
+		blank = false
+		b.WriteString(line)
 	}
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		switch {
-		case r == '\r':
-			if i < len(s) && s[i] == '\n' {
-				i++
-			}
-			endLine()
-			lineStart = true
-			continue
-		case r == '\n':
-			endLine()
-			lineStart = true
-			continue
-		case r == '\t':
-		case r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0:
-			continue
-		case r == '\ufeff' && lineStart:
-			continue
-		}
-		lineStart = false
-		line.WriteRune(r) // RuneError for invalid bytes
-	}
-	endLine()
 	return b.String()
 }
 
@@ -90,18 +70,14 @@ func unflow(s string, delsp bool) string {
 	inPara, paraDepth := false, 0
 	for i, line := range lines {
 		line = strings.TrimSuffix(line, "\r")
-		depth := 0
-		for depth < len(line) && line[depth] == '>' {
-			depth++
-		}
+		depth := len(line) - len(strings.TrimLeft(line, ">"))
 		content := strings.TrimPrefix(line[depth:], " ")
 		if inPara && depth != paraDepth {
 			b.WriteByte('\n')
 			inPara = false
 		}
 		if !inPara && depth > 0 {
-			b.WriteString(line[:depth])
-			b.WriteByte(' ')
+			b.WriteString(line[:depth] + " ")
 		}
 		flowed := strings.HasSuffix(content, " ") && content != "-- "
 		if flowed && delsp {
@@ -110,12 +86,45 @@ func unflow(s string, delsp bool) string {
 		b.WriteString(content)
 		if flowed {
 			inPara, paraDepth = true, depth
-		} else {
-			inPara = false
-			if i < len(lines)-1 {
-				b.WriteByte('\n')
-			}
+			continue
+		}
+		inPara = false
+		if i < len(lines)-1 {
+			b.WriteByte('\n')
 		}
 	}
 	return b.String()
+}
+
+// truncate cuts s to at most MaxText bytes, ending it with TruncatedMarker when it, or the text
+// it was made of, was cut.
+func truncate(s string, cut bool) string {
+	if len(s) <= MaxText && !cut {
+		return s
+	}
+	return strings.TrimRight(prefix(s, MaxText-len(TruncatedMarker)), " \t\n") + TruncatedMarker
+}
+
+// prefix returns s cut to at most n bytes at a rune boundary.
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Addresses returns the distinct e-mail addresses of From, To and Cc, in that order.
+func (m *Message) Addresses() []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, a := range append(append([]Address{m.From}, m.To...), m.Cc...) {
+		if a.Email != "" && !seen[a.Email] {
+			seen[a.Email] = true
+			out = append(out, a.Email)
+		}
+	}
+	return out
 }
