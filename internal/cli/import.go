@@ -12,12 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"pactum/internal/civil"
 	"pactum/internal/config"
 	"pactum/internal/i18n"
 	"pactum/internal/importer"
+	"pactum/internal/importflow"
 	"pactum/internal/store"
-	"pactum/internal/store/agreements"
 )
 
 // importKinds are what pactum import reads, with what each file holds.
@@ -63,67 +62,23 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rs, err := importer.LoadResolver(ctx, db)
-	if err != nil {
-		return err
-	}
-	switch positional[0] {
-	case "agreements":
-		return importAgreements(ctx, env, db, rs, file, *dryRun)
-	case "rates":
-		return importRates(ctx, env, db, rs, file, *dryRun)
-	}
-	return importPartners(ctx, env, db, rs, file, *dryRun)
+	k, _ := importflow.ByKey(positional[0])
+	return importFile(ctx, env, db, k, file, *dryRun)
 }
 
-// importPartners imports a partner file.
-func importPartners(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
-	show := newProgress(env.Stderr)
-	res, err := importer.CheckPartners(ctx, file, importer.Options{Resolver: rs, Existing: db.PartnersByKeys,
-		Progress: func(stage string, done, total int) {
-			show.report(map[string]string{"read": "reading", "plan": "comparing"}[stage], done, total)
-		}})
-	show.end()
-	if err != nil {
-		return err
-	}
-	out := env.Stdout
-	printIgnored(out, res.Ignored)
-	if !res.OK() {
-		return refuse(out, file.Name(), res.Problems, res.ProblemCount)
-	}
-	creates, updates := res.Changes()
-	if dryRun {
-		printDryRun(out, len(creates), len(updates), len(res.Unchanged))
-		return nil
-	}
-	if len(creates)+len(updates) > 0 {
-		err = db.ApplyPartnerImport(ctx, store.PartnerImport{File: filepath.Base(file.Name()), Creates: creates, Updates: updates,
-			Unchanged: len(res.Unchanged), Progress: func(done, total int) { show.report("writing", done, total) }})
-		show.end()
-		if err != nil {
-			return fmt.Errorf("nothing was imported: %w", describe(err))
-		}
-	}
-	fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", len(creates), len(updates), len(res.Unchanged))
-	return nil
-}
-
-// errProblems rolls an agreement import back when the file has problems; they are printed.
+// errProblems rolls an import back when the file has problems; they are printed.
 var errProblems = errors.New("the file has problems")
 
-// importAgreements imports an agreement file. The import checks each row as it writes it, in
-// one transaction, and rolls everything back when any row has a problem, listing them all as a
-// dry run does: a valid file is read once, which a file of a million rows needs. The dry run only
-// checks.
-func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
-	// A million rows must import in less than 256 MB (docs/performance.md), where SQLite's page
-	// cache and statements take some 90 MB: the Go heap is collected when it grows by half, not
-	// by as much again as it holds, which costs little of the import's time.
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
-	rates, err := db.Rates(ctx)
-	if err != nil {
-		return err
+// importFile imports a file of a kind through its adapter, as the import pages and jobs do, with
+// all rights. The import checks every row and writes nothing when any has a problem, listing them
+// all as a dry run does: the file is read once, which an agreement file of a million rows needs.
+// The dry run only checks.
+func importFile(ctx context.Context, env Env, db *store.DB, kind importflow.Kind, file *os.File, dryRun bool) error {
+	if kind == importflow.Agreements {
+		// A million rows must import in less than 256 MB (docs/performance.md), where SQLite's
+		// page cache and statements take some 90 MB: the Go heap is collected when it grows by
+		// half, not by as much again as it holds, which costs little of the import's time.
+		defer debug.SetGCPercent(debug.SetGCPercent(50))
 	}
 	info, err := file.Stat()
 	if err != nil {
@@ -131,78 +86,52 @@ func importAgreements(ctx context.Context, env Env, db *store.DB, rs *importer.R
 	}
 	show := newProgress(env.Stderr)
 	in := &countingReader{r: file}
-	stage := "importing"
+	rowsStage := "importing"
 	if dryRun {
-		stage = "checking"
+		rowsStage = "checking"
 	}
-	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: db,
-		Progress: func(rows int) { show.bar(stage, in.n.Load(), info.Size(), rows) }}
-	out := env.Stdout
+	input := importflow.Input{File: filepath.Base(file.Name()), Data: in, Progress: func(p importflow.Progress) {
+		if p.Stage == importflow.StageRows {
+			show.bar(rowsStage, in.n.Load(), info.Size(), p.Done)
+		} else {
+			show.report(p.Stage, p.Done, p.Total)
+		}
+	}}
+	var res *importflow.Result
 	if dryRun {
-		res, err := importer.CheckAgreements(ctx, in, opts)
-		show.end()
-		if err != nil {
-			return err
-		}
-		printIgnored(out, res.Ignored)
-		if !res.OK() {
-			return refuse(out, file.Name(), res.Problems, res.ProblemCount)
-		}
-		printDryRun(out, res.Created, res.Updated, res.Unchanged)
-		return nil
+		res, err = kind.Check(ctx, db, input)
+	} else {
+		res, err = kind.Import(ctx, db, input, func(res *importflow.Result) error {
+			if !res.OK() {
+				return errProblems
+			}
+			if kind == importflow.Agreements {
+				show.stage("finishing")
+				// What the import of the file held (its references, the rows read ahead) is
+				// garbage now: give it back before the store sorts the new rows into their indexes.
+				debug.FreeOSMemory()
+			}
+			return nil
+		})
 	}
-	var res *importer.AgreementResult
-	summary, err := db.ImportAgreements(ctx, filepath.Base(file.Name()), nil, func(ctx context.Context, imp *agreements.AgreementImport) error {
-		var err error
-		if res, err = importer.ImportAgreements(ctx, in, opts, imp); err != nil {
-			return err
-		}
-		if !res.OK() {
-			return errProblems
-		}
-		show.stage("finishing")
-		// What the import of the file held (its references, the rows read ahead) is garbage now:
-		// give it back before the store sorts the new rows into their indexes.
-		debug.FreeOSMemory()
-		return nil
-	})
 	show.end()
+	out := env.Stdout
 	if res != nil {
 		printIgnored(out, res.Ignored)
 		if !res.OK() {
 			return refuse(out, file.Name(), res.Problems, res.ProblemCount)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("nothing was imported: %w", describe(err))
-	}
-	fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", summary.Created, summary.Updated, summary.Unchanged)
-	return nil
-}
-
-// importRates imports a currency rates file.
-func importRates(ctx context.Context, env Env, db *store.DB, rs *importer.Resolver, file *os.File, dryRun bool) error {
-	stored, err := db.Rates(ctx)
-	if err != nil {
+	switch {
+	case err != nil && dryRun:
 		return err
+	case err != nil:
+		return fmt.Errorf("nothing was imported: %w", describe(err))
+	case dryRun:
+		printDryRun(out, res.Created, res.Updated, res.Unchanged)
+	default:
+		fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", res.Created, res.Updated, res.Unchanged)
 	}
-	res := importer.CheckRates(file, rs, stored)
-	out := env.Stdout
-	printIgnored(out, res.Ignored)
-	if !res.OK() {
-		return refuse(out, file.Name(), res.Problems, res.ProblemCount)
-	}
-	if dryRun {
-		printDryRun(out, len(res.Creates), len(res.Updates), res.Unchanged)
-		return nil
-	}
-	if len(res.Creates)+len(res.Updates) > 0 {
-		err := db.ImportRates(ctx, store.RateImport{File: filepath.Base(file.Name()), Creates: res.Creates, Updates: res.Updates, Unchanged: res.Unchanged})
-		if err != nil {
-			return fmt.Errorf("nothing was imported: %w", describe(err))
-		}
-	}
-	fmt.Fprintf(out, "%d created, %d updated, %d unchanged.\n", len(res.Creates), len(res.Updates), res.Unchanged)
 	return nil
 }
 

@@ -575,10 +575,10 @@ func TestImportReportsProgressAndKeepsTheFirstRows(t *testing.T) {
 
 func TestAgreementTemplatesImportAsEmptyFiles(t *testing.T) {
 	var csvFile, xlsxFile strings.Builder
-	if err := importer.WriteAgreementTemplateCSV(&csvFile); err != nil {
+	if err := importer.AgreementTemplate.WriteCSV(&csvFile); err != nil {
 		t.Fatal(err)
 	}
-	if err := importer.WriteAgreementTemplateXLSX(&xlsxFile, testResolver(t)); err != nil {
+	if err := importer.AgreementTemplate.WriteXLSX(&xlsxFile, testResolver(t)); err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range map[string]string{"csv": csvFile.String(), "xlsx": xlsxFile.String()} {

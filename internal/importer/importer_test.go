@@ -449,10 +449,10 @@ func TestPlanRefusesChangesThePersonMayNotMake(t *testing.T) {
 
 func TestTemplatesImportAsEmptyFiles(t *testing.T) {
 	var csvFile, xlsxFile bytes.Buffer
-	if err := importer.WriteTemplateCSV(&csvFile); err != nil {
+	if err := importer.PartnerTemplate.WriteCSV(&csvFile); err != nil {
 		t.Fatal(err)
 	}
-	if err := importer.WriteTemplateXLSX(&xlsxFile, testResolver(t)); err != nil {
+	if err := importer.PartnerTemplate.WriteXLSX(&xlsxFile, testResolver(t)); err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{"csv": csvFile.Bytes(), "xlsx": xlsxFile.Bytes()} {

@@ -10,19 +10,29 @@ import (
 	"pactum/internal/reference"
 )
 
-// WriteTemplateCSV writes an empty partner file: the header row, in UTF-8 with a byte-order
-// mark so that spreadsheet programs read Arabic and Chinese correctly.
-func WriteTemplateCSV(w io.Writer) error { return writeTemplateCSV(w, partner.Columns) }
+// Template is the empty file of a kind of import that people fill in: its header row, and the
+// columns that take codes, which the workbook lists on a second sheet.
+type Template struct {
+	// Name names the downloads (pactum-NAME-template.csv) and the workbook's first sheet.
+	Name    string
+	Columns []string
+	lists   []templateList
+}
 
-// WriteAgreementTemplateCSV writes an empty agreement file, as WriteTemplateCSV does.
-func WriteAgreementTemplateCSV(w io.Writer) error { return writeTemplateCSV(w, AgreementColumns) }
+// PartnerTemplate is the empty partner file.
+var PartnerTemplate = &Template{Name: "partners", Columns: partner.Columns, lists: templateLists}
 
-func writeTemplateCSV(w io.Writer, columns []string) error {
+// AgreementTemplate is the empty agreement file.
+var AgreementTemplate = &Template{Name: "agreements", Columns: AgreementColumns, lists: agreementTemplateLists}
+
+// WriteCSV writes the empty file: the header row, in UTF-8 with a byte-order mark so that
+// spreadsheet programs read Arabic and Chinese correctly.
+func (t *Template) WriteCSV(w io.Writer) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
 	cw := csvsafe.NewWriter(w)
-	cw.Write(columns)
+	cw.Write(t.Columns)
 	cw.Flush()
 	return cw.Error()
 }
@@ -53,19 +63,11 @@ var agreementTemplateLists = []templateList{
 	{"amendment_kind", ListAmendmentKind},
 }
 
-// WriteTemplateXLSX writes an empty partner workbook: a first sheet with the header row, which is
-// the one an import reads, and a second sheet listing the codes each column takes with their
-// English labels.
-func WriteTemplateXLSX(w io.Writer, rs *Resolver) error {
-	return writeTemplateXLSX(w, rs, "partners", partner.Columns, templateLists)
-}
-
-// WriteAgreementTemplateXLSX writes an empty agreement workbook, as WriteTemplateXLSX does.
-func WriteAgreementTemplateXLSX(w io.Writer, rs *Resolver) error {
-	return writeTemplateXLSX(w, rs, "agreements", AgreementColumns, agreementTemplateLists)
-}
-
-func writeTemplateXLSX(w io.Writer, rs *Resolver, sheet string, columns []string, lists []templateList) error {
+// WriteXLSX writes the empty workbook: a first sheet with the header row, which is the one an
+// import reads, and a second sheet listing the codes each column takes with their English labels
+// as rs has them.
+func (t *Template) WriteXLSX(w io.Writer, rs *Resolver) error {
+	sheet, columns, lists := t.Name, t.Columns, t.lists
 	book := excelize.NewFile()
 	defer book.Close()
 	if err := book.SetSheetName("Sheet1", sheet); err != nil {

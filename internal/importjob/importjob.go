@@ -1,14 +1,13 @@
 // Package importjob runs in the background the imports that people confirm on the import pages
 // (partners, agreements, currency rates), so that a large file is not bound to the request that
-// confirmed it: the page queues a job in the database (store.EnqueueImportJob) and a Runner in
-// every app server claims queued jobs and runs them, one at a time per server.
+// confirmed it: the page queues a job in the database (the store's room importjobs) and a Runner
+// in every app server claims queued jobs and runs them, one at a time per server.
 //
 // It is a package of its own rather than part of internal/jobs, whose daily jobs run once a day
 // on whichever server claims the day: import jobs are queued by people at any time, claimed one
-// by one by any server, reclaimed when their server dies, and watched while they run. The checks
-// an import makes as a given person (CheckPartners, AgreementOptions, CheckRates and the plans)
-// are here too, so that the page that previews and queues a file and the worker that imports it
-// apply the same rules.
+// by one by any server, reclaimed when their server dies, and watched while they run. A job's file is read, checked and
+// written through the kind's adapter of internal/importflow, the one the page that previewed and
+// queued it used, so that both apply the same rules as the same person.
 package importjob
 
 import (
@@ -26,9 +25,8 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
 	"pactum/internal/importer"
+	"pactum/internal/importflow"
 	"pactum/internal/store"
-	"pactum/internal/store/agreements"
-	"pactum/internal/user"
 )
 
 // Defaults of the Runner's settings.
@@ -128,7 +126,7 @@ func (r *Runner) RunQueued(ctx context.Context) error {
 }
 
 // run runs one claimed job and records how it ended, unless the job was taken from this worker.
-func (r *Runner) run(ctx context.Context, job *store.ImportJob) {
+func (r *Runner) run(ctx context.Context, job *importer.Job) {
 	log := r.Log.With("job", job.ID, "kind", job.Kind, "file", job.Filename)
 	log.Info("import job started")
 	rows := &atomic.Int64{}
@@ -150,7 +148,7 @@ func (r *Runner) run(ctx context.Context, job *store.ImportJob) {
 	switch {
 	case err == nil:
 		log.Info("import job done")
-	case lost.Load() || errors.Is(err, store.ErrImportJobLost):
+	case lost.Load() || errors.Is(err, importer.ErrJobLost):
 		log.Warn("import job taken over by another worker; what this one wrote is rolled back")
 	case ctx.Err() != nil:
 		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
@@ -175,7 +173,7 @@ func (r *Runner) run(ctx context.Context, job *store.ImportJob) {
 
 // heartbeat records the job's progress every heartbeatEvery until ctx ends, and calls lost when
 // the job is no longer this worker's.
-func (r *Runner) heartbeat(ctx context.Context, job *store.ImportJob, rows *atomic.Int64, lost func(), log *slog.Logger) {
+func (r *Runner) heartbeat(ctx context.Context, job *importer.Job, rows *atomic.Int64, lost func(), log *slog.Logger) {
 	ticker := time.NewTicker(heartbeatEvery)
 	defer ticker.Stop()
 	for {
@@ -219,15 +217,20 @@ func reasonOf(err error) (apperr.Message, bool) {
 	return errChanged.Message, true
 }
 
-// execute checks the job's file again against the data as it is now and imports it, as the
-// person who confirmed it, recording rows done as it goes. The store marks the job done in the
-// import's transaction.
-func (r *Runner) execute(ctx context.Context, job *store.ImportJob, rows *atomic.Int64) error {
+// execute checks the job's file again against the data as it is now and imports it through its
+// kind's adapter, as the person who confirmed it, recording rows done as it goes. The file is
+// read once; the store marks the job done in the import's transaction, which a file that now has
+// problems or does something else than what was confirmed rolls back.
+func (r *Runner) execute(ctx context.Context, job *importer.Job, rows *atomic.Int64) error {
+	kind, ok := importflow.ByKey(job.Kind)
+	if !ok {
+		return fmt.Errorf("import job %d: unknown kind %q", job.ID, job.Kind)
+	}
 	u, err := r.DB.UserByID(ctx, job.UserID)
 	if err != nil {
 		return fmt.Errorf("the user of import job %d: %w", job.ID, err)
 	}
-	if !mayImport(u, job.Kind) {
+	if !kind.Allowed(u) {
 		return errNotAllowed
 	}
 	doc, err := r.DB.DocumentByID(ctx, job.DocumentID)
@@ -235,67 +238,16 @@ func (r *Runner) execute(ctx context.Context, job *store.ImportJob, rows *atomic
 		return fmt.Errorf("the file of import job %d: %w", job.ID, err)
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Username})
-	switch job.Kind {
-	case store.ImportPartners:
-		return r.importPartners(ctx, job, u, doc.Filename, doc.Data, rows)
-	case store.ImportAgreements:
-		return r.importAgreements(ctx, job, u, doc.Filename, doc.Data, rows)
-	case store.ImportRates:
-		return r.importRates(ctx, job, doc.Filename, doc.Data)
-	}
-	return fmt.Errorf("import job %d: unknown kind %q", job.ID, job.Kind)
-}
-
-func (r *Runner) importPartners(ctx context.Context, job *store.ImportJob, u *user.User, file string, data []byte, rows *atomic.Int64) error {
-	res, err := CheckPartners(ctx, r.DB, u, data)
-	switch {
-	case err != nil:
-		return err
-	case !res.OK():
-		return errProblems
-	case PartnerPlan(res) != job.Plan:
-		return errChanged
-	}
-	creates, updates := res.Changes()
-	unchanged := len(res.Unchanged)
-	rows.Store(int64(unchanged))
-	return r.DB.ApplyPartnerImport(ctx, store.PartnerImport{File: file, Creates: creates, Updates: updates, Unchanged: unchanged, Job: job,
-		Progress: func(done, _ int) { rows.Store(int64(unchanged + done)) }})
-}
-
-// importAgreements imports an agreement file in one pass: the import checks every row as it
-// writes it, and rolls everything back when the file now has a problem or does something else
-// than what was confirmed.
-func (r *Runner) importAgreements(ctx context.Context, job *store.ImportJob, u *user.User, file string, data []byte, rows *atomic.Int64) error {
-	opts, err := AgreementOptions(ctx, r.DB, u)
-	if err != nil {
-		return err
-	}
-	opts.Progress = func(n int) { rows.Store(int64(n)) }
-	_, err = r.DB.ImportAgreements(ctx, file, job, func(ctx context.Context, imp *agreements.AgreementImport) error {
-		written, err := importer.ImportAgreements(ctx, bytes.NewReader(data), opts, imp)
+	in := importflow.Input{User: u, File: doc.Filename, Data: bytes.NewReader(doc.Data), Job: job,
+		Progress: func(p importflow.Progress) { rows.Store(int64(p.Rows)) }}
+	_, err = kind.Import(ctx, r.DB, in, func(res *importflow.Result) error {
 		switch {
-		case err != nil:
-			return err
-		case !written.OK():
+		case !res.OK():
 			return errProblems
-		case AgreementPlan(written) != job.Plan:
+		case res.Plan() != job.Plan:
 			return errChanged
 		}
 		return nil
 	})
 	return err
-}
-
-func (r *Runner) importRates(ctx context.Context, job *store.ImportJob, file string, data []byte) error {
-	res, err := CheckRates(ctx, r.DB, data)
-	switch {
-	case err != nil:
-		return err
-	case !res.OK():
-		return errProblems
-	case RatePlan(res) != job.Plan:
-		return errChanged
-	}
-	return r.DB.ImportRates(ctx, store.RateImport{File: file, Creates: res.Creates, Updates: res.Updates, Unchanged: res.Unchanged, Job: job})
 }

@@ -17,10 +17,10 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/document"
 	"pactum/internal/importer"
+	"pactum/internal/importflow"
 	"pactum/internal/importjob"
 	"pactum/internal/partner"
 	"pactum/internal/store"
-	"pactum/internal/store/agreements"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -52,44 +52,33 @@ func newPartner(key, country string) *partner.Partner {
 
 // queue stores file as u's upload and queues its import, with the plan and rows of its check as
 // the import page would.
-func queue(t *testing.T, db *store.DB, u *user.User, kind, file string) *store.ImportJob {
+func queue(t *testing.T, db *store.DB, u *user.User, kind, file string) *importer.Job {
 	t.Helper()
 	ctx := t.Context()
 	data := []byte(file)
-	var plan string
-	var rows int
-	switch kind {
-	case store.ImportPartners:
-		res, err := importjob.CheckPartners(ctx, db, u, data)
-		if err != nil || !res.OK() {
-			t.Fatalf("check: %v %+v", err, res.Problems)
-		}
-		plan, rows = importjob.PartnerPlan(res), res.Rows
-	case store.ImportAgreements:
-		opts, err := importjob.AgreementOptions(ctx, db, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := importer.CheckAgreements(ctx, bytes.NewReader(data), opts)
-		if err != nil || !res.OK() {
-			t.Fatalf("check: %v %+v", err, res.Problems)
-		}
-		plan, rows = importjob.AgreementPlan(res), res.Rows
+	k, ok := importflow.ByKey(kind)
+	if !ok {
+		t.Fatalf("kind %q", kind)
 	}
+	res, err := k.Check(ctx, db, importflow.Input{User: u, Data: bytes.NewReader(data)})
+	if err != nil || !res.OK() {
+		t.Fatalf("check: %v %+v", err, res.Problems)
+	}
+	plan, rows := res.Plan(), res.Rows
 	sum := sha256.Sum256(data)
 	doc := &document.Document{OwnerType: kind + "_import", OwnerID: u.ID, Filename: kind + ".csv", ContentType: "text/csv; charset=utf-8",
 		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: u.ID, Data: data}
 	if err := db.AddDocument(ctx, doc, "partner_import_file", doc.Filename); err != nil {
 		t.Fatal(err)
 	}
-	job := &store.ImportJob{Kind: kind, DocumentID: doc.ID, UserID: u.ID, Plan: plan, RowsTotal: rows}
+	job := &importer.Job{Kind: kind, DocumentID: doc.ID, UserID: u.ID, Plan: plan, RowsTotal: rows}
 	if err := db.EnqueueImportJob(ctx, job); err != nil {
 		t.Fatal(err)
 	}
 	return job
 }
 
-func mustJob(t *testing.T, db *store.DB, id int64) *store.ImportJob {
+func mustJob(t *testing.T, db *store.DB, id int64) *importer.Job {
 	t.Helper()
 	job, err := db.ImportJobByID(t.Context(), id)
 	if err != nil {
@@ -117,9 +106,9 @@ func TestJobsRunWithTheRightsAndInTheNameOfWhoQueuedThem(t *testing.T) {
 		runner := newRunner(db)
 
 		// The regional officer queues two updates of partners of Africa, the officer one of anything.
-		done := queue(t, db, afr, store.ImportPartners, "key,name,type,membership,status\nsahel-fund,Sahel Fund,foundation,none,dormant\n")
-		moved := queue(t, db, afr, store.ImportPartners, "key,name,type,membership,status\nmoving-fund,Moving Fund,foundation,none,dormant\n")
-		deactivated := queue(t, db, officer, store.ImportPartners, "key,name,type,membership,status\nnew-fund,New Fund,foundation,none,active\n")
+		done := queue(t, db, afr, importer.KindPartners, "key,name,type,membership,status\nsahel-fund,Sahel Fund,foundation,none,dormant\n")
+		moved := queue(t, db, afr, importer.KindPartners, "key,name,type,membership,status\nmoving-fund,Moving Fund,foundation,none,dormant\n")
+		deactivated := queue(t, db, officer, importer.KindPartners, "key,name,type,membership,status\nnew-fund,New Fund,foundation,none,active\n")
 		// Before the jobs run, one partner moves its headquarters to Europe, and the officer's
 		// account is deactivated.
 		p, err := db.PartnerByKey(ctx, "moving-fund")
@@ -139,7 +128,7 @@ func TestJobsRunWithTheRightsAndInTheNameOfWhoQueuedThem(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The first is done, in the regional officer's name.
-		if got := mustJob(t, db, done.ID); got.Status != store.JobDone || got.Updated != 1 || got.RowsDone != 1 {
+		if got := mustJob(t, db, done.ID); got.Status != importer.JobDone || got.Updated != 1 || got.RowsDone != 1 {
 			t.Errorf("the regional officer's import of an African partner: %+v", got)
 		}
 		if p, _ := db.PartnerByKey(ctx, "sahel-fund"); p == nil || p.Status != partner.StatusDormant {
@@ -151,14 +140,14 @@ func TestJobsRunWithTheRightsAndInTheNameOfWhoQueuedThem(t *testing.T) {
 		}
 		// The partner now in Europe is no longer the regional officer's to change: checked again
 		// with their rights, the file has a problem.
-		if got := mustJob(t, db, moved.ID); got.Status != store.JobFailed || got.Error.Key != "import.job.error.problems" {
+		if got := mustJob(t, db, moved.ID); got.Status != importer.JobFailed || got.Error.Key != "import.job.error.problems" {
 			t.Errorf("the import of a partner that left the officer's region: %+v", got)
 		}
 		if p, _ := db.PartnerByKey(ctx, "moving-fund"); p == nil || p.Status != partner.StatusActive {
 			t.Errorf("moving-fund was changed: %+v", p)
 		}
 		// A deactivated account imports nothing.
-		if got := mustJob(t, db, deactivated.ID); got.Status != store.JobFailed || got.Error.Key != "import.job.error.not_allowed" {
+		if got := mustJob(t, db, deactivated.ID); got.Status != importer.JobFailed || got.Error.Key != "import.job.error.not_allowed" {
 			t.Errorf("the import of a deactivated account: %+v", got)
 		}
 		if _, err := db.PartnerByKey(ctx, "new-fund"); !apperr.Is(err, apperr.NotFound) {
@@ -173,7 +162,7 @@ func TestAgreementJobReportsProgressAndIsQueuedAgainWhenInterrupted(t *testing.T
 		officer := mustUser(t, db, "bruno", user.RoleOfficer, "")
 		mustPartners(t, db, newPartner("nordic-fund", "NO"))
 		const n = 6000
-		job := queue(t, db, officer, store.ImportAgreements, agreementsFile(n))
+		job := queue(t, db, officer, importer.KindAgreements, agreementsFile(n))
 		if job.RowsTotal != n || job.Plan != fmt.Sprintf("%d,0,0", n) {
 			t.Fatalf("queued %+v", job)
 		}
@@ -194,7 +183,7 @@ func TestAgreementJobReportsProgressAndIsQueuedAgainWhenInterrupted(t *testing.T
 			t.Fatalf("rows done seen while the job ran: %d of %d; want some", seen, n)
 		}
 		got := mustJob(t, db, job.ID)
-		if got.Status != store.JobQueued || got.Attempts != 0 || got.ClaimedBy != "" || got.RowsDone != 0 {
+		if got.Status != importer.JobQueued || got.Attempts != 0 || got.ClaimedBy != "" || got.RowsDone != 0 {
 			t.Fatalf("job interrupted by the shutdown: %+v; want it queued again", got)
 		}
 		if found, err := db.AgreementsByReferences(ctx, []string{"JOB-00000"}); err != nil || len(found) != 0 {
@@ -206,7 +195,7 @@ func TestAgreementJobReportsProgressAndIsQueuedAgainWhenInterrupted(t *testing.T
 			t.Fatal(err)
 		}
 		got = mustJob(t, db, job.ID)
-		if got.Status != store.JobDone || got.Created != n || got.RowsDone != n || got.Attempts != 1 {
+		if got.Status != importer.JobDone || got.Created != n || got.RowsDone != n || got.Attempts != 1 {
 			t.Errorf("job run again: %+v; want done, %d created", got, n)
 		}
 	})
@@ -220,7 +209,7 @@ func TestJobTakenBackFromASilentWorkerIsNotWrittenTwice(t *testing.T) {
 	officer := mustUser(t, db, "bruno", user.RoleOfficer, "")
 	mustPartners(t, db, newPartner("nordic-fund", "NO"))
 	const n = 6000
-	job := queue(t, db, officer, store.ImportAgreements, agreementsFile(n))
+	job := queue(t, db, officer, importer.KindAgreements, agreementsFile(n))
 
 	runner := newRunner(db)
 	ran := make(chan error, 1)
@@ -240,7 +229,7 @@ func TestJobTakenBackFromASilentWorkerIsNotWrittenTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := mustJob(t, db, job.ID)
-	if got.Status != store.JobDone || got.Created != n || got.Attempts != 2 {
+	if got.Status != importer.JobDone || got.Created != n || got.Attempts != 2 {
 		t.Fatalf("job taken back and run again: %+v; want done on its second attempt, %d created", got, n)
 	}
 	entries, total, err := db.AuditEntries(ctx, audit.Filter{Entity: "agreement_import"})
@@ -271,22 +260,21 @@ func TestAgreementFilesSeeTheRegistryAsTheirImporterDoes(t *testing.T) {
 			return "reference,title,type,partners,signed_on,status,amount,currency,regions,action_area,amends\n" +
 				"NEW-A1,More,amendment,nordic-fund,2017-01-10,signed,100,EUR,AFR,capacity_building," + target + "\n"
 		}
-		opts, err := importjob.AgreementOptions(ctx, db, bruno)
-		if err != nil {
-			t.Fatal(err)
+		check := func(u *user.User, file string) (*importflow.Result, error) {
+			return importflow.Agreements.Check(ctx, db, importflow.Input{User: u, Data: strings.NewReader(file)})
 		}
-		problems := func(res *importer.AgreementResult) string {
+		problems := func(res *importflow.Result) string {
 			return strings.ReplaceAll(fmt.Sprint(res.Problems), "SECRET-1", "NOWHERE-1")
 		}
-		for name, run := range map[string]func(file string) *importer.AgreementResult{
-			"check": func(file string) *importer.AgreementResult {
-				res, err := importer.CheckAgreements(ctx, strings.NewReader(file), opts)
+		for name, run := range map[string]func(file string) *importflow.Result{
+			"check": func(file string) *importflow.Result {
+				res, err := check(bruno, file)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return res
 			},
-			"import": func(file string) *importer.AgreementResult { return importAs(t, db, bruno, file) },
+			"import": func(file string) *importflow.Result { return importAs(t, db, bruno, file) },
 		} {
 			hidden, unknown := run(amending("SECRET-1")), run(amending("NOWHERE-1"))
 			if problems(hidden) != problems(unknown) || unknown.OK() {
@@ -294,11 +282,7 @@ func TestAgreementFilesSeeTheRegistryAsTheirImporterDoes(t *testing.T) {
 			}
 		}
 		for _, u := range []*user.User{amina, ada} {
-			opts, err := importjob.AgreementOptions(ctx, db, u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res, err := importer.CheckAgreements(ctx, strings.NewReader(amending("SECRET-1")), opts); err != nil || !res.OK() {
+			if res, err := check(u, amending("SECRET-1")); err != nil || !res.OK() {
 				t.Errorf("%s may not amend the confidential agreement: %v %v", u.Username, err, res.Problems)
 			}
 		}
@@ -307,19 +291,14 @@ func TestAgreementFilesSeeTheRegistryAsTheirImporterDoes(t *testing.T) {
 
 // importAs imports an agreement file in one transaction as u, as the job does, and returns what
 // the import found.
-func importAs(t *testing.T, db *store.DB, u *user.User, file string) *importer.AgreementResult {
+func importAs(t *testing.T, db *store.DB, u *user.User, file string) *importflow.Result {
 	t.Helper()
-	opts, err := importjob.AgreementOptions(t.Context(), db, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res *importer.AgreementResult
-	_, err = db.ImportAgreements(t.Context(), "agreements.csv", nil, func(ctx context.Context, imp *agreements.AgreementImport) error {
-		var err error
-		if res, err = importer.ImportAgreements(ctx, strings.NewReader(file), opts, imp); err == nil && !res.OK() {
-			err = errProblems
+	in := importflow.Input{User: u, File: "agreements.csv", Data: strings.NewReader(file)}
+	res, err := importflow.Agreements.Import(t.Context(), db, in, func(res *importflow.Result) error {
+		if !res.OK() {
+			return errProblems
 		}
-		return err
+		return nil
 	})
 	if err != nil && !errors.Is(err, errProblems) {
 		t.Fatal(err)

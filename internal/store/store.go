@@ -11,6 +11,7 @@ import (
 	"pactum/internal/store/accounts"
 	"pactum/internal/store/agreements"
 	"pactum/internal/store/derived"
+	"pactum/internal/store/importjobs"
 	"pactum/internal/store/insights"
 	"pactum/internal/store/outbox"
 	"pactum/internal/store/partners"
@@ -41,6 +42,7 @@ type DB struct {
 	*relations.Relations
 	*accounts.Accounts
 	*outbox.Outbox
+	*importjobs.ImportJobs
 	codes *derived.CodesMemo // where the dialect memoizes codes
 }
 
@@ -63,7 +65,7 @@ func OpenWith(ctx context.Context, dataDir, databaseURL string, opts Options) (*
 	registry, lists := agreements.New(core, codes), references.New(core)
 	db := &DB{DB: core, codes: codes, Partners: partners.New(core, agreements.Load), Agreements: registry,
 		Insights: insights.New(core, registry, lists), References: lists, Relations: relations.New(core),
-		Accounts: accounts.New(core), Outbox: outbox.New(core)}
+		Accounts: accounts.New(core), Outbox: outbox.New(core), ImportJobs: importjobs.New(core)}
 	return db, nil
 }
 

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -46,17 +45,19 @@ func importAgreementFile(t *testing.T, db *store.DB, file string) (*importer.Agr
 		t.Fatal(err)
 	}
 	opts := importer.AgreementOptions{Resolver: rs, Rates: rates, Today: civil.Of(time.Now()), Lookup: db}
-	var res *importer.AgreementResult
-	summary, err := db.ImportAgreements(ctx, "agreements.csv", nil, func(ctx context.Context, imp *agreements.AgreementImport) error {
-		var err error
-		if res, err = importer.ImportAgreements(ctx, strings.NewReader(file), opts, imp); err != nil {
-			return err
-		}
-		if !res.OK() {
-			return errors.New("problems")
-		}
-		return nil
-	})
+	sess, err := db.BeginAgreementImport(ctx, "agreements.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Rollback()
+	res, err := importer.ImportAgreements(ctx, strings.NewReader(file), opts, sess)
+	if err != nil {
+		return res, agreements.AgreementImportSummary{}, err
+	}
+	if !res.OK() {
+		return res, agreements.AgreementImportSummary{}, errors.New("problems")
+	}
+	summary, err := sess.Commit(ctx, nil)
 	return res, summary, err
 }
 

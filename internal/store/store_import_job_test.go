@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"sync"
@@ -12,10 +11,10 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/civil"
 	"pactum/internal/document"
+	"pactum/internal/importer"
 	"pactum/internal/partner"
 	"pactum/internal/reference"
 	"pactum/internal/store"
-	"pactum/internal/store/agreements"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -32,16 +31,16 @@ func mustUpload(t *testing.T, db *store.DB, u *user.User, name string) *document
 	return doc
 }
 
-func mustEnqueueJob(t *testing.T, db *store.DB, u *user.User, doc *document.Document, rowsTotal int) *store.ImportJob {
+func mustEnqueueJob(t *testing.T, db *store.DB, u *user.User, doc *document.Document, rowsTotal int) *importer.Job {
 	t.Helper()
-	job := &store.ImportJob{Kind: store.ImportPartners, DocumentID: doc.ID, UserID: u.ID, Plan: "1,0,0", RowsTotal: rowsTotal}
+	job := &importer.Job{Kind: importer.KindPartners, DocumentID: doc.ID, UserID: u.ID, Plan: "1,0,0", RowsTotal: rowsTotal}
 	if err := db.EnqueueImportJob(t.Context(), job); err != nil {
 		t.Fatal(err)
 	}
 	return job
 }
 
-func mustClaimJob(t *testing.T, db *store.DB, worker string) *store.ImportJob {
+func mustClaimJob(t *testing.T, db *store.DB, worker string) *importer.Job {
 	t.Helper()
 	job, ok, err := db.ClaimImportJob(t.Context(), worker)
 	if err != nil || !ok {
@@ -50,7 +49,7 @@ func mustClaimJob(t *testing.T, db *store.DB, worker string) *store.ImportJob {
 	return job
 }
 
-func mustJob(t *testing.T, db *store.DB, id int64) *store.ImportJob {
+func mustJob(t *testing.T, db *store.DB, id int64) *importer.Job {
 	t.Helper()
 	job, err := db.ImportJobByID(t.Context(), id)
 	if err != nil {
@@ -69,17 +68,17 @@ func TestImportJobsAreClaimedOnceOldestFirst(t *testing.T) {
 			ids = append(ids, job.ID)
 		}
 		// A confirmation sent twice finds the job already queued for its upload.
-		again := &store.ImportJob{Kind: store.ImportPartners, DocumentID: mustJob(t, db, ids[0]).DocumentID, UserID: amina.ID, Plan: "1,0,0"}
-		if err := db.EnqueueImportJob(t.Context(), again); err != nil || again.ID != ids[0] || again.Status != store.JobQueued {
+		again := &importer.Job{Kind: importer.KindPartners, DocumentID: mustJob(t, db, ids[0]).DocumentID, UserID: amina.ID, Plan: "1,0,0"}
+		if err := db.EnqueueImportJob(t.Context(), again); err != nil || again.ID != ids[0] || again.Status != importer.JobQueued {
 			t.Fatalf("the same upload queued again: job %d (%s), %v; want job %d", again.ID, again.Status, err, ids[0])
 		}
 
 		first := mustClaimJob(t, db, "server-a")
-		if first.ID != ids[0] || first.Status != store.JobRunning || first.ClaimedBy != "server-a" || first.Attempts != 1 ||
+		if first.ID != ids[0] || first.Status != importer.JobRunning || first.ClaimedBy != "server-a" || first.Attempts != 1 ||
 			first.Filename != "partners-0.csv" || first.StartedAt.IsZero() || first.HeartbeatAt.IsZero() {
 			t.Fatalf("first claim: %+v; want job %d running for server-a", first, ids[0])
 		}
-		if next := mustJob(t, db, ids[1]); next.Status != store.JobQueued {
+		if next := mustJob(t, db, ids[1]); next.Status != importer.JobQueued {
 			t.Fatalf("after one claim the next job is %s, want queued: a claim takes one job", next.Status)
 		}
 
@@ -148,7 +147,7 @@ func TestStaleImportJobsAreReclaimed(t *testing.T) {
 			t.Fatalf("reclaimed %d jobs (%v), want the silent one", n, err)
 		}
 		got := mustJob(t, db, queued.ID)
-		if got.Status != store.JobQueued || got.ClaimedBy != "" || got.RowsDone != 0 || !got.HeartbeatAt.IsZero() || got.RowsTotal != 300_000 {
+		if got.Status != importer.JobQueued || got.ClaimedBy != "" || got.RowsDone != 0 || !got.HeartbeatAt.IsZero() || got.RowsTotal != 300_000 {
 			t.Fatalf("reclaimed job: %+v; want it queued, unclaimed, from the start", got)
 		}
 		// The old worker, should it come back, is told the job is no longer its own, and what it
@@ -156,12 +155,12 @@ func TestStaleImportJobsAreReclaimed(t *testing.T) {
 		if held, err := db.RecordImportProgress(ctx, job, 2000); err != nil || held {
 			t.Errorf("progress of a reclaimed job: held %v, %v; want not held", held, err)
 		}
-		if err := db.FailImportJob(ctx, job, apperr.Msg("import.job.error.internal")); !errors.Is(err, store.ErrImportJobLost) {
+		if err := db.FailImportJob(ctx, job, apperr.Msg("import.job.error.internal")); !errors.Is(err, importer.ErrJobLost) {
 			t.Errorf("failing a reclaimed job: %v, want ErrImportJobLost", err)
 		}
 		p := newPartner("late-fund", "Late Fund", "foundation")
 		err := db.ApplyPartnerImport(ctx, store.PartnerImport{File: "partners.csv", Creates: []*partner.Partner{p}, Job: job})
-		if !errors.Is(err, store.ErrImportJobLost) {
+		if !errors.Is(err, importer.ErrJobLost) {
 			t.Errorf("import of a reclaimed job: %v, want ErrImportJobLost", err)
 		}
 		if _, err := db.PartnerByKey(ctx, "late-fund"); !apperr.Is(err, apperr.NotFound) {
@@ -177,18 +176,18 @@ func TestStaleImportJobsAreReclaimed(t *testing.T) {
 		if err := db.ReleaseImportJob(ctx, job); err != nil {
 			t.Fatal(err)
 		}
-		if got := mustJob(t, db, job.ID); got.Status != store.JobQueued || got.Attempts != 1 {
+		if got := mustJob(t, db, job.ID); got.Status != importer.JobQueued || got.Attempts != 1 {
 			t.Errorf("released job: %s after %d attempts; want queued after 1", got.Status, got.Attempts)
 		}
-		for attempt := 2; attempt <= store.MaxImportAttempts; attempt++ {
+		for attempt := 2; attempt <= importer.MaxJobAttempts; attempt++ {
 			mustClaimJob(t, db, "server-"+strconv.Itoa(attempt))
 			if n, err := db.ReclaimStaleImportJobs(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
 				t.Fatalf("attempt %d: reclaimed %d (%v)", attempt, n, err)
 			}
 		}
 		got = mustJob(t, db, job.ID)
-		if got.Status != store.JobFailed || got.Error.Key != "import.job.error.interrupted" || got.FinishedAt.IsZero() {
-			t.Errorf("job abandoned %d times: %+v; want it failed as interrupted", store.MaxImportAttempts, got)
+		if got.Status != importer.JobFailed || got.Error.Key != "import.job.error.interrupted" || got.FinishedAt.IsZero() {
+			t.Errorf("job abandoned %d times: %+v; want it failed as interrupted", importer.MaxJobAttempts, got)
 		}
 	})
 }
@@ -201,7 +200,7 @@ func TestImportJobProgressAndOutcomeRoundTrip(t *testing.T) {
 		queued := mustEnqueueJob(t, db, amina, mustUpload(t, db, amina, "partners.csv"), 3)
 		got := mustJob(t, db, queued.ID)
 		checkStamp(t, "created_at", got.CreatedAt, before, time.Now())
-		if got.Kind != store.ImportPartners || got.UserID != amina.ID || got.Plan != "1,0,0" || got.Status != store.JobQueued ||
+		if got.Kind != importer.KindPartners || got.UserID != amina.ID || got.Plan != "1,0,0" || got.Status != importer.JobQueued ||
 			got.RowsTotal != 3 || got.Filename != "partners.csv" || got.ClaimedBy != "" || !got.StartedAt.IsZero() || !got.FinishedAt.IsZero() {
 			t.Fatalf("queued job: %+v", got)
 		}
@@ -210,7 +209,7 @@ func TestImportJobProgressAndOutcomeRoundTrip(t *testing.T) {
 		if held, err := db.RecordImportProgress(ctx, job, 2); err != nil || !held {
 			t.Fatalf("progress: %v, %v", held, err)
 		}
-		if got := mustJob(t, db, job.ID); got.RowsDone != 2 || got.Status != store.JobRunning {
+		if got := mustJob(t, db, job.ID); got.RowsDone != 2 || got.Status != importer.JobRunning {
 			t.Errorf("progress read back: %d rows, %s; want 2, running", got.RowsDone, got.Status)
 		}
 
@@ -222,7 +221,7 @@ func TestImportJobProgressAndOutcomeRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = mustJob(t, db, job.ID)
-		if got.Status != store.JobDone || got.Created != 1 || got.Updated != 0 || got.Unchanged != 2 || got.RowsDone != 3 || got.FinishedAt.IsZero() {
+		if got.Status != importer.JobDone || got.Created != 1 || got.Updated != 0 || got.Unchanged != 2 || got.RowsDone != 3 || got.FinishedAt.IsZero() {
 			t.Errorf("done job: %+v; want done, 1 created, 2 unchanged, 3 of 3 rows", got)
 		}
 		if n := auditTotal(t, db) - entriesBefore; n != 1 {
@@ -241,7 +240,7 @@ func TestImportJobProgressAndOutcomeRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = mustJob(t, db, job.ID)
-		if got.Status != store.JobFailed || got.FinishedAt.IsZero() {
+		if got.Status != importer.JobFailed || got.FinishedAt.IsZero() {
 			t.Errorf("failed job: %+v", got)
 		}
 		equal(t, "reason", got.Error, apperr.Msg("import.error.too_large", "mb", 50, "share", 0.5, "name", "rates.csv"))
@@ -259,17 +258,21 @@ func TestRateAndAgreementImportsFinishTheirJob(t *testing.T) {
 			Unchanged: 1, Job: job}); err != nil {
 			t.Fatal(err)
 		}
-		if got := mustJob(t, db, job.ID); got.Status != store.JobDone || got.Created != 1 || got.Unchanged != 1 {
+		if got := mustJob(t, db, job.ID); got.Status != importer.JobDone || got.Created != 1 || got.Unchanged != 1 {
 			t.Errorf("rates job: %+v", got)
 		}
 
 		mustEnqueueJob(t, db, amina, mustUpload(t, db, amina, "agreements.csv"), 5)
 		job = mustClaimJob(t, db, "server-a")
-		summary, err := db.ImportAgreements(ctx, "agreements.csv", job, func(context.Context, *agreements.AgreementImport) error { return nil })
+		sess, err := db.BeginAgreementImport(ctx, "agreements.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := mustJob(t, db, job.ID); got.Status != store.JobDone || got.Created != summary.Created || got.RowsDone != 5 {
+		summary, err := sess.Commit(ctx, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mustJob(t, db, job.ID); got.Status != importer.JobDone || got.Created != summary.Created || got.RowsDone != 5 {
 			t.Errorf("agreements job: %+v", got)
 		}
 	})

@@ -9,7 +9,7 @@ import (
 
 	"pactum/internal/apperr"
 	"pactum/internal/document"
-	"pactum/internal/store"
+	"pactum/internal/importer"
 	"pactum/internal/user"
 )
 
@@ -23,20 +23,12 @@ const importPollEvery = 50 * time.Millisecond
 // importRefreshSeconds is how often the status page of a job still to finish reloads itself.
 const importRefreshSeconds = 2
 
-// importPages are, by kind of import, the list an import fills and the import page itself, with
-// the keys of the list's name, of a link to it after an import, and of the import page's title.
-var importPages = map[string]struct{ list, listTitle, listLink, page, title string }{
-	store.ImportPartners:   {"/partners", "partners.title", "import.done_link", "/partners/import", "import.title"},
-	store.ImportAgreements: {"/agreements", "agreements.title", "import.agreements.done_link", "/agreements/import", "import.agreements.title"},
-	store.ImportRates:      {"/admin/reference/currency", "list.currency", "import.rates.done_link", "/admin/rates/import", "import.rates.title"},
-}
-
 // queueImport queues the import of a checked upload as the person asking, with job's Kind,
 // DocumentID, Plan and RowsTotal, and answers with where to follow it: the import page with the
 // outcome, as before imports ran in the background, when the job is done within importWait;
 // otherwise the job's status page. The import runs outside the request, so a large file outlives
 // the server's write timeout and survives a server that stops (another takes the job over).
-func (s *Server) queueImport(w http.ResponseWriter, r *http.Request, job *store.ImportJob) {
+func (s *Server) queueImport(w http.ResponseWriter, r *http.Request, job *importer.Job) {
 	job.UserID = currentUser(r).ID
 	if err := s.db.EnqueueImportJob(r.Context(), job); err != nil {
 		s.serverError(w, r, err)
@@ -52,7 +44,7 @@ func (s *Server) queueImport(w http.ResponseWriter, r *http.Request, job *store.
 		s.serverError(w, r, err)
 	case done != nil:
 		q := url.Values{"created": {strconv.Itoa(done.Created)}, "updated": {strconv.Itoa(done.Updated)}, "unchanged": {strconv.Itoa(done.Unchanged)}}
-		http.Redirect(w, r, importPages[job.Kind].page+"?"+q.Encode(), http.StatusSeeOther)
+		http.Redirect(w, r, importPages[job.Kind].Path+"?"+q.Encode(), http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, status, http.StatusSeeOther)
 	}
@@ -81,7 +73,7 @@ func (s *Server) confirmedUpload(r *http.Request, ownerType string) (*document.D
 
 // awaitImport waits up to importWait for job id to be done and returns it then; nil when it is
 // not done by then, or failed.
-func (s *Server) awaitImport(ctx context.Context, id int64) (*store.ImportJob, error) {
+func (s *Server) awaitImport(ctx context.Context, id int64) (*importer.Job, error) {
 	ctx, cancel := context.WithTimeout(ctx, importWait)
 	defer cancel()
 	ticker := time.NewTicker(importPollEvery)
@@ -98,9 +90,9 @@ func (s *Server) awaitImport(ctx context.Context, id int64) (*store.ImportJob, e
 			return nil, nil
 		case err != nil:
 			return nil, err
-		case job.Status == store.JobDone:
+		case job.Status == importer.JobDone:
 			return job, nil
-		case job.Status == store.JobFailed:
+		case job.Status == importer.JobFailed:
 			return nil, nil
 		}
 	}
@@ -145,10 +137,10 @@ func (s *Server) showImportJob(w http.ResponseWriter, r *http.Request) {
 	}
 	pages := importPages[job.Kind]
 	l := localizer(r)
-	v := importJobView{page: s.newPage(r, pages.title), File: job.Filename, Kind: l.T("import.job.kind." + job.Kind),
-		Status: l.T("import.job.status." + job.Status), Active: job.Active(), Done: job.Status == store.JobDone,
-		Failed: job.Status == store.JobFailed, RefreshSeconds: importRefreshSeconds, RowsDone: job.RowsDone, RowsTotal: job.RowsTotal,
-		ListURL: pages.list, ListTitle: l.T(pages.listTitle), ListLink: l.T(pages.listLink), ImportURL: pages.page}
+	v := importJobView{page: s.newPage(r, pages.Title), File: job.Filename, Kind: l.T("import.job.kind." + job.Kind),
+		Status: l.T("import.job.status." + job.Status), Active: job.Active(), Done: job.Status == importer.JobDone,
+		Failed: job.Status == importer.JobFailed, RefreshSeconds: importRefreshSeconds, RowsDone: job.RowsDone, RowsTotal: job.RowsTotal,
+		ListURL: pages.List, ListTitle: l.T(pages.ListTitle), ListLink: l.T(pages.ListLink), ImportURL: pages.Path}
 	if rows, ok := s.liveRowsDone(job); ok {
 		v.RowsDone = rows
 	}
@@ -166,8 +158,8 @@ func (s *Server) showImportJob(w http.ResponseWriter, r *http.Request) {
 
 // liveRowsDone is how many rows of a running job this server's worker has done, when it is the
 // one running it: on SQLite the import's transaction keeps the database's figure from moving.
-func (s *Server) liveRowsDone(job *store.ImportJob) (int, bool) {
-	if job.Status != store.JobRunning || s.opts.ImportRowsDone == nil {
+func (s *Server) liveRowsDone(job *importer.Job) (int, bool) {
+	if job.Status != importer.JobRunning || s.opts.ImportRowsDone == nil {
 		return 0, false
 	}
 	return s.opts.ImportRowsDone(job.ID)

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"pactum/internal/importer"
+
 	"pactum/internal/audit"
 	"pactum/internal/partner"
-	"pactum/internal/store"
 	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
@@ -146,7 +147,7 @@ func TestImportJobProgressIsWrittenInTheReadersNumbers(t *testing.T) {
 	if err := app.db.AddDocument(ctx, doc, "agreement_import_file", doc.Filename); err != nil {
 		t.Fatal(err)
 	}
-	job := &store.ImportJob{Kind: store.ImportAgreements, DocumentID: doc.ID, UserID: officer.ID, Plan: "300000,0,0", RowsTotal: 300_000}
+	job := &importer.Job{Kind: importer.KindAgreements, DocumentID: doc.ID, UserID: officer.ID, Plan: "300000,0,0", RowsTotal: 300_000}
 	if err := app.db.EnqueueImportJob(ctx, job); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"pactum/internal/apperr"
 	"pactum/internal/document"
 	"pactum/internal/eml"
+	"pactum/internal/importer"
 	"pactum/internal/user"
 )
 
@@ -92,24 +93,24 @@ func (s *Server) routeTable() []route {
 		{"GET /partners/export.xlsx", staff, s.exportPartnersXLSX},
 		{"GET /partners/new", editors, s.showNewPartner},
 		{"POST /partners", editors, s.savePartner},
-		{"GET /partners/import", editors, s.showPartnerImport},
-		{"POST /partners/import", editors, s.previewPartnerImport},
-		{"POST /partners/import/confirm", editors, s.confirmPartnerImport},
+		{"GET /partners/import", editors, s.showImport(importPages[importer.KindPartners])},
+		{"POST /partners/import", editors, s.previewImport(importPages[importer.KindPartners])},
+		{"POST /partners/import/confirm", editors, s.confirmImport(importPages[importer.KindPartners])},
 		{"GET /insights", staff, s.showInsights},
 		{"GET /insights/export", staff, s.exportInsights},
 		{"GET /insights/status", staff, s.showStatusAnalysis},
 		{"GET /insights/status.xlsx", staff, s.statusAnalysisXLSX},
 		{"GET /insights/status.pdf", staff, s.statusAnalysisPDF},
-		{"GET /partners/import/template.csv", editors, s.partnerImportTemplateCSV},
-		{"GET /partners/import/template.xlsx", editors, s.partnerImportTemplateXLSX},
-		{"GET /agreements/import", editors, s.showAgreementImport},
-		{"POST /agreements/import", editors, s.previewAgreementImport},
-		{"POST /agreements/import/confirm", editors, s.confirmAgreementImport},
-		{"GET /agreements/import/template.csv", editors, s.agreementImportTemplateCSV},
-		{"GET /agreements/import/template.xlsx", editors, s.agreementImportTemplateXLSX},
-		{"GET /admin/rates/import", admins, s.showRateImport},
-		{"POST /admin/rates/import", admins, s.previewRateImport},
-		{"POST /admin/rates/import/confirm", admins, s.confirmRateImport},
+		{"GET /partners/import/template.csv", editors, s.importTemplateCSV(importPages[importer.KindPartners])},
+		{"GET /partners/import/template.xlsx", editors, s.importTemplateXLSX(importPages[importer.KindPartners])},
+		{"GET /agreements/import", editors, s.showImport(importPages[importer.KindAgreements])},
+		{"POST /agreements/import", editors, s.previewImport(importPages[importer.KindAgreements])},
+		{"POST /agreements/import/confirm", editors, s.confirmImport(importPages[importer.KindAgreements])},
+		{"GET /agreements/import/template.csv", editors, s.importTemplateCSV(importPages[importer.KindAgreements])},
+		{"GET /agreements/import/template.xlsx", editors, s.importTemplateXLSX(importPages[importer.KindAgreements])},
+		{"GET /admin/rates/import", admins, s.showImport(importPages[importer.KindRates])},
+		{"POST /admin/rates/import", admins, s.previewImport(importPages[importer.KindRates])},
+		{"POST /admin/rates/import/confirm", admins, s.confirmImport(importPages[importer.KindRates])},
 		{"GET /imports/{id}", editors, s.showImportJob},
 		{"GET /partners/{key}", staff, s.showPartner},
 		{"GET /partners/{key}/edit", editors, s.showEditPartner},

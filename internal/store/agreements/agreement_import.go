@@ -41,13 +41,17 @@ type AgreementImportSummary struct {
 	CreatedRefs, UpdatedRefs    []string
 }
 
-// AgreementImport writes an agreement file inside the one transaction of ImportAgreements.
+// AgreementImport writes an agreement file inside one transaction (store.BeginAgreementImport).
 // internal/importer drives it: it reads the file, asks the import what its rows name — so that it
 // sees the agreements written earlier in the same file — and hands it the rows to write, batch by
-// batch, so that a file of a million rows is streamed rather than held in memory.
+// batch, so that a file of a million rows is streamed rather than held in memory. The store never
+// calls the importer: the importer calls the import, then its owner calls Finish and Close.
 type AgreementImport struct {
-	tx  *sqldb.Tx
-	now time.Time
+	tx   *sqldb.Tx
+	file string
+	now  time.Time
+	// resetCtx outlives the import's context, for giving the connection its settings back.
+	resetCtx context.Context
 	// derived keeps the search index, codes, counts, cells and partners' figures in step.
 	derived *derived.Writer
 	// chunks are the prepared multi-row INSERTs of the import: each is prepared once and reused
@@ -65,64 +69,63 @@ type AgreementImport struct {
 	indexesAfter int
 	bulkWrite    bool
 	dropped      []droppedIndex
+	closed       bool
 }
 
 // droppedIndex is an index a bulk import dropped, and the statement that creates it.
 type droppedIndex struct{ name, definition string }
 
-// WriteImport runs write in the import's transaction tx with an AgreementImport to write
-// through, then updates the registry's derived data and the figures of the partners concerned,
-// and records one audit entry for the import (action import, entity agreement_import, the file's
-// name as key) unless it created and updated nothing. It takes the transaction so that an import
-// job is marked done in the same one. Every agreement of the file is written, or none: write
-// returning an error rolls everything back.
+// BeginImport starts the import of the agreement file named file in the transaction tx, which
+// its caller owns: rows are written through the import (WriteAgreements), then Finish updates
+// the registry's derived data and records the audit entry, and Close, always called, gives the
+// connection its settings back. The transaction is the caller's so that an import job is marked
+// done in the same one; every agreement of the file is written, or none.
 //
 // On SQLite the transaction holds the write connection for its duration (about a minute for a
 // million rows, docs/performance.md), during which other writers wait.
-func (s *Agreements) WriteImport(ctx context.Context, tx *sqldb.Tx, file string, write func(ctx context.Context, imp *AgreementImport) error) (summary AgreementImportSummary, err error) {
+func (s *Agreements) BeginImport(ctx context.Context, tx *sqldb.Tx, file string) (*AgreementImport, error) {
+	imp := &AgreementImport{tx: tx, file: file, now: time.Now().UTC(), resetCtx: context.WithoutCancel(ctx)}
 	if err := execAll(ctx, tx, tx.Dialect().ImportSettings(true)); err != nil {
-		return summary, fmt.Errorf("import agreements: %w", err)
+		imp.Close()
+		return nil, fmt.Errorf("import agreements: %w", err)
 	}
-	defer func() {
-		// The connection serves every writer after the import, whether or not it failed.
-		if reset := execAll(context.WithoutCancel(ctx), tx, tx.Dialect().ImportSettings(false)); reset != nil && err == nil {
-			err = fmt.Errorf("import agreements: %w", reset)
-		}
-	}()
-	imp := &AgreementImport{tx: tx, now: time.Now().UTC(), derived: derived.NewWriter(tx, agreementsByIDs), chunks: sqldb.NewChunks(tx)}
-	defer imp.close()
+	imp.derived, imp.chunks = derived.NewWriter(tx, agreementsByIDs), sqldb.NewChunks(tx)
 	var stored int
 	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM agreement_codes").Scan(&stored); err != nil {
-		return summary, fmt.Errorf("import agreements: %w", err)
+		imp.Close()
+		return nil, fmt.Errorf("import agreements: %w", err)
 	}
 	imp.bulkAfter, imp.indexesAfter = max(stored, bulkAfter), max(stored, BulkIndexesAfter)
+	return imp, nil
+}
 
-	if err := write(ctx, imp); err != nil {
-		return summary, err
-	}
+// Finish writes what the rows of the import derive (search documents, figures, cells), builds
+// again the indexes a bulk import dropped, and records one audit entry for the import (action
+// import, entity agreement_import, the file's name as key) unless it created and updated nothing.
+// It returns what the import did.
+func (imp *AgreementImport) Finish(ctx context.Context) (AgreementImportSummary, error) {
 	if err := imp.derived.WriteDocuments(ctx, imp.chunks); err != nil {
-		return summary, err
+		return imp.summary, err
 	}
 	if imp.bulkWrite {
 		imp.derived.FiguresInOnePass()
 	}
 	if err := imp.derived.Flush(ctx); err != nil {
-		return summary, err
+		return imp.summary, err
 	}
 	if err := imp.createIndexes(ctx); err != nil {
-		return summary, err
+		return imp.summary, err
 	}
 	if imp.bulk {
 		if err := imp.searchMerges(ctx, false); err != nil {
-			return summary, err
+			return imp.summary, err
 		}
 	}
-	summary = imp.summary
-	sum := summary
+	sum := imp.summary
 	if sum.Created+sum.Updated == 0 {
-		return summary, nil // a file that changes nothing leaves no trace, as partner and rate imports do
+		return sum, nil // a file that changes nothing leaves no trace, as partner and rate imports do
 	}
-	return summary, tx.Audit(ctx, audit.ActionImport, "agreement_import", file, audit.Changes{
+	return sum, imp.tx.Audit(ctx, audit.ActionImport, "agreement_import", imp.file, audit.Changes{
 		"created":      {After: sum.Created},
 		"updated":      {After: sum.Updated},
 		"unchanged":    {After: sum.Unchanged},
@@ -141,12 +144,27 @@ func execAll(ctx context.Context, tx *sqldb.Tx, statements []string) error {
 	return nil
 }
 
-func (imp *AgreementImport) close() {
-	imp.chunks.Close()
-	imp.derived.Close()
+// Close frees the import's statements and gives the connection its settings back, whether or
+// not the import failed: the connection serves every writer after it. A second Close does
+// nothing.
+func (imp *AgreementImport) Close() error {
+	if imp.closed {
+		return nil
+	}
+	imp.closed = true
+	if imp.chunks != nil {
+		imp.chunks.Close()
+	}
+	if imp.derived != nil {
+		imp.derived.Close()
+	}
 	if imp.update != nil {
 		imp.update.Close()
 	}
+	if err := execAll(imp.resetCtx, imp.tx, imp.tx.Dialect().ImportSettings(false)); err != nil {
+		return fmt.Errorf("import agreements: %w", err)
+	}
+	return nil
 }
 
 // AgreementsByReferences returns the agreements among refs as this transaction sees them.

@@ -210,8 +210,9 @@ func (db *DB) Write() *sql.DB { return db.write }
 
 // Tx is a transaction whose queries take '?' placeholders on either database.
 type Tx struct {
-	tx *sql.Tx
-	d  Dialect
+	tx   *sql.Tx
+	d    Dialect
+	conn *sql.Conn // the write pool's connection it holds, given back when it ends
 }
 
 // Dialect returns what the transaction's SQL differs in.
@@ -250,28 +251,60 @@ var ErrBusy = apperr.New(apperr.Busy, "error.busy_saving")
 // InTx runs fn in a write transaction and commits it when fn returns nil. A transaction that
 // cannot start, or is refused a lock, in time returns an error of code apperr.Busy.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return BusyOr(err)
+	}
+	return tx.Commit()
+}
+
+// Begin starts a write transaction that the caller ends with Commit or Rollback, for a write
+// that is driven from outside the store step by step (an import session: the importer reads a
+// file and hands the store its batches), where InTx would make the store call back into its
+// caller. Prefer InTx. A transaction that cannot start in time returns an error of code
+// apperr.Busy.
+func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	waitCtx, cancel := context.WithTimeout(ctx, writeWait)
 	conn, err := db.write.Conn(waitCtx)
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("wait for the write connection: %w", ErrBusy)
+			return nil, fmt.Errorf("wait for the write connection: %w", ErrBusy)
 		}
-		return fmt.Errorf("begin transaction: %w", err)
+		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	defer conn.Close()
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return BusyOr(fmt.Errorf("begin transaction: %w", err))
+		conn.Close()
+		return nil, BusyOr(fmt.Errorf("begin transaction: %w", err))
 	}
-	if err := fn(&Tx{tx: sqlTx, d: db.dialect}); err != nil {
-		_ = sqlTx.Rollback()
-		return BusyOr(err)
-	}
-	if err := sqlTx.Commit(); err != nil {
+	return &Tx{tx: sqlTx, d: db.dialect, conn: conn}, nil
+}
+
+// Commit commits a transaction of Begin or InTx and gives its connection back.
+func (tx *Tx) Commit() error {
+	defer tx.release()
+	if err := tx.tx.Commit(); err != nil {
 		return BusyOr(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// Rollback rolls a transaction back and gives its connection back; after Commit it does nothing.
+func (tx *Tx) Rollback() {
+	_ = tx.tx.Rollback()
+	tx.release()
+}
+
+func (tx *Tx) release() {
+	if tx.conn != nil {
+		tx.conn.Close()
+		tx.conn = nil
+	}
 }
 
 // busyOr returns err marked Busy when the database refused a lock in time, and err otherwise.

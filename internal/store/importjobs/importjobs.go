@@ -1,4 +1,7 @@
-package store
+// Package importjobs is the room of the store that keeps the queue of import jobs: queueing,
+// claiming, progress, failure and release; an import marks its job done inside its own
+// transaction through Finish.
+package importjobs
 
 import (
 	"bytes"
@@ -10,62 +13,16 @@ import (
 	"time"
 
 	"pactum/internal/apperr"
+	"pactum/internal/importer"
 	"pactum/internal/store/sqldb"
 )
 
-// The kinds of import job: what the uploaded file holds.
-const (
-	ImportPartners   = "partners"
-	ImportAgreements = "agreements"
-	ImportRates      = "rates"
-)
+// ImportJobs is the queue of import jobs (table import_jobs, migration 0010): imports confirmed
+// on the pages, claimed and run by a worker of any app server (internal/importjob).
+type ImportJobs struct{ db *sqldb.DB }
 
-// The statuses of an import job. A job is queued when confirmed, running once a worker claimed
-// it, and done or failed for good.
-const (
-	JobQueued  = "queued"
-	JobRunning = "running"
-	JobDone    = "done"
-	JobFailed  = "failed"
-)
-
-// MaxImportAttempts is how many times a job may be claimed and abandoned (its worker stopped
-// saying it is at work) before it fails instead of waiting again: a file that brings a server
-// down must not bring down every server in turn.
-const MaxImportAttempts = 3
-
-// ErrImportJobLost says a worker no longer holds the job it was running: it fell silent for so
-// long that the job was reclaimed. Whatever the worker was writing is rolled back; the job's new
-// worker does it.
-var ErrImportJobLost = errors.New("the import job is no longer this worker's")
-
-// ImportJob is an import confirmed on a web page, kept in the database until a worker of any app
-// server has run it, so that neither the request that confirmed it nor the server that claimed
-// it need to last as long as the import.
-type ImportJob struct {
-	ID         int64
-	Kind       string // ImportPartners, ImportAgreements or ImportRates
-	DocumentID int64  // the uploaded file
-	UserID     int64  // who confirmed it: the import runs with their rights, in their name
-	// Plan is what the person confirmed: the counts of rows to create, update and leave
-	// unchanged, as the check showed them ("12,3,400"). A run that finds another plan fails
-	// rather than write what nobody saw.
-	Plan                        string
-	Status                      string
-	Attempts                    int
-	RowsDone, RowsTotal         int
-	Created, Updated, Unchanged int
-	// Error says why a failed job failed, to be translated for whoever reads it.
-	Error apperr.Message
-	// ClaimedBy names the worker running the job; HeartbeatAt is when it last said it is at work.
-	ClaimedBy                                     string
-	HeartbeatAt, CreatedAt, StartedAt, FinishedAt time.Time // zero until they happen
-	// Filename is the name of the uploaded file.
-	Filename string
-}
-
-// Active reports whether the job is still to run or running.
-func (j *ImportJob) Active() bool { return j.Status == JobQueued || j.Status == JobRunning }
+// New returns the room on db.
+func New(db *sqldb.DB) *ImportJobs { return &ImportJobs{db: db} }
 
 const importJobColumns = `j.id, j.kind, j.document_id, j.user_id, j.plan, j.status, j.attempts, j.rows_done, j.rows_total,
 	j.created_count, j.updated_count, j.unchanged_count, j.error_key, j.error_args, COALESCE(j.claimed_by, ''),
@@ -74,9 +31,9 @@ const importJobColumns = `j.id, j.kind, j.document_id, j.user_id, j.plan, j.stat
 // EnqueueImportJob queues job (its Kind, DocumentID, UserID, Plan and RowsTotal) and sets its ID
 // and status. A job already queued or running for the same upload is not queued twice: job gets
 // that one's ID, so that a confirmation sent twice leads to the one import.
-func (db *DB) EnqueueImportJob(ctx context.Context, job *ImportJob) error {
-	job.Status, job.CreatedAt = JobQueued, time.Now().UTC()
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *ImportJobs) EnqueueImportJob(ctx context.Context, job *importer.Job) error {
+	job.Status, job.CreatedAt = importer.JobQueued, time.Now().UTC()
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO import_jobs (kind, document_id, user_id, plan, status, rows_total, created_at)
 			VALUES (?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 			job.Kind, job.DocumentID, job.UserID, job.Plan, job.RowsTotal, job.CreatedAt).Scan(&job.ID)
@@ -99,9 +56,9 @@ func (db *DB) EnqueueImportJob(ctx context.Context, job *ImportJob) error {
 // The job is chosen by a scalar subquery (id = (SELECT …)), which PostgreSQL runs once. Written
 // id IN (SELECT …), it may run again for each row the update looks at, and each run, passing
 // over the row just claimed, picks the next: one claim took every queued job.
-func (db *DB) ClaimImportJob(ctx context.Context, worker string) (*ImportJob, bool, error) {
-	var job *ImportJob
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *ImportJobs) ClaimImportJob(ctx context.Context, worker string) (*importer.Job, bool, error) {
+	var job *importer.Job
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := time.Now().UTC()
 		var id int64
 		err := tx.QueryRow(ctx, `UPDATE import_jobs SET status = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?,
@@ -127,14 +84,14 @@ func (db *DB) ClaimImportJob(ctx context.Context, worker string) (*ImportJob, bo
 // ReclaimStaleImportJobs takes back the running jobs whose worker has not said it is at work
 // since silentSince: its server died or lost the database. An import writes in one transaction,
 // which then never committed, so the job is queued again to run from the start — unless it was
-// abandoned MaxImportAttempts times, when it fails. It returns how many jobs it took back.
-func (db *DB) ReclaimStaleImportJobs(ctx context.Context, silentSince time.Time) (int, error) {
+// abandoned importer.MaxJobAttempts times, when it fails. It returns how many jobs it took back.
+func (s *ImportJobs) ReclaimStaleImportJobs(ctx context.Context, silentSince time.Time) (int, error) {
 	var n int64
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := time.Now().UTC()
 		failed, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'failed', error_key = ?, error_args = '[]', finished_at = ?
 			WHERE status = 'running' AND heartbeat_at < ? AND attempts >= ?`,
-			"import.job.error.interrupted", now, silentSince.UTC(), MaxImportAttempts)
+			"import.job.error.interrupted", now, silentSince.UTC(), importer.MaxJobAttempts)
 		if err != nil {
 			return err
 		}
@@ -157,9 +114,9 @@ func (db *DB) ReclaimStaleImportJobs(ctx context.Context, silentSince time.Time)
 // RecordImportProgress records how many rows of its job a worker has done, which also says the
 // worker is at work. Workers call it about once a second. It reports whether the job is still
 // the worker's; when it is not, the worker should stop.
-func (db *DB) RecordImportProgress(ctx context.Context, job *ImportJob, rowsDone int) (bool, error) {
+func (s *ImportJobs) RecordImportProgress(ctx context.Context, job *importer.Job, rowsDone int) (bool, error) {
 	var held bool
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE import_jobs SET rows_done = ?, heartbeat_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'",
 			rowsDone, time.Now().UTC(), job.ID, job.ClaimedBy)
 		if err != nil {
@@ -175,11 +132,11 @@ func (db *DB) RecordImportProgress(ctx context.Context, job *ImportJob, rowsDone
 	return held, nil
 }
 
-// finishImportJob marks a claimed job done with what its import did, inside the import's own
+// Finish marks a claimed job done with what its import did, inside the import's own
 // transaction: the job is done exactly when its rows are written, so a job whose server dies
-// just after the commit is never run again. It returns ErrImportJobLost, which rolls the import
+// just after the commit is never run again. It returns importer.ErrJobLost, which rolls the import
 // back, when the job is no longer the worker's.
-func finishImportJob(ctx context.Context, tx *sqldb.Tx, job *ImportJob, created, updated, unchanged int) error {
+func Finish(ctx context.Context, tx *sqldb.Tx, job *importer.Job, created, updated, unchanged int) error {
 	now := time.Now().UTC()
 	res, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'done', rows_done = rows_total, created_count = ?, updated_count = ?,
 		unchanged_count = ?, heartbeat_at = ?, finished_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
@@ -191,13 +148,13 @@ func finishImportJob(ctx context.Context, tx *sqldb.Tx, job *ImportJob, created,
 }
 
 // FailImportJob ends a claimed job that wrote nothing, with the reason its page shows.
-func (db *DB) FailImportJob(ctx context.Context, job *ImportJob, reason apperr.Message) error {
+func (s *ImportJobs) FailImportJob(ctx context.Context, job *importer.Job, reason apperr.Message) error {
 	args, err := json.Marshal(append([]any{}, reason.Args...))
 	if err != nil {
 		return fmt.Errorf("fail import job %d: %w", job.ID, err)
 	}
 	now := time.Now().UTC()
-	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'failed', error_key = ?, error_args = ?, heartbeat_at = ?,
 			finished_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
 			reason.Key, string(args), now, now, job.ID, job.ClaimedBy)
@@ -211,8 +168,8 @@ func (db *DB) FailImportJob(ctx context.Context, job *ImportJob, reason apperr.M
 
 // ReleaseImportJob queues a claimed job again, to run from the start, when its worker stops
 // before the job ends (the server shuts down). The claim does not count as an attempt.
-func (db *DB) ReleaseImportJob(ctx context.Context, job *ImportJob) error {
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+func (s *ImportJobs) ReleaseImportJob(ctx context.Context, job *importer.Job) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
 			started_at = NULL, rows_done = 0, attempts = attempts - 1 WHERE id = ? AND claimed_by = ? AND status = 'running'`,
 			job.ID, job.ClaimedBy)
@@ -224,7 +181,7 @@ func (db *DB) ReleaseImportJob(ctx context.Context, job *ImportJob) error {
 	return nil
 }
 
-// jobUpdated turns the outcome of an update of one claimed job into ErrImportJobLost when it
+// jobUpdated turns the outcome of an update of one claimed job into importer.ErrJobLost when it
 // changed no row.
 func jobUpdated(res sql.Result, err error) error {
 	if err != nil {
@@ -235,18 +192,18 @@ func jobUpdated(res sql.Result, err error) error {
 		return err
 	}
 	if n == 0 {
-		return ErrImportJobLost
+		return importer.ErrJobLost
 	}
 	return nil
 }
 
 // ImportJobByID returns a job, for its status page and its worker.
-func (db *DB) ImportJobByID(ctx context.Context, id int64) (*ImportJob, error) {
-	return importJobByID(ctx, db, id)
+func (s *ImportJobs) ImportJobByID(ctx context.Context, id int64) (*importer.Job, error) {
+	return importJobByID(ctx, s.db, id)
 }
 
-func importJobByID(ctx context.Context, q sqldb.Querier, id int64) (*ImportJob, error) {
-	j := &ImportJob{}
+func importJobByID(ctx context.Context, q sqldb.Querier, id int64) (*importer.Job, error) {
+	j := &importer.Job{}
 	var errorArgs string
 	var heartbeat, started, finished sql.NullTime
 	err := q.QueryRow(ctx, "SELECT "+importJobColumns+" FROM import_jobs j JOIN documents d ON d.id = j.document_id WHERE j.id = ?", id).
