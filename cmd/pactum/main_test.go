@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build pactum:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := storetest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

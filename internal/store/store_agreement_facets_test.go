@@ -5,10 +5,7 @@ import (
 	"testing"
 
 	"pactum/internal/agreement"
-	"pactum/internal/civil"
-	"pactum/internal/demo"
 	"pactum/internal/store"
-	"pactum/internal/store/storetest"
 )
 
 // TestRegistryFacetCountsAreWhatAClickGives checks the promise of every count beside a facet
@@ -17,10 +14,7 @@ import (
 // facets chosen, for an administrator and for an officer (who sees only their own
 // confidential agreements); codes are taken from the registry's own counts so that they exist.
 func TestRegistryFacetCountsAreWhatAClickGives(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
-			t.Fatal(err)
-		}
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
 		whole := listAgreements(t, db, agreement.Filter{AllConfidential: true})
 		top := func(facet string, n int) []string {
 			var codes []string

@@ -12,8 +12,6 @@ import (
 
 	"pactum/internal/apperr"
 	"pactum/internal/audit"
-	"pactum/internal/civil"
-	"pactum/internal/demo"
 	"pactum/internal/importer"
 	"pactum/internal/partner"
 	"pactum/internal/store"
@@ -213,10 +211,7 @@ func exportFile(t *testing.T, db *store.DB, format string) []byte {
 // An exported file imports again unchanged: the demo partners, with their six languages,
 // several lines of mandate and lists, round-trip through CSV and Excel.
 func TestExportedPartnersImportUnchanged(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
-			t.Fatal(err)
-		}
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
 		n, err := db.CountPartners(t.Context())
 		if err != nil {
 			t.Fatal(err)

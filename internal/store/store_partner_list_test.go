@@ -6,11 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"pactum/internal/civil"
 	"pactum/internal/demo"
 	"pactum/internal/partner"
 	"pactum/internal/store"
-	"pactum/internal/store/storetest"
 )
 
 // demoKeysWhere returns the keys of the demo partners with any text for which match holds,
@@ -53,10 +51,7 @@ func listKeys(t *testing.T, db *store.DB, f partner.Filter) ([]string, *partner.
 }
 
 func TestPartnerSearchInEveryScript(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
-			t.Fatal(err)
-		}
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
 		// A two-character Chinese word finds every partner whose texts contain it.
 		want := demoKeysWhere(t, func(_ *partner.Partner, text string) bool { return strings.Contains(text, "电信") })
 		got, _ := listKeys(t, db, partner.Filter{Query: "电信"})
@@ -90,10 +85,7 @@ func TestPartnerSearchInEveryScript(t *testing.T) {
 }
 
 func TestPartnerFacetsCountWhatTheOtherFiltersSelect(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
-			t.Fatal(err)
-		}
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
 		partners, _, _ := demo.Partners()
 		byType := map[string]int{}
 		foundationsInAFR := 0
@@ -135,10 +127,7 @@ func TestPartnerFacetsCountWhatTheOtherFiltersSelect(t *testing.T) {
 }
 
 func TestPartnerListSortsAndPages(t *testing.T) {
-	db := storetest.OpenSQLite(t)
-	if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
-		t.Fatal(err)
-	}
+	db := demoData.OpenSQLite(t)
 	page, err := db.ListPartners(t.Context(), partner.Filter{Sort: partner.SortValue, Limit: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -173,10 +162,7 @@ func TestPartnerListSortsAndPages(t *testing.T) {
 // in one facet among them): a chosen facet is counted over the partners the other chosen facets
 // admit, an unchosen one over the list.
 func TestPartnerFacetCountsMatchAHandCount(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if _, err := demo.Load(t.Context(), db, civil.MustParse("2026-11-27")); err != nil {
-			t.Fatal(err)
-		}
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
 		stored, _, err := demo.Partners()
 		if err != nil {
 			t.Fatal(err)

@@ -19,7 +19,7 @@ func (a *testApp) postBody(c *http.Client, path string, form url.Values, header 
 }
 
 func TestChangingThePasswordEndsOtherSessions(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	here, elsewhere := app.client(user.RoleOfficer), app.client(user.RoleOfficer)
 	const newPassword = "a brand new passphrase"
 
@@ -54,7 +54,7 @@ func TestChangingThePasswordEndsOtherSessions(t *testing.T) {
 }
 
 func TestTheChosenLanguageFollowsTheUser(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := app.client(user.RoleViewer)
 	u, _ := app.db.UserByUsername(context.Background(), "viewer")
 	resp, _ := app.postBody(c, "/account", url.Values{"display_name": {"Вера"}, "language": {"ru"}, "version": {"1"}})
@@ -79,7 +79,7 @@ func TestTheChosenLanguageFollowsTheUser(t *testing.T) {
 }
 
 func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := app.client("")
 	for i := 0; i < 3; i++ {
 		if r := app.post(c, "/login", url.Values{"username": {"viewer"}, "password": {"guess"}}); r.StatusCode != http.StatusUnauthorized {
@@ -136,7 +136,7 @@ func TestRepeatedFailuresSlowDownThenLockSignIn(t *testing.T) {
 }
 
 func TestExternalAccountsSignInWithTheirEmailAndLandOnTheirAccount(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	r := app.post(app.client(""), "/login", url.Values{"username": {"External@Example.org"}, "password": {testPassword}})
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
 		t.Errorf("external sign-in by e-mail: %d to %q", r.StatusCode, r.Header.Get("Location"))

@@ -55,7 +55,7 @@ func (a *testApp) createTokenOnAccountPage(c *http.Client, name, expires string)
 
 func TestTheAccountPageCreatesListsAndRevokesTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		app := newTestApp(t, db, false)
+		app := newTestApp(t, db)
 		bundle, err := i18n.Load()
 		if err != nil {
 			t.Fatal(err)
@@ -168,7 +168,7 @@ func TestTheAccountPageCreatesListsAndRevokesTokens(t *testing.T) {
 }
 
 func TestExternalAccountsCannotCreateTokens(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := app.client(user.RoleExternal)
 	if _, body := app.get(c, "/account"); strings.Contains(body, `action="/account/tokens"`) {
 		t.Error("the account page of an external account offers to create a token, which the API would refuse")
@@ -180,7 +180,7 @@ func TestExternalAccountsCannotCreateTokens(t *testing.T) {
 
 func TestAdministratorsRevokeAUsersTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		app := newTestApp(t, db, false)
+		app := newTestApp(t, db)
 		token := app.token(user.RoleOfficer)
 		id := strconv.FormatInt(app.tokensOf("officer")[0].ID, 10)
 		admin := app.client(user.RoleAdmin)
@@ -208,7 +208,7 @@ func TestAdministratorsRevokeAUsersTokens(t *testing.T) {
 }
 
 func TestTheAPIRefusesAnExpiredToken(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	u, err := app.db.UserByUsername(context.Background(), "viewer")
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestTheAPIRefusesAnExpiredToken(t *testing.T) {
 // link (and by 'pactum user passwd', tested with the command).
 func TestANewPasswordRevokesTheUsersTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		app := newTestApp(t, db, false)
+		app := newTestApp(t, db)
 		c := app.client(user.RoleOfficer)
 		token := app.createTokenOnAccountPage(c, "Dashboard", "never")
 		others := app.token(user.RoleViewer)

@@ -15,7 +15,7 @@ import (
 )
 
 func TestAdministratorChangesARoleAndTheTrailRecordsIt(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	admin := app.client(user.RoleAdmin)
 	form := url.Values{"display_name": {"Vivian"}, "email": {"vivian@example.org"}, "role": {"officer"}, "language": {"es"}, "active": {"1"}, "version": {"1"}}
 	if r := app.post(admin, "/admin/users/viewer", form); r.StatusCode != http.StatusSeeOther {
@@ -51,7 +51,7 @@ func TestAdministratorChangesARoleAndTheTrailRecordsIt(t *testing.T) {
 }
 
 func TestAdministratorsCannotLockThemselvesOut(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	resp, _ := app.postBody(app.client(user.RoleAdmin), "/admin/users/admin", url.Values{"role": {"viewer"}, "active": {"1"}, "version": {"1"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("admin demoting themselves: %d, want 422", resp.StatusCode)
@@ -62,7 +62,7 @@ func TestAdministratorsCannotLockThemselvesOut(t *testing.T) {
 }
 
 func TestDeactivatingAnAccountEndsItsSessions(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	viewer := app.client(user.RoleViewer)
 	if r := app.post(app.client(user.RoleAdmin), "/admin/users/viewer", url.Values{"role": {"viewer"}, "version": {"1"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d", r.StatusCode)
@@ -76,7 +76,7 @@ func TestDeactivatingAnAccountEndsItsSessions(t *testing.T) {
 }
 
 func TestAdministratorEditsLabelsInSixLanguages(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	admin := app.client(user.RoleAdmin)
 	form := url.Values{"label_en": {"ICT applications and services"}, "label_fr": {"Applications et services TIC"},
 		"label_zh": {"信通技术应用与服务"}, "label_ar": {"تطبيقات وخدمات تكنولوجيا المعلومات والاتصالات"}, "label_es": {"Aplicaciones y servicios TIC"},
@@ -106,7 +106,7 @@ func TestAdministratorEditsLabelsInSixLanguages(t *testing.T) {
 }
 
 func TestAdministratorAddsACurrencyRate(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	admin := app.client(user.RoleAdmin)
 	if r := app.post(admin, "/admin/reference/currency/EUR/rates", url.Values{"valid_from": {"2027-01-01"}, "usd_per_unit": {"1.2"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add rate: %d", r.StatusCode)
@@ -127,7 +127,7 @@ func TestAdministratorAddsACurrencyRate(t *testing.T) {
 // The audit page names kinds of record and fields in the reader's language, in the filter too,
 // rather than as the identifiers the trail stores.
 func TestAuditPageNamesKindsAndFieldsInTheReadersLanguage(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	ctx := context.Background()
 	p := &partner.Partner{Key: "kestrel-bank", Type: "development_bank", Membership: "none", Status: partner.StatusActive,
 		Texts: map[string]partner.Text{"en": {Name: "Kestrel Development Bank"}, "fr": {Name: "Banque de développement Kestrel"}}}

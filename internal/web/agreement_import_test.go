@@ -27,7 +27,7 @@ func hiddenField(body, name string) string {
 // newImportApp is a test app with the partners the import files of these tests name.
 func newImportApp(t *testing.T) *testApp {
 	t.Helper()
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	for _, key := range []string{"nordic-fund", "sahel-telecom"} {
 		p := &partner.Partner{Key: key, Texts: map[string]partner.Text{"en": {Name: key}}, Type: "foundation", Membership: "none", Status: partner.StatusActive}
 		if err := app.db.CreatePartners(context.Background(), []*partner.Partner{p}); err != nil {

@@ -15,7 +15,6 @@ import (
 	"pactum/internal/agreement"
 	"pactum/internal/civil"
 	"pactum/internal/partner"
-	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
 
@@ -64,7 +63,7 @@ func confidentialDemoAgreement(t *testing.T, app *testApp) (*agreement.Agreement
 }
 
 func TestAgreementRegistrySearchesFiltersAndExports(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	viewer := app.client(user.RoleViewer)
 
 	resp, body := app.get(viewer, "/agreements?lang=en")
@@ -120,7 +119,7 @@ func TestAgreementRegistrySearchesFiltersAndExports(t *testing.T) {
 }
 
 func TestCreatingAnAgreementWarnsAndKeepsWhatWasTyped(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer := app.client(user.RoleOfficer)
 	today := civil.Of(time.Now())
@@ -193,7 +192,7 @@ func TestCreatingAnAgreementWarnsAndKeepsWhatWasTyped(t *testing.T) {
 }
 
 func TestEditConflictShowsBothVersions(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	page, _ := app.db.ListAgreements(ctx, agreement.Filter{AllConfidential: true, Types: []string{"cooperation"}, Limit: 1})
 	a, _ := app.db.AgreementByReference(ctx, page.Items[0].Reference)
@@ -243,7 +242,7 @@ func TestEditConflictShowsBothVersions(t *testing.T) {
 }
 
 func TestAmendmentsPaymentsReportsAndDocuments(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer := app.client(user.RoleOfficer)
 	page, _ := app.db.ListAgreements(ctx, agreement.Filter{AllConfidential: true, Types: []string{"voluntary_contribution"},
@@ -329,7 +328,7 @@ func TestAmendmentsPaymentsReportsAndDocuments(t *testing.T) {
 func today() civil.Date { return civil.Of(time.Now()) }
 
 func TestDeletedAgreementsAreRestorable(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer, admin, viewer := app.client(user.RoleOfficer), app.client(user.RoleAdmin), app.client(user.RoleViewer)
 	page, _ := app.db.ListAgreements(ctx, agreement.Filter{AllConfidential: true, Types: []string{"sponsorship"}, Limit: 1})
@@ -359,7 +358,7 @@ func TestDeletedAgreementsAreRestorable(t *testing.T) {
 }
 
 func TestAgreementsAPI(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	token := app.token(user.RoleViewer)
 	api := func(path string) (*http.Response, map[string]any) {
 		resp, body := app.get(http.DefaultClient, path, "Authorization", "Bearer "+token)
@@ -390,7 +389,7 @@ func TestAgreementsAPI(t *testing.T) {
 }
 
 func TestStartPageListsAgreementsNeedingAttention(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	_, body := app.get(app.client(user.RoleViewer), "/start?lang=en")
 	if !strings.Contains(body, "Agreements needing attention") || !strings.Contains(body, "overdue since") || !strings.Contains(body, "ends on") {
 		t.Errorf("the start page lists no overdue report or agreement ending soon")

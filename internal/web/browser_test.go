@@ -23,7 +23,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"pactum/internal/i18n"
-	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
 
@@ -274,7 +273,7 @@ func urlWithLang(u *url.URL, lang string) string {
 // every module added to it is checked without a change here.
 func TestBrowser(t *testing.T) {
 	chromium, axeJS := browserDeps(t)
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	b := startBrowser(t, chromium, axeJS, app)
 
 	t.Run("SignIn", func(t *testing.T) {

@@ -43,7 +43,7 @@ var hiddenRefs = []string{"PCT-QUIET-7", "PCT-SECRET", "PCT-MOU-HUSH"}
 func newLinksFixture(t *testing.T, db *store.DB) *linksFixture {
 	t.Helper()
 	ctx := context.Background()
-	app := newTestApp(t, db, false)
+	app := newTestApp(t, db)
 	p := &partner.Partner{Key: "nordic-fund", Texts: map[string]partner.Text{"en": {Name: "Nordic Fund"}}, Type: "government",
 		Membership: "none", Status: partner.StatusActive}
 	if err := db.CreatePartners(ctx, []*partner.Partner{p}); err != nil {

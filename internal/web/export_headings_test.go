@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"pactum/internal/importer"
-	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
 
@@ -47,7 +46,7 @@ func exportHeaderOf(t *testing.T, app *testApp, c *http.Client, path, sheet stri
 
 // The exports' headings and sheet names are in the reader's language, one heading per column.
 func TestExportsWriteHeadingsInTheReadersLanguage(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	viewer := app.client(user.RoleViewer)
 	tests := []struct {
 		lang, path, sheet string
@@ -103,7 +102,7 @@ func importedCount(body, label string) string {
 // another language with nothing changed: every heading names its column, the figures Pactum
 // computes are ignored, every row is unchanged.
 func TestFrenchExportsImportAgainUnchanged(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	admin := app.client(user.RoleAdmin)
 	tests := []struct {
 		export, importPage, nothing, unchanged string

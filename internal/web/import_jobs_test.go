@@ -47,7 +47,7 @@ func statusPage(t *testing.T, resp *http.Response) string {
 }
 
 func TestPartnerImportRunsInTheBackgroundAndShowsItsProgress(t *testing.T) {
-	app := newTestAppImporting(t, storetest.OpenSQLite(t), false, importsPaused)
+	app := newTestAppImporting(t, storetest.OpenSQLite(t), importsPaused)
 	officer := app.client(user.RoleOfficer)
 
 	// With no worker free, the confirmation leads to the job's page, which waits and reloads itself.
@@ -103,7 +103,7 @@ func TestPartnerImportRunsInTheBackgroundAndShowsItsProgress(t *testing.T) {
 }
 
 func TestImportJobThatFindsTheDataChangedFailsWithItsReason(t *testing.T) {
-	app := newTestAppImporting(t, storetest.OpenSQLite(t), false, importsPaused)
+	app := newTestAppImporting(t, storetest.OpenSQLite(t), importsPaused)
 	officer := app.client(user.RoleOfficer)
 	job := statusPage(t, confirmUpload(t, app, officer, "/partners/import", partnersFile))
 
@@ -136,7 +136,7 @@ func TestImportJobThatFindsTheDataChangedFailsWithItsReason(t *testing.T) {
 
 // A running job's page counts its rows in the reader's digits and grouping.
 func TestImportJobProgressIsWrittenInTheReadersNumbers(t *testing.T) {
-	app := newTestAppImporting(t, storetest.OpenSQLite(t), false, importsPaused)
+	app := newTestAppImporting(t, storetest.OpenSQLite(t), importsPaused)
 	ctx := context.Background()
 	officer, err := app.db.UserByUsername(ctx, string(user.RoleOfficer))
 	if err != nil {
@@ -174,7 +174,7 @@ func TestImportJobProgressIsWrittenInTheReadersNumbers(t *testing.T) {
 // The wired worker, woken by the confirmation, runs a job queued by the page; one that outlasts
 // the confirmation's wait is followed on its page until it is done.
 func TestImportWorkerRunsQueuedJobs(t *testing.T) {
-	app := newTestAppImporting(t, storetest.OpenSQLite(t), false, importsInTheBackground)
+	app := newTestAppImporting(t, storetest.OpenSQLite(t), importsInTheBackground)
 	admin := app.client(user.RoleAdmin)
 	resp, body := app.upload(admin, "/admin/rates/import", nil, "file", "rates.csv", []byte("date,currency,usd_per_unit\n2031-01-01,EUR,1.25\n2031-01-01,CHF,1.1\n"))
 	if resp.StatusCode != http.StatusOK {

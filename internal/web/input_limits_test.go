@@ -55,7 +55,7 @@ type limitsFixture struct {
 
 func newLimitsFixture(t *testing.T, db *store.DB) *limitsFixture {
 	ctx := context.Background()
-	app := newTestApp(t, db, false)
+	app := newTestApp(t, db)
 	p := &partner.Partner{Key: "input-limits", Type: "government", Membership: "none", Status: partner.StatusActive,
 		Texts: map[string]partner.Text{"en": {Name: "Input Limits Ministry"}}}
 	if err := db.CreatePartners(ctx, []*partner.Partner{p}); err != nil {
@@ -363,9 +363,9 @@ func TestAddressesKeepToTheLimits(t *testing.T) {
 // page) shows the last page and says so: the lists clamp it, as they do a page below the first.
 // The API answers its last page too, and refuses a per_page out of its range with 422.
 func TestPagesBeyondTheLastShowTheLast(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		app := newTestApp(t, db, true)
+		app := newTestApp(t, db)
 		for i := range 60 {
 			if err := db.RecordAudit(ctx, audit.ActionUpdate, "partner", fmt.Sprintf("p-%d", i), nil); err != nil {
 				t.Fatal(err)

@@ -30,8 +30,8 @@ func csvLines(t *testing.T, app *testApp, c *http.Client, path string) []string 
 // The dashboard, its downloads and the status analysis show the figures of PRODUCT.md section 6
 // for 2014–2017 on the demo dataset.
 func TestDashboardAndStatusAnalysisGiveTheReportFigures(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		app := newTestApp(t, db, true)
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
+		app := newTestApp(t, db)
 		c := app.sessionClient(user.RoleAdmin)
 
 		resp, body := app.get(c, "/insights?from=2014&to=2017")
@@ -104,7 +104,7 @@ func TestDashboardAndStatusAnalysisGiveTheReportFigures(t *testing.T) {
 }
 
 func TestDashboardFiltersApplyToEveryPanelAndLinkToTheRegistry(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	c := app.sessionClient(user.RoleAdmin)
 
 	// Africa's share of the period's new agreements is 27.5, on every panel.
@@ -143,7 +143,7 @@ func TestDashboardFiltersApplyToEveryPanelAndLinkToTheRegistry(t *testing.T) {
 }
 
 func TestDashboardKeepsABadPeriodNextToItsField(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := app.sessionClient(user.RoleViewer)
 	resp, body := app.get(c, "/insights?from=twenty&to=2017")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Give a year such as 2017.") || !strings.Contains(body, `value="twenty"`) {
@@ -160,7 +160,7 @@ func TestDashboardKeepsABadPeriodNextToItsField(t *testing.T) {
 
 // The status analysis downloads as a PDF in the reader's language, Chinese and Arabic included.
 func TestStatusAnalysisPDFIsInTheReadersLanguage(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	c := app.sessionClient(user.RoleViewer)
 	pdftotext, lookErr := exec.LookPath("pdftotext")
 	if lookErr != nil && os.Getenv("PACTUM_BROWSER_TESTS") != "" {

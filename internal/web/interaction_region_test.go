@@ -21,7 +21,7 @@ import (
 // close whatever its partner. Officers and administrators change any.
 func TestRegionalOfficersEditInteractionsOfTheirRegionOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		app := newTestApp(t, db, false)
+		app := newTestApp(t, db)
 		ctx := context.Background()
 		afr := &partner.Partner{Key: "savanna-fund", Type: "foundation", Membership: "none", Status: partner.StatusActive,
 			Regions: []string{"AFR"}, Texts: map[string]partner.Text{"en": {Name: "Savanna Fund"}}}

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"pactum/internal/agreement"
-	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
 
@@ -26,7 +25,7 @@ var (
 // The dashboard filtered by an office links its bars to the registry of that office, which lists
 // exactly the agreements behind the bar; the API and the export take the same filter.
 func TestDashboardOfAnOfficeLinksToThatOfficesAgreements(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	c := app.sessionClient(user.RoleAdmin)
 	token := app.token(user.RoleAdmin)
 

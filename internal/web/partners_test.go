@@ -19,7 +19,6 @@ import (
 	"pactum/internal/audit"
 	"pactum/internal/demo"
 	"pactum/internal/partner"
-	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
 
@@ -66,7 +65,7 @@ func (a *testApp) upload(c *http.Client, path string, fields map[string]string, 
 var resultCount = regexp.MustCompile(`id="results-count" role="status">([^<·]+)`)
 
 func TestPartnerListSearchesFiltersAndExports(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	viewer := app.client(user.RoleViewer)
 
 	// A two-character Chinese word, searched on the Chinese page, finds the telecommunication partners.
@@ -114,7 +113,7 @@ func TestPartnerListSearchesFiltersAndExports(t *testing.T) {
 }
 
 func TestPartnerProfileShowsInvolvementInTheReadersLanguage(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	c := app.client(user.RoleViewer)
 	resp, body := app.get(c, "/partners/marula-telecom-group?lang=zh")
 	if resp.StatusCode != http.StatusOK {
@@ -140,7 +139,7 @@ func TestPartnerProfileShowsInvolvementInTheReadersLanguage(t *testing.T) {
 }
 
 func TestCreatingAPartnerWarnsOfDuplicatesAndKeepsWhatWasTyped(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	officer := app.client(user.RoleOfficer)
 	form := url.Values{"key": {"marula-group-2"}, "name_en": {"Marula Telecom Group"}, "name_fr": {"Groupe Marula Télécom"},
 		"type": {"private"}, "membership": {"sector_member"}, "status": {"prospect"}, "website": {"marula.example"}}
@@ -179,7 +178,7 @@ func TestCreatingAPartnerWarnsOfDuplicatesAndKeepsWhatWasTyped(t *testing.T) {
 }
 
 func TestRegionalOfficersEditTheirRegionOnly(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	regional := app.client(user.RoleRegionalOfficer) // region AFR
 	if resp, _ := app.get(regional, "/partners/marula-telecom-group/edit"); resp.StatusCode != http.StatusOK {
 		t.Errorf("AFR officer editing an African partner: %d", resp.StatusCode)
@@ -210,7 +209,7 @@ func contains(list []string, v string) bool {
 }
 
 func TestDueDiligenceWithDocuments(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	officer := app.client(user.RoleOfficer)
 	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 	fields := map[string]string{"dd_status": "cleared", "risk_rating": "low", "reviewed_on": "2026-01-15", "recheck_on": "2028-01-15", "version": "0"}
@@ -247,7 +246,7 @@ func TestDueDiligenceWithDocuments(t *testing.T) {
 }
 
 func TestInteractionsFollowUpsAndEmailImport(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	officer := app.client(user.RoleOfficer)
 	me, _ := app.db.UserByUsername(context.Background(), "officer")
 	form := url.Values{"type": {"bilateral_meeting"}, "occurred_on": {"2026-11-20"}, "subject": {"Meeting on rural broadband"},
@@ -294,7 +293,7 @@ func TestInteractionsFollowUpsAndEmailImport(t *testing.T) {
 }
 
 func TestMergingDuplicatesKeepsEverything(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer := app.client(user.RoleOfficer)
 	keep, _ := app.db.PartnerByKey(ctx, "marula-telecom-group")
@@ -328,7 +327,7 @@ func TestMergingDuplicatesKeepsEverything(t *testing.T) {
 }
 
 func TestPartnersAPI(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	token := app.token(user.RoleViewer)
 	c := &http.Client{}
 	_, body := app.get(c, "/api/v1/partners?q=telecom&type=private&per_page=5", "Authorization", "Bearer "+token)
@@ -373,7 +372,7 @@ func TestPartnersAPI(t *testing.T) {
 }
 
 func TestContactsAreAddedEditedAndRemoved(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer := app.client(user.RoleOfficer)
 	add := url.Values{"contact_name": {"Zanele Dlamini"}, "contact_email": {"zanele@marula.example"}, "contact_language": {"en"}, "contact_primary": {"1"}}

@@ -22,7 +22,7 @@ import (
 // Retry-After and what was typed, instead of hashing without bound; the attempts cost the person
 // no throttle count, so the right password works at once when the server is free again.
 func TestPasswordFormsAnswerBusyWhenHashingIsSaturated(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	saturated := user.NewHasher(0, 10*time.Millisecond)
 	officer := app.sessionClient(user.RoleOfficer)
 	app.server.opts.Passwords = saturated
@@ -70,7 +70,7 @@ func TestPasswordFormsAnswerBusyWhenHashingIsSaturated(t *testing.T) {
 // many as the address's count lets through reach the (64 MiB) password check and fail, the rest
 // are told to wait before any hashing.
 func TestABurstOfBadSignInsIsThrottledBeforeHashing(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	app.server.opts.Passwords = user.NewHasher(2, time.Minute)
 	checkedAt := 0
 	for n := 1; user.SignInDelay(user.ThrottleAddress, n-1) == 0; n++ {

@@ -35,7 +35,7 @@ func TestLocalPathRefusesEveryWayToAnotherSite(t *testing.T) {
 
 // After signing in, and after a follow-up's status changes, Pactum goes back only to its own pages.
 func TestRedirectsStayOnPactum(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	signedIn := app.sessionClient(user.RoleOfficer)
 	for _, next := range hostileNext {
 		resp := app.post(app.client(""), "/login", url.Values{"username": {"viewer"}, "password": {testPassword}, "next": {next}})

@@ -41,7 +41,7 @@ func (a *testApp) lastLink(address string) (path, token, text string) {
 }
 
 func TestRegistrationNeedsAVerifiedAddress(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := app.client("")
 	form := url.Values{"display_name": {"Ana López"}, "organisation": {"Cóndor Conecta"}, "email": {"ana@condor.example"},
 		"password": {"short"}, "confirm_password": {"short"}, "language": {"es"}}
@@ -87,7 +87,7 @@ func TestRegistrationNeedsAVerifiedAddress(t *testing.T) {
 }
 
 func TestForgottenPasswordIsResetByAnEmailedLink(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	ctx := context.Background()
 	u, _ := app.db.UserByUsername(ctx, "officer")
 	u.Email = "officer@example.org"
@@ -125,7 +125,7 @@ func TestForgottenPasswordIsResetByAnEmailedLink(t *testing.T) {
 }
 
 func TestAnInvitedUserChoosesAPassword(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	admin := app.client(user.RoleAdmin)
 	form := url.Values{"username": {"amina"}, "email": {"amina@example.org"}, "display_name": {"أمينة"}, "role": {"regional_officer"}, "region": {"ARB"}, "language": {"ar"}}
 	resp, _ := app.postBody(admin, "/admin/users", form)
@@ -154,7 +154,7 @@ func TestAnInvitedUserChoosesAPassword(t *testing.T) {
 // One client address registers a few accounts an hour: each costs a password hash and an e-mail,
 // so an address may not make Pactum hash and mail without end. The refusal keeps the form.
 func TestRegistrationsPerAddressAreLimited(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	register := func(i int) (*http.Response, string) {
 		return app.postBody(app.client(""), "/register", url.Values{"display_name": {"Ana"}, "organisation": {"Condor"},
 			"email": {fmt.Sprintf("ana%d@condor.example", i)}, "language": {"es"}, "password": {"a long enough password"}, "confirm_password": {"a long enough password"}})
@@ -179,7 +179,7 @@ func TestRegistrationsPerAddressAreLimited(t *testing.T) {
 // The verification e-mail goes to an address nobody has proven: it carries none of the text the
 // registration form was given, so that it cannot carry someone's message in the bureau's name.
 func TestVerificationMailCarriesNoTextOfTheForm(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	resp, _ := app.postBody(app.client(""), "/register", url.Values{"display_name": {"Claim your prize at http://evil.example"},
 		"organisation": {"Prize Office"}, "email": {"victim@example.org"}, "language": {"fr"},
 		"password": {"a long enough password"}, "confirm_password": {"a long enough password"}})

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,21 +59,32 @@ const testPassword = "correct horse battery"
 // roles are the accounts every test app has, by role; "" is the anonymous visitor.
 var roles = []user.Role{"", user.RoleAdmin, user.RoleOfficer, user.RoleRegionalOfficer, user.RoleViewer, user.RoleExternal}
 
-func newTestApp(t *testing.T, db *store.DB, withDemo bool) *testApp {
+// demoData is the demo dataset of 2026-11-27, for the tests that need a registry of some size:
+// loaded once per test binary and copied into each test's database (storetest.Template), as
+// loading it takes seconds, and a minute under the race detector.
+var demoData = &storetest.Template{Name: "demo", Load: func(ctx context.Context, db *store.DB) error {
+	_, err := demo.Load(ctx, db, civil.MustParse("2026-11-27"))
+	return err
+}}
+
+// testPasswordHash is a hash of testPassword, made once: an argon2id hash takes half a second, four
+// under the race detector, and the accounts of every test app have one.
+var testPasswordHash = sync.OnceValues(func() (string, error) {
+	return user.HashPassword(context.Background(), testPassword)
+})
+
+// newTestApp starts Pactum on db with one account per role. Open db from demoData for a test app
+// with the demo dataset.
+func newTestApp(t *testing.T, db *store.DB) *testApp {
 	t.Helper()
-	return newTestAppImporting(t, db, withDemo, importsAtOnce)
+	return newTestAppImporting(t, db, importsAtOnce)
 }
 
 // newTestAppImporting is newTestApp with its import jobs run as mode says.
-func newTestAppImporting(t *testing.T, db *store.DB, withDemo bool, mode importMode) *testApp {
+func newTestAppImporting(t *testing.T, db *store.DB, mode importMode) *testApp {
 	t.Helper()
 	ctx := context.Background()
-	if withDemo {
-		if _, err := demo.Load(ctx, db, civil.MustParse("2026-11-27")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hash, err := user.HashPassword(ctx, testPassword)
+	hash, err := testPasswordHash()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +217,7 @@ func (a *testApp) token(role user.Role) string {
 
 func TestHealthzFollowsTheDatabase(t *testing.T) {
 	db := storetest.OpenSQLite(t)
-	app := newTestApp(t, db, false)
+	app := newTestApp(t, db)
 	c := app.client("")
 	if resp, _ := app.get(c, "/healthz"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz with the database up: %d", resp.StatusCode)
@@ -217,7 +229,7 @@ func TestHealthzFollowsTheDatabase(t *testing.T) {
 }
 
 func TestSignInAndOut(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := app.client("")
 
 	// A wrong password keeps the user name and says what went wrong, in the reader's language.
@@ -284,7 +296,7 @@ func TestSignInAndOut(t *testing.T) {
 var htmlTag = regexp.MustCompile(`<html lang="([a-z]+)" dir="(ltr|rtl)">`)
 
 func TestEveryLanguageSetsLangAndDirection(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	for _, lang := range i18n.Languages {
 		c := app.client("")
 		_, body := app.get(c, "/?lang="+lang)
@@ -343,12 +355,12 @@ func examplePath(t *testing.T, pattern string) (method, path string) {
 // TestEveryRouteDeclaresWhoMayUseIt walks the route table with every role and anonymously: each
 // route answers those its declaration allows and refuses the others.
 func TestEveryRouteDeclaresWhoMayUseIt(t *testing.T) {
-	storetest.Each(t, walkRoutes)
+	demoData.Each(t, walkRoutes)
 }
 
 // walkRoutes requests every route as every role; on both databases it also renders every page.
 func walkRoutes(t *testing.T, db *store.DB) {
-	app := newTestApp(t, db, true)
+	app := newTestApp(t, db)
 	// The example interaction is with a partner of the regional officer's region as well, so
 	// that the walk meets the route's declaration, not the rule of regions (tested on its own).
 	ctx := context.Background()
@@ -408,8 +420,8 @@ func walkRoutes(t *testing.T, db *store.DB) {
 }
 
 func TestReportAPIGivesTheReportFigures(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		app := newTestApp(t, db, true)
+	demoData.Each(t, func(t *testing.T, db *store.DB) {
+		app := newTestApp(t, db)
 		c := &http.Client{}
 		token := app.token(user.RoleViewer)
 
@@ -459,7 +471,7 @@ func TestReportAPIGivesTheReportFigures(t *testing.T) {
 }
 
 func TestReportAPIRefusesWithoutAValidToken(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	c := &http.Client{}
 	cases := []struct {
 		name, auth string
@@ -482,7 +494,7 @@ func TestReportAPIRefusesWithoutAValidToken(t *testing.T) {
 }
 
 func TestSecurityHeadersAndCrossOriginRequests(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	resp, _ := app.get(app.client(""), "/")
 	csp := resp.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
@@ -505,7 +517,7 @@ func TestSecurityHeadersAndCrossOriginRequests(t *testing.T) {
 }
 
 func TestUnknownPagesAnswer404InTheReadersLanguage(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	resp, body := app.get(app.client(""), "/no-such-page?lang=es")
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Página no encontrada") {
 		t.Errorf("unknown page: %d\n%s", resp.StatusCode, body)
@@ -522,7 +534,7 @@ func testLogOutput() io.Writer {
 
 // Every raised body limit names a route of the table, so that a renamed route keeps its limit.
 func TestUploadLimitsNameRoutes(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	patterns := map[string]bool{}
 	for _, r := range app.server.routes {
 		patterns[r.pattern] = true
@@ -594,7 +606,7 @@ func (a *testApp) postForm(c *http.Client, path, body string, header ...string) 
 }
 
 func TestCrossOriginRequestsAreRefusedInTheReadersLanguage(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	fromElsewhere := []string{"Origin", "https://attacker.example", "Sec-Fetch-Site", "cross-site", "Accept-Language", "fr-FR,fr;q=0.9"}
 
 	resp, body := app.postForm(app.client(""), "/login", "username=admin&password="+url.QueryEscape(testPassword), fromElsewhere...)
@@ -621,7 +633,7 @@ func TestCrossOriginRequestsAreRefusedInTheReadersLanguage(t *testing.T) {
 
 func TestServerErrorsShowTheErrorPageInTheReadersLanguage(t *testing.T) {
 	db := storetest.OpenSQLite(t)
-	app := newTestApp(t, db, false)
+	app := newTestApp(t, db)
 	frenchPage := func(what string, resp *http.Response, body string) {
 		t.Helper()
 		if m := htmlTag.FindStringSubmatch(body); resp.StatusCode != http.StatusInternalServerError || m == nil || m[1] != "fr" ||
@@ -665,7 +677,7 @@ func TestServerErrorsShowTheErrorPageInTheReadersLanguage(t *testing.T) {
 // A form larger than its route allows is refused as such, in the reader's language, before its
 // handler runs: the handler would otherwise read an empty form.
 func TestOversizedFormsAnswer413(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	padding := "&notes=" + strings.Repeat("x", 2<<20)
 	tooLarge := func(what string, resp *http.Response, body string) {
 		t.Helper()
@@ -707,7 +719,7 @@ func TestOversizedFormsAnswer413(t *testing.T) {
 
 // Each route that takes an upload answers a body over its limit with 413 on its own page.
 func TestOversizedUploadsAnswer413(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	admin := app.sessionClient(user.RoleAdmin)
 	for pattern, limit := range uploadLimits {
 		_, path := examplePath(t, pattern)
@@ -725,7 +737,7 @@ func TestOversizedUploadsAnswer413(t *testing.T) {
 // Times on Arabic pages are written with Arabic digits, like the dates before them, and the zone
 // in Arabic.
 func TestArabicPagesWriteTimesInArabic(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), false)
+	app := newTestApp(t, storetest.OpenSQLite(t))
 	resp, body := app.get(app.sessionClient(user.RoleAdmin), "/admin/audit?lang=ar")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "بالتوقيت العالمي المنسق") {
 		t.Fatalf("audit trail in Arabic: %d, no time in Arabic\n%s", resp.StatusCode, body)

@@ -18,7 +18,7 @@ import (
 // time shows its form again, with what was typed and a message to save again: nothing is lost.
 func TestPagesAndSavesWhileAnotherProcessWrites(t *testing.T) {
 	db := storetest.OpenSQLite(t)
-	app := newTestApp(t, db, false)
+	app := newTestApp(t, db)
 	officer := app.sessionClient(user.RoleOfficer)
 	other, err := sql.Open("sqlite", "file:"+db.Location+"?_pragma=busy_timeout(5000)")
 	if err != nil {
