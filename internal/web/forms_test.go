@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"pactum/internal/agreement"
-	"pactum/internal/store/storetest"
 	"pactum/internal/user"
 )
 
@@ -45,7 +44,7 @@ func fieldErrorOf(body, name string) string {
 // record that does not exist, in the reader's language, and never taken for 0 — a new
 // instalment, report or interaction.
 func TestPathNumbersThatNameNoRecordAreNotFound(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer := app.client(user.RoleOfficer)
 	a := editableDemoAgreement(t, app)
@@ -125,7 +124,7 @@ func TestPathNumbersThatNameNoRecordAreNotFound(t *testing.T) {
 // A list of people offers their numbers: one that is no number is refused next to its field,
 // with the rest of the form as typed, in the reader's language; an empty choice is still none.
 func TestChoicesThatAreNoNumberAreRefusedNextToTheirField(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	ctx := context.Background()
 	officer := app.client(user.RoleOfficer)
 	person := "Please choose a person from the list."
@@ -232,7 +231,7 @@ func TestChoicesThatAreNoNumberAreRefusedNextToTheirField(t *testing.T) {
 // The small forms of the agreement and partner pages are kept as typed when refused, with the
 // form's own errors and the domain's together; the audit trail's dates say when they are none.
 func TestSmallFormsKeepWhatWasTypedWithEveryError(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	officer := app.client(user.RoleOfficer)
 	a := editableDemoAgreement(t, app)
 	base := "/agreements/" + a.Reference
@@ -268,7 +267,7 @@ func TestSmallFormsKeepWhatWasTypedWithEveryError(t *testing.T) {
 // References follow the agreements' own rule (agreement.ValidReference and Validate), its length
 // included, in the agreement form and wherever a form links to an agreement.
 func TestReferencesFollowTheAgreementsRule(t *testing.T) {
-	app := newTestApp(t, storetest.OpenSQLite(t), true)
+	app := newTestApp(t, demoData.OpenSQLite(t))
 	officer := app.client(user.RoleOfficer)
 	a := editableDemoAgreement(t, app)
 	tooLong := "PCT-" + strings.Repeat("7", agreement.MaxReferenceLength-3)
