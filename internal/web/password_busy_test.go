@@ -90,9 +90,14 @@ func TestABurstOfBadSignInsIsThrottledBeforeHashing(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if statuses[http.StatusUnauthorized] != checkedAt || statuses[http.StatusTooManyRequests] != burst-checkedAt {
-		t.Errorf("%d simultaneous bad sign-ins from one address: statuses %v, want %d checked (401) and %d told to wait (429)",
-			burst, statuses, checkedAt, burst-checkedAt)
+	// On a loaded machine (the race detector beside other work) an attempt may find the database's
+	// one writer busy for longer than a save waits, and is answered "busy, try again" (503)
+	// instead of being counted and checked: never more are checked than one by one would be, and
+	// every attempt the count lets through is checked unless it was told the server is busy.
+	checked, busy := statuses[http.StatusUnauthorized], statuses[http.StatusServiceUnavailable]
+	if checked > checkedAt || checked < checkedAt-busy || checked+busy+statuses[http.StatusTooManyRequests] != burst {
+		t.Errorf("%d simultaneous bad sign-ins from one address: statuses %v, want %d checked (401) and %d told to wait (429), "+
+			"a check replaced by a busy answer (503) at most", burst, statuses, checkedAt, burst-checkedAt)
 	}
 }
 
