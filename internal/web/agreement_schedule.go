@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -93,21 +94,29 @@ func (s *Server) saveInstalment(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
 }
 
+// deleteInstalment deletes an instalment of the payment schedule.
 func (s *Server) deleteInstalment(w http.ResponseWriter, r *http.Request) {
+	s.deleteScheduleItem(w, r, "instalment", "#money", s.db.DeleteInstalment)
+}
+
+// deleteScheduleItem deletes a line of an agreement's schedule (which: instalment or obligation)
+// with remove, then shows the agreement at anchor; a refusal is shown next to the line's form.
+func (s *Server) deleteScheduleItem(w http.ResponseWriter, r *http.Request, which, anchor string,
+	remove func(ctx context.Context, reference string, id int64) error) {
 	r = actorContext(r)
 	a, ok := s.editableAgreement(w, r)
 	if !ok {
 		return
 	}
-	id, ok := s.scheduleItemID(w, r, a, "instalment")
+	id, ok := s.scheduleItemID(w, r, a, which)
 	if !ok {
 		return
 	}
-	if err := s.db.DeleteInstalment(r.Context(), a.Reference, id); err != nil {
-		s.refusePageForm(w, r, a, pageForms{Which: "instalment"}, err)
+	if err := remove(r.Context(), a.Reference, id); err != nil {
+		s.refusePageForm(w, r, a, pageForms{Which: which}, err)
 		return
 	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#money", http.StatusSeeOther)
+	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1"+anchor, http.StatusSeeOther)
 }
 
 // saveObligation adds a report owed to the funder or saves one, such as its submission date.
@@ -135,21 +144,9 @@ func (s *Server) saveObligation(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
 }
 
+// deleteObligation deletes a report owed to the funder.
 func (s *Server) deleteObligation(w http.ResponseWriter, r *http.Request) {
-	r = actorContext(r)
-	a, ok := s.editableAgreement(w, r)
-	if !ok {
-		return
-	}
-	id, ok := s.scheduleItemID(w, r, a, "obligation")
-	if !ok {
-		return
-	}
-	if err := s.db.DeleteObligation(r.Context(), a.Reference, id); err != nil {
-		s.refusePageForm(w, r, a, pageForms{Which: "obligation"}, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(a.Reference)+"?saved=1#obligations", http.StatusSeeOther)
+	s.deleteScheduleItem(w, r, "obligation", "#obligations", s.db.DeleteObligation)
 }
 
 // markObligationSubmitted records that a report was submitted today.

@@ -320,16 +320,6 @@ func (s *Agreements) RestoreAgreement(ctx context.Context, reference string) err
 	})
 }
 
-// reindexAgreements derives the agreements ids again as stored, in tx.
-func reindexAgreements(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
-	w := derived.NewWriter(tx, agreementsByIDs)
-	defer w.Close()
-	if err := w.Agreements(ctx, ids); err != nil {
-		return err
-	}
-	return w.Flush(ctx)
-}
-
 // ReindexAgreements indexes every agreement indexed with an older version of its search document
 // (or never), in batches, and returns how many it indexed.
 func (s *Agreements) ReindexAgreements(ctx context.Context) (int, error) {
@@ -345,7 +335,7 @@ func (s *Agreements) ReindexAgreements(ctx context.Context) (int, error) {
 			}
 			return total, nil
 		}
-		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return reindexAgreements(ctx, tx, ids) }); err != nil {
+		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return derived.Rederive(ctx, tx, agreementsByIDs, ids) }); err != nil {
 			return total, err
 		}
 		total += len(ids)

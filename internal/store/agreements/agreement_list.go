@@ -324,7 +324,7 @@ func (s *Agreements) agreementFacetCounts(ctx context.Context, f *agreement.Filt
 	var err error
 	if len(terms) == 0 {
 		counted, err = true, s.agreementFacetCountsOfAll(ctx, f, facets, tally, counter(tally))
-	} else {
+	} else if s.codes != nil { // a copy of agreement_codes is kept in memory (SQLite)
 		match, args := s.Matches(terms, false)
 		counted, err = s.codes.CountMatches(ctx, f, match, args, facets, choice, tally)
 	}

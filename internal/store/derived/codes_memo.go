@@ -233,15 +233,11 @@ func (m *CodesMemo) CountMatches(ctx context.Context, f *agreement.Filter, match
 	if m == nil {
 		return false, nil
 	}
-	tx, err := m.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, generation, err := m.snapshot(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
-	generation, err := codesGeneration(ctx, tx)
-	if err != nil {
-		return false, err
-	}
 	table := m.tableOf(generation)
 	if table == nil {
 		return false, nil
@@ -381,16 +377,27 @@ func (m *CodesMemo) Current(ctx context.Context) (bool, error) {
 	if m == nil {
 		return false, nil
 	}
-	tx, err := m.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, generation, err := m.snapshot(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
-	generation, err := codesGeneration(ctx, tx)
-	if err != nil {
-		return false, err
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.table != nil && m.table.generation == generation, nil
+}
+
+// snapshot begins a read-only transaction and reads the generation of agreement_codes it sees;
+// the caller rolls the transaction back.
+func (m *CodesMemo) snapshot(ctx context.Context) (*sql.Tx, int64, error) {
+	tx, err := m.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	generation, err := codesGeneration(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		return nil, 0, err
+	}
+	return tx, generation, nil
 }

@@ -237,6 +237,17 @@ func (w *Writer) Agreements(ctx context.Context, ids []int64) error {
 	return nil
 }
 
+// Rederive derives the agreements ids again as stored, in tx, and writes what that adds up to:
+// after a merge of partners, or at start for agreements indexed by an older search document.
+func Rederive(ctx context.Context, tx *sqldb.Tx, load Loader, ids []int64) error {
+	w := NewWriter(tx, load)
+	defer w.Close()
+	if err := w.Agreements(ctx, ids); err != nil {
+		return err
+	}
+	return w.Flush(ctx)
+}
+
 // PartnerFigures asks Flush to compute again the agreement figures of the partners ids (a merge
 // moved agreements to one).
 func (w *Writer) PartnerFigures(ids ...int64) {

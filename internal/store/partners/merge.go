@@ -101,7 +101,7 @@ func (s *Partners) MergePartners(ctx context.Context, keepKey, duplicateKey stri
 				return fmt.Errorf("merge: %w", err)
 			}
 		}
-		if err := s.rederive(ctx, tx, moved); err != nil {
+		if err := derived.Rederive(ctx, tx, s.load, moved); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE contacts SET is_primary = ? WHERE partner_id = ? AND EXISTS (SELECT 1 FROM contacts WHERE partner_id = ? AND is_primary = ?)",
@@ -208,15 +208,4 @@ func union(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-// rederive derives the agreements ids again as stored, in tx: after a merge, the duplicate's
-// agreements show keep's name and type.
-func (s *Partners) rederive(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
-	w := derived.NewWriter(tx, s.load)
-	defer w.Close()
-	if err := w.Agreements(ctx, ids); err != nil {
-		return err
-	}
-	return w.Flush(ctx)
 }
